@@ -1,0 +1,180 @@
+# Build, run, test and debug the kernel.  `make help` lists the targets.
+# V=1 shows full commands.  CROSS=x86_64-elf- uses a cross toolchain.
+
+CROSS   ?=
+CC      := $(CROSS)gcc
+LD      := $(CROSS)ld
+NM      := $(CROSS)nm
+OBJCOPY := $(CROSS)objcopy
+NASM    ?= nasm
+HOSTCC  ?= gcc
+PYTHON  ?= python3
+QEMU    ?= qemu-system-x86_64
+
+BUILD   := build
+MEM     ?= 512M
+# Extra kernel command line for the ISO (make iso CMDLINE="loglevel=4").
+CMDLINE ?=
+QEMU_EXTRA ?=
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# ---------------------------------------------------------------- kernel flags
+KCFLAGS := -std=gnu11
+KCFLAGS += -ffreestanding              # no hosted C library
+KCFLAGS += -fno-pic -fno-pie           # absolute addresses, linked in the higher half
+KCFLAGS += -mcmodel=kernel             # code and data in the top 2 GiB
+KCFLAGS += -mno-red-zone               # interrupts push onto the stack below rsp
+KCFLAGS += -mgeneral-regs-only         # no SSE/x87 state to save in the kernel
+KCFLAGS += -fno-stack-protector        # no canary runtime
+KCFLAGS += -fno-omit-frame-pointer     # rbp chains make backtraces possible
+KCFLAGS += -fno-asynchronous-unwind-tables
+KCFLAGS += -fno-strict-aliasing        # we cast between layouts on purpose
+KCFLAGS += -fcf-protection=none        # no CET landing pads
+KCFLAGS += -O2 -g                      # optimised, with debug info for gdb
+KCFLAGS += -Wall -Wextra -Werror=implicit-function-declaration
+KCFLAGS += -Wno-unused-parameter
+KCFLAGS += -I. -I$(BUILD)              # "kernel/printk.h" style includes
+KCFLAGS += -MMD -MP                    # header dependencies
+
+KASFLAGS := -f elf64 -g -F dwarf -I$(BUILD)/ -Iboot/
+
+KLDFLAGS := -nostdlib
+KLDFLAGS += -z max-page-size=0x1000    # segments on 4 KiB file boundaries
+KLDFLAGS += -z noexecstack
+KLDFLAGS += --build-id=sha1            # the id VMCOREINFO and gdb match on
+KLDFLAGS += -T linker.ld
+
+# Every .c and .asm in the kernel folders is part of the kernel.
+KDIRS   := boot kernel mm kexec crash drivers
+KCSRCS  := $(foreach d,$(KDIRS),$(wildcard $(d)/*.c))
+KASRCS  := $(foreach d,$(KDIRS),$(wildcard $(d)/*.asm))
+KOBJS   := $(patsubst %.c,$(BUILD)/%.o,$(KCSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(KASRCS))
+
+# ------------------------------------------------------------- host unit tests
+# Pure-logic sources: compiled unchanged for the kernel and for the host.
+PURE_SRCS := kernel/errno.c kernel/strutil.c kernel/vsprintf.c kernel/logring.c
+PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
+PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
+PURE_SRCS += $(wildcard kernel/cmdline_parse.c kernel/lineedit.c)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+HOSTCFLAGS := -std=gnu11 -g -O1 -I. -I$(BUILD) -Wall -Wextra -Wno-unused-parameter
+HOSTCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
+HOSTCFLAGS += -fno-omit-frame-pointer -DHOST_TEST_BUILD
+
+.PHONY: all iso run debug test unit scenarios clean help deps check-deps
+
+all: $(BUILD)/kernel.elf
+
+help:
+	@echo "make            build $(BUILD)/kernel.elf"
+	@echo "make iso        build $(BUILD)/kernel.iso (GRUB, multiboot2)"
+	@echo "make run        boot the ISO in QEMU, serial console here (Ctrl-A X quits)"
+	@echo "                  MEM=512M  CMDLINE='...'  QEMU_EXTRA='...'"
+	@echo "make debug      QEMU paused with its gdb stub, gdb attached with symbols"
+	@echo "make test       host unit tests + QEMU scenarios; last line 'N passed, N failed'"
+	@echo "make unit       host unit tests only (ASan + UBSan)"
+	@echo "make deps       install the Debian packages the build needs (root)"
+	@echo "make clean      remove $(BUILD)/"
+
+# ------------------------------------------------------------------ the kernel
+$(BUILD)/layout.inc: boot/layout.h
+	@mkdir -p $(dir $@)
+	$(Q)sed -n 's/^#define \([A-Z0-9_]*\) \(.*\)$$/%define \1 \2/p' $< > $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/%.asm.o: %.asm $(BUILD)/layout.inc
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) $(KASFLAGS) -MD $(BUILD)/$*.asm.d -MT $@ $< -o $@
+
+$(BUILD)/kallsyms%.o: $(BUILD)/kallsyms%.c
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+
+# Three links, as Linux does: link 1 carries an empty symbol table; the
+# table made from link 1 has its final size, so link 2's addresses are
+# final; the table made from link 2 goes into link 3.  The table made from
+# link 3 must equal it, or the build fails.
+$(BUILD)/kernel.elf: $(KOBJS) linker.ld tools/gen_kallsyms.py
+	@$(if $(Q),echo "  LD      $@ (3 passes, kallsyms)")
+	$(Q)$(PYTHON) tools/gen_kallsyms.py --empty > $(BUILD)/kallsyms0.c
+	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/kallsyms0.c -o $(BUILD)/kallsyms0.o
+	$(Q)$(LD) $(KLDFLAGS) -o $(BUILD)/kernel.1.elf $(KOBJS) $(BUILD)/kallsyms0.o
+	$(Q)$(NM) -n --defined-only $(BUILD)/kernel.1.elf | $(PYTHON) tools/gen_kallsyms.py > $(BUILD)/kallsyms1.c
+	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/kallsyms1.c -o $(BUILD)/kallsyms1.o
+	$(Q)$(LD) $(KLDFLAGS) -o $(BUILD)/kernel.2.elf $(KOBJS) $(BUILD)/kallsyms1.o
+	$(Q)$(NM) -n --defined-only $(BUILD)/kernel.2.elf | $(PYTHON) tools/gen_kallsyms.py > $(BUILD)/kallsyms2.c
+	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/kallsyms2.c -o $(BUILD)/kallsyms2.o
+	$(Q)$(LD) $(KLDFLAGS) -o $@.tmp $(KOBJS) $(BUILD)/kallsyms2.o
+	$(Q)$(NM) -n --defined-only $@.tmp | $(PYTHON) tools/gen_kallsyms.py > $(BUILD)/kallsyms3.c
+	$(Q)cmp -s $(BUILD)/kallsyms2.c $(BUILD)/kallsyms3.c || \
+		{ echo "kallsyms: error: symbol table inconsistent after the third link" >&2; exit 1; }
+	$(Q)mv $@.tmp $@
+	@echo "  kernel  $@ ($$(grep -c '^	0x' $(BUILD)/kallsyms3.c) symbols)"
+
+# ----------------------------------------------------------------------- ISO
+$(BUILD)/kernel.iso: $(BUILD)/kernel.elf iso/grub.cfg
+	@mkdir -p $(BUILD)/isodir/boot/grub
+	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/isodir/boot/kernel.elf
+	$(Q)sed 's|@CMDLINE@|$(CMDLINE)|' iso/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
+	@$(if $(Q),echo "  ISO     $@")
+	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log >&2; exit 1; }
+
+iso: check-deps $(BUILD)/kernel.iso
+
+# Rebuild the ISO when CMDLINE changes.
+$(BUILD)/cmdline.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CMDLINE)' | cmp -s - $@ || echo '$(CMDLINE)' > $@
+$(BUILD)/kernel.iso: $(BUILD)/cmdline.stamp
+FORCE:
+
+QEMU_FLAGS := -M pc -m $(MEM) -cdrom $(BUILD)/kernel.iso -boot d
+QEMU_FLAGS += -device isa-debug-exit,iobase=0xf4,iosize=0x04
+QEMU_FLAGS += -display none -vga std
+QEMU_FLAGS += $(QEMU_EXTRA)
+
+run: iso
+	@echo "Serial console below; Ctrl-A X quits QEMU, Ctrl-A C its monitor."
+	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio
+
+debug: iso
+	@echo "QEMU waits for gdb on :1234; gdb breaks at kmain."
+	$(QEMU) $(QEMU_FLAGS) -serial file:$(BUILD)/debug-serial.log -S -s & \
+	qemu_pid=$$!; \
+	gdb -q -ex 'set confirm off' -ex 'target remote :1234' \
+		-ex 'hbreak kmain' -ex 'continue' $(BUILD)/kernel.elf; \
+	kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
+
+# ---------------------------------------------------------------------- tests
+$(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(UNIT_SRCS) $(PURE_SRCS) -o $@
+
+unit: $(BUILD)/host/unittests
+	$(Q)$(BUILD)/host/unittests
+
+test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
+	$(Q)$(PYTHON) tests/run.py
+
+# -------------------------------------------------------------- dependencies
+deps:
+	$(Q)tools/install-deps.sh
+
+check-deps:
+	$(Q)tools/install-deps.sh --check-or-install
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,71 @@
+/*
+ * What the kernel learned from its boot loader, parsed out of the
+ * multiboot2 information structure (MBI) into plain fixed-size tables.
+ * Everything is copied, so the MBI's memory can be reused later.
+ * Linux's counterpart is struct boot_params filled by the setup code.
+ */
+#ifndef BOOT_BOOTINFO_H
+#define BOOT_BOOTINFO_H
+
+#include "kernel/types.h"
+
+#define BOOTINFO_MAX_MMAP 128
+#define BOOTINFO_MAX_MODULES 16
+#define BOOTINFO_CMDLINE_MAX 2048
+#define BOOTINFO_MODULE_CMDLINE_MAX 256
+#define BOOTINFO_RSDP_MAX 64
+
+struct bootinfo_mmap_entry {
+	uint64_t addr;
+	uint64_t len;
+	uint32_t type;		/* e820 type, as in the tag */
+};
+
+struct bootinfo_module {
+	paddr_t start;
+	paddr_t end;		/* exclusive */
+	char cmdline[BOOTINFO_MODULE_CMDLINE_MAX];	/* first word: its name */
+};
+
+struct bootinfo {
+	paddr_t mbi_pa;		/* where the MBI itself lies */
+	uint32_t mbi_size;
+	char cmdline[BOOTINFO_CMDLINE_MAX];
+	char loader_name[64];
+	bool has_meminfo;
+	uint32_t mem_lower_kib, mem_upper_kib;
+	unsigned mmap_count;
+	struct bootinfo_mmap_entry mmap[BOOTINFO_MAX_MMAP];
+	unsigned module_count;
+	struct bootinfo_module modules[BOOTINFO_MAX_MODULES];
+	int acpi_rsdp_version;	/* 0: none, 1: old (v1), 2: new (v2+) */
+	uint32_t acpi_rsdp_len;
+	uint8_t acpi_rsdp[BOOTINFO_RSDP_MAX];	/* a copy of the RSDP */
+	bool has_load_base;
+	uint32_t load_base_addr;
+	unsigned tag_count;	/* every tag seen, for the log */
+	unsigned unknown_tags;	/* tags we skipped */
+};
+
+/*
+ * Parse the MBI at mbi (len bytes readable from there; the header's
+ * total_size must fit in it).  Fills *bi completely.  Returns 0, or
+ * -E_TRUNC for a structure that runs past len or a tag past total_size,
+ * -E_INVAL for a malformed tag (bad size, misaligned, no end tag),
+ * -E_2BIG for more modules or memory map entries than the tables hold.
+ * Pure: no side effects beyond *bi, used by host tests on captured blobs.
+ */
+int bootinfo_parse(const void *mbi, size_t len, paddr_t mbi_pa, struct bootinfo *bi);
+
+/* The boot information of this boot. */
+extern struct bootinfo boot_info;
+
+/* Parse the MBI at mbi_pa (through the boot direct map) into boot_info,
+ * log what was found, and panic if it is unusable. */
+void bootinfo_setup(paddr_t mbi_pa);
+
+/* Find a boot module by name (first word of its cmdline); NULL if none. */
+const struct bootinfo_module *bootinfo_find_module(const struct bootinfo *bi,
+						   const char *name);
+
+#endif

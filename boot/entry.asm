@@ -1,0 +1,243 @@
+; 32-bit entry, the switch to long mode, and the jump to the higher half.
+;
+; Entered from: GRUB, or our own purgatory after kexec (multiboot2 handoff).
+; CPU state:    32-bit protected mode, paging off, interrupts off,
+;               EAX = 0x36d76289, EBX = physical address of the multiboot2
+;               information (MBI); ESP undefined; loaded at an unknown
+;               2 MiB-aligned physical base (relocatable tag).
+; Registers:    EBP = load delta (physical base - link physical base), the
+;               same number Linux calls phys_base; magic and MBI address
+;               are kept in boot_magic/boot_mbi until kmain.
+; Clobbers:     everything.
+; Leaves to:    kmain(magic, mbi_pa, phys_base) in 64-bit mode at its link
+;               (higher-half) address, on the boot stack, interrupts off.
+; Linux's counterpart: arch/x86/boot/compressed/head_64.S startup_32.
+
+%include "layout.inc"
+
+%define CR0_PE   (1 << 0)
+%define CR0_WP   (1 << 16)
+%define CR0_PG   (1 << 31)
+%define CR4_PAE  (1 << 5)
+%define MSR_EFER 0xc0000080
+%define EFER_LME (1 << 8)
+%define EFER_NXE (1 << 11)
+%define PTE_P    (1 << 0)
+%define PTE_W    (1 << 1)
+%define PTE_PS   (1 << 7)
+
+; Physical address of a kernel symbol, given EBP = load delta.
+%define PHYS(sym) ebp + (sym - KERNEL_VIRT_BASE)
+
+; Write a literal string to COM1 without memory, stack or known position.
+%macro EARLY_SAY 1
+	mov dx, 0x3f8
+	%strlen .len %1
+	%assign .i 1
+	%rep .len
+		%substr .c %1 .i
+		mov al, .c
+		out dx, al
+		%assign .i .i + 1
+	%endrep
+	mov al, 10
+	out dx, al
+%endmacro
+
+extern kmain
+global _start
+global boot_pml4
+global boot_stack_top
+global early_nx_enabled
+
+section .boot.text progbits alloc exec nowrite align=16
+bits 32
+_start:
+	cli
+	cld
+	cmp eax, MB2_BOOTLOADER_MAGIC
+	jne .not_multiboot2
+	mov edi, eax
+	mov esi, ebx
+
+	; No stack yet, and the spec leaves ESP undefined.  Borrow the MBI's
+	; 4-byte 'reserved' field as a one-slot stack for call/pop to learn where
+	; we run (Linux borrows boot_params.scratch the same way).
+	lea esp, [ebx + 8]
+	call .here
+.here:
+	pop ebp
+	mov dword [ebx + 4], 0
+	sub ebp, .here - KERNEL_VIRT_BASE	; EBP = runtime phys - link phys
+	test ebp, KERNEL_ALIGN - 1
+	jnz .misaligned
+	lea esp, [PHYS(boot_stack_top)]
+	mov [PHYS(boot_magic)], edi
+	mov [PHYS(boot_mbi)], esi
+
+	; Long mode needs CPUID leaf 0x80000001 EDX.LM (bit 29).
+	mov eax, 0x80000000
+	cpuid
+	cmp eax, 0x80000001
+	jb .no_long_mode
+	mov eax, 0x80000001
+	cpuid
+	test edx, 1 << 29
+	jz .no_long_mode
+	xor ebx, ebx
+	test edx, 1 << 20			; NX available?
+	jz .no_nx
+	mov ebx, EFER_NXE
+	mov byte [PHYS(early_nx_enabled)], 1
+.no_nx:
+	push ebx
+
+	call build_boot_page_tables
+
+	mov eax, cr4
+	or eax, CR4_PAE
+	mov cr4, eax
+	lea eax, [PHYS(boot_pml4)]
+	mov cr3, eax
+	mov ecx, MSR_EFER
+	rdmsr
+	or eax, EFER_LME
+	pop ebx
+	or eax, ebx
+	wrmsr
+	mov eax, cr0
+	or eax, CR0_PG | CR0_WP | CR0_PE
+	mov cr0, eax				; now in compatibility mode
+
+	; The GDT pointer holds a physical base; patch it, then load.
+	lea eax, [PHYS(boot_gdt)]
+	mov [PHYS(boot_gdtr) + 2], eax
+	lgdt [PHYS(boot_gdtr)]
+	lea eax, [PHYS(long_mode_low)]
+	push GDT_KERNEL_CODE
+	push eax
+	retf					; far return = far jump to 64-bit code
+
+.not_multiboot2:
+	EARLY_SAY "boot: error: not started by a multiboot2 boot loader (bad EAX magic)"
+	jmp halt32
+.misaligned:
+	EARLY_SAY "boot: error: kernel loaded at a physical base that is not 2 MiB aligned"
+	jmp halt32
+.no_long_mode:
+	EARLY_SAY "boot: error: this CPU has no long mode (x86-64); cannot boot"
+halt32:
+	hlt
+	jmp halt32
+
+; Boot page tables: identity and direct map of [0, 4 GiB) with 2 MiB pages,
+; and the kernel image window KERNEL_VIRT_BASE + [0, 1 GiB) mapped onto the
+; physical base (EBP) we were really loaded at.  The .bss is already zero.
+build_boot_page_tables:
+	; 4 page directories, 2048 entries of 2 MiB each: phys = index * 2 MiB.
+	lea edi, [PHYS(boot_pd_low)]
+	xor ecx, ecx
+.fill_low:
+	mov eax, ecx
+	shl eax, 21
+	or eax, PTE_P | PTE_W | PTE_PS
+	mov [edi + ecx * 8], eax
+	mov eax, ecx
+	shr eax, 11				; high dword of index * 2 MiB
+	mov [edi + ecx * 8 + 4], eax
+	inc ecx
+	cmp ecx, 2048
+	jb .fill_low
+
+	lea edi, [PHYS(boot_pdpt_low)]
+	lea eax, [PHYS(boot_pd_low)]
+	or eax, PTE_P | PTE_W
+	mov ecx, 4
+.fill_pdpt_low:
+	mov [edi], eax
+	add eax, PAGE_SIZE
+	add edi, 8
+	loop .fill_pdpt_low
+
+	; Kernel window: 512 entries, entry i -> phys_base + i * 2 MiB.
+	lea edi, [PHYS(boot_pd_kernel)]
+	xor ecx, ecx
+.fill_kernel:
+	mov eax, ecx
+	shl eax, 21
+	add eax, ebp
+	or eax, PTE_P | PTE_W | PTE_PS
+	mov [edi + ecx * 8], eax
+	inc ecx
+	cmp ecx, 512
+	jb .fill_kernel
+
+	lea edi, [PHYS(boot_pdpt_kernel)]
+	lea eax, [PHYS(boot_pd_kernel)]
+	or eax, PTE_P | PTE_W
+	mov [edi + 510 * 8], eax		; 0xffffffff80000000 is PDPT slot 510
+
+	lea edi, [PHYS(boot_pml4)]
+	lea eax, [PHYS(boot_pdpt_low)]
+	or eax, PTE_P | PTE_W
+	mov [edi + 0 * 8], eax			; identity map, dropped by mm later
+	mov [edi + 273 * 8], eax		; DIRECT_MAP_BASE is PML4 slot 273
+	lea eax, [PHYS(boot_pdpt_kernel)]
+	or eax, PTE_P | PTE_W
+	mov [edi + 511 * 8], eax
+	ret
+
+bits 64
+long_mode_low:
+	mov ax, GDT_KERNEL_DATA
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	xor eax, eax
+	mov fs, ax
+	mov gs, ax
+	mov rax, long_mode_high
+	jmp rax
+
+section .text
+long_mode_high:
+	mov rsp, boot_stack_top
+	; Upper halves of registers are undefined after the mode switch.
+	mov edi, [boot_magic]			; zero-extends: magic
+	mov esi, [boot_mbi]			; MBI physical address
+	mov edx, ebp				; phys_base
+	xor ebp, ebp				; end of the frame-pointer chain
+	call kmain
+.halt:
+	cli
+	hlt
+	jmp .halt
+
+section .data
+align 16
+boot_gdt:
+	dq 0					; null
+	dq 0x00af9a000000ffff			; 0x08 kernel code, 64-bit
+	dq 0x00cf92000000ffff			; 0x10 kernel data
+boot_gdt_end:
+align 8
+	dw 0
+boot_gdtr:
+	dw boot_gdt_end - boot_gdt - 1
+	dq 0					; patched with a physical address
+early_nx_enabled:
+	db 0
+align 4
+boot_magic:
+	dd 0
+boot_mbi:
+	dd 0
+
+section .boot.bss nobits alloc noexec write align=4096
+boot_pml4:		resb PAGE_SIZE
+boot_pdpt_low:		resb PAGE_SIZE
+boot_pd_low:		resb 4 * PAGE_SIZE
+boot_pdpt_kernel:	resb PAGE_SIZE
+boot_pd_kernel:		resb PAGE_SIZE
+boot_stack:		resb BOOT_STACK_SIZE
+boot_stack_top:

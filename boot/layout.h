@@ -1,0 +1,41 @@
+/*
+ * Addresses and sizes shared by C and assembly.  This header is the single
+ * source: the build turns every "#define NAME value" line into a NASM
+ * "%define" (build/layout.inc), so keep it to plain #defines and comments.
+ * Linux keeps the same facts in arch/x86/include/asm/page_64_types.h.
+ */
+#ifndef BOOT_LAYOUT_H
+#define BOOT_LAYOUT_H
+
+/* Virtual base of the kernel image mapping (Linux: __START_KERNEL_map). */
+#define KERNEL_VIRT_BASE 0xffffffff80000000
+/* Physical address the image is linked for; GRUB or kexec may move it. */
+#define KERNEL_LINK_PHYS 0x200000
+/* The image is only ever placed at multiples of this (2 MiB pages). */
+#define KERNEL_ALIGN 0x200000
+/* Lowest and highest physical load address we accept (relocatable tag). */
+#define KERNEL_LOAD_MIN 0x200000
+#define KERNEL_LOAD_MAX 0xc0000000
+/* All physical memory appears here (Linux: __PAGE_OFFSET_BASE_L4). */
+#define DIRECT_MAP_BASE 0xffff888000000000
+/* The boot page tables direct-map (and identity-map) this much. */
+#define BOOT_MAP_SIZE 0x100000000
+
+#define PAGE_SIZE 4096
+#define PAGE_SHIFT 12
+#define LARGE_PAGE_SIZE 0x200000
+
+/* Stack of the boot CPU, and the IST stacks used by fatal exceptions. */
+#define BOOT_STACK_SIZE 0x8000
+#define IST_STACK_SIZE 0x4000
+
+/* Multiboot2 magic values (spec section 3.1.2 and 3.2). */
+#define MB2_HEADER_MAGIC 0xe85250d6
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
+
+/* GDT selectors: the order is fixed by the table in kernel/gdt.c. */
+#define GDT_KERNEL_CODE 0x08
+#define GDT_KERNEL_DATA 0x10
+#define GDT_TSS 0x18
+
+#endif

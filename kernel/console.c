@@ -1,0 +1,57 @@
+/*
+ * Console fan-out and the input queue.  Output goes to the serial port and
+ * the VGA mirror; input bytes from interrupt handlers land in a small ring
+ * that the shell drains.  The serial port is also polled, so input works
+ * before interrupts are on and inside the panic path.
+ */
+#include "kernel/console.h"
+#include "drivers/serial.h"
+#include "drivers/vga.h"
+#include "kernel/io.h"
+
+#define INPUT_QUEUE 256
+
+static volatile char input[INPUT_QUEUE];
+static volatile unsigned input_head, input_tail;
+
+void console_write(const char *s, size_t n)
+{
+	serial_write(s, n);
+	vga_write(s, n);
+}
+
+void console_input_push(char c)
+{
+	unsigned next = (input_head + 1) % INPUT_QUEUE;
+
+	if (next == input_tail)
+		return;		/* full: drop, as a real UART would overrun */
+	input[input_head] = c;
+	input_head = next;
+}
+
+int console_try_getc(void)
+{
+	uint64_t flags = irq_save();
+	int c = -1;
+	int s;
+
+	while ((s = serial_poll_getc()) >= 0)
+		console_input_push((char)s);
+	if (input_tail != input_head) {
+		c = (unsigned char)input[input_tail];
+		input_tail = (input_tail + 1) % INPUT_QUEUE;
+	}
+	irq_restore(flags);
+	return c;
+}
+
+char console_getc(void)
+{
+	int c;
+
+	/* Interrupts may be on or off; hlt with them off would hang, so poll. */
+	while ((c = console_try_getc()) < 0)
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	return (char)c;
+}

@@ -1,0 +1,32 @@
+/*
+ * Names of the E_* error codes, for log lines.  Pure: used by host tests.
+ */
+#include "kernel/errno.h"
+
+static const char *const names[E_MAX + 1] = {
+	[0] = "OK",
+	[E_INVAL] = "E_INVAL",
+	[E_NOMEM] = "E_NOMEM",
+	[E_RANGE] = "E_RANGE",
+	[E_NOENT] = "E_NOENT",
+	[E_BUSY] = "E_BUSY",
+	[E_OVERLAP] = "E_OVERLAP",
+	[E_ALIGN] = "E_ALIGN",
+	[E_2BIG] = "E_2BIG",
+	[E_NOSPC] = "E_NOSPC",
+	[E_IO] = "E_IO",
+	[E_NOEXEC] = "E_NOEXEC",
+	[E_TRUNC] = "E_TRUNC",
+	[E_BADSUM] = "E_BADSUM",
+	[E_PERM] = "E_PERM",
+	[E_NOTSUP] = "E_NOTSUP",
+};
+
+const char *err_name(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err > E_MAX)
+		return "E_?";
+	return names[err];
+}

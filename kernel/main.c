@@ -1,0 +1,56 @@
+/*
+ * kmain: the boot sequence, one step per line, in order.  Read this file
+ * as the table of contents of the kernel; each call names the file that
+ * does the work.  Linux's counterpart is start_kernel() in init/main.c.
+ */
+#include "boot/bootinfo.h"
+#include "boot/layout.h"
+#include "drivers/acpi.h"
+#include "drivers/keyboard.h"
+#include "drivers/pic.h"
+#include "drivers/serial.h"
+#include "drivers/timer.h"
+#include "drivers/vga.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/io.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/traps.h"
+#include "kernel/version.h"
+#include "mm/addr.h"
+#include "mm/heap.h"
+#include "mm/memmap.h"
+#include "mm/paging.h"
+#include "mm/pmm.h"
+#include "mm/resource.h"
+
+uint64_t phys_base;
+
+void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta);
+
+void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
+{
+	phys_base = load_delta;			/* mm/addr.h: where we really are */
+	serial_init();				/* drivers/serial.c: COM1 first */
+	vga_init();				/* drivers/vga.c: screen mirror */
+	kernel_banner(magic, mbi_pa);		/* kernel/version.c */
+	bootinfo_setup(mbi_pa);			/* boot/bootinfo.c: parse the MBI */
+	cmdline_setup();			/* kernel/cmdline.c: key=value words */
+	gdt_setup();				/* kernel/gdt.c: GDT, TSS, IST stacks */
+	idt_setup();				/* kernel/idt.c: exceptions and IRQs */
+	memmap_setup();				/* mm/memmap.c: firmware map, printed */
+	pmm_setup();				/* mm/pmm.c: frame allocator */
+	paging_setup();				/* mm/vmm.c: direct map, final CR3 */
+	heap_setup();				/* mm/heap.c: kmalloc */
+	iomem_setup();				/* mm/resource.c: the iomem tree */
+	pic_setup();				/* drivers/pic.c: 8259s remapped, masked */
+	timer_setup();				/* drivers/timer.c: PIT tick, TSC */
+	acpi_setup();				/* drivers/acpi.c: RSDP, FADT */
+	keyboard_setup();			/* drivers/keyboard.c: PS/2 on IRQ 1 */
+	console_input_setup();			/* kernel/console.c: serial IRQ 4 */
+	irq_enable();				/* interrupts on from here */
+	boot_complete();			/* kernel/version.c: the milestone line */
+	shell_run();				/* kernel/shell.c: never returns */
+}

@@ -1,0 +1,27 @@
+/*
+ * panic: the kernel cannot go on.  Prints the message, registers and a
+ * backtrace, then halts (later issues route this into kdump).
+ * Linux: kernel/panic.c.
+ */
+#ifndef KERNEL_PANIC_H
+#define KERNEL_PANIC_H
+
+#include "kernel/types.h"
+
+struct trap_frame;
+
+__noreturn void panic(const char *fmt, ...) __printf(1, 2);
+
+/* Panic from an exception, with the faulting context. */
+__noreturn void panic_with_frame(struct trap_frame *tf, const char *fmt, ...) __printf(2, 3);
+
+#define ASSERT(cond)                                                          \
+	do {                                                                  \
+		if (unlikely(!(cond)))                                        \
+			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
+	} while (0)
+
+/* Stop this CPU for good: interrupts off, hlt forever. */
+__noreturn void halt_forever(void);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * printk (Linux: kernel/printk/printk.c vprintk_emit).  Formats, splits
+ * into lines, stores each line in the log ring with its level and a
+ * timestamp, and echoes it to the consoles as "[    1.234567] text".
+ * Interrupts are disabled while the ring is updated; no allocation, so it
+ * works from exception handlers and the panic path.
+ */
+#include <stdarg.h>
+#include "kernel/printk.h"
+#include "kernel/console.h"
+#include "kernel/io.h"
+#include "kernel/string.h"
+#include "kernel/time.h"
+#include "kernel/vsprintf.h"
+
+char log_buf[LOG_BUF_LEN] __attribute__((aligned(8)));
+struct logring kernel_log = {
+	.buf = log_buf,
+	.buf_len = LOG_BUF_LEN,
+};
+int console_loglevel = 8;	/* everything; "quiet" and "loglevel=" lower it */
+
+/* A line being assembled across printk calls without a trailing newline. */
+static char cont_buf[LOG_TEXT_MAX];
+static size_t cont_len;
+static int cont_level = LOGLEVEL_DEFAULT;
+
+static void emit_prefix(uint64_t ts_nsec)
+{
+	char stamp[32];
+	int n = ksnprintf(stamp, sizeof(stamp), "[%5llu.%06llu] ",
+			  (unsigned long long)(ts_nsec / 1000000000ULL),
+			  (unsigned long long)(ts_nsec % 1000000000ULL / 1000));
+
+	console_write(stamp, (size_t)n);
+}
+
+static void flush_line(void)
+{
+	uint64_t ts = ktime_ns();
+
+	logring_append(&kernel_log, ts, cont_level, cont_buf, cont_len);
+	if (cont_level < console_loglevel) {
+		emit_prefix(ts);
+		console_write(cont_buf, cont_len);
+		console_write("\n", 1);
+	}
+	cont_len = 0;
+	cont_level = LOGLEVEL_DEFAULT;
+}
+
+static void store(const char *s, size_t n, int level)
+{
+	if (cont_len == 0)
+		cont_level = level;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n') {
+			flush_line();
+			continue;
+		}
+		if (cont_len < sizeof(cont_buf))
+			cont_buf[cont_len++] = s[i];
+	}
+}
+
+int printk(const char *fmt, ...)
+{
+	char buf[LOG_TEXT_MAX];
+	int level = LOGLEVEL_DEFAULT;
+	va_list ap;
+	int n;
+
+	if (fmt[0] == KERN_SOH[0] && fmt[1] >= '0' && fmt[1] <= '7') {
+		level = fmt[1] - '0';
+		fmt += 2;
+	}
+	va_start(ap, fmt);
+	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+
+	uint64_t flags = irq_save();
+
+	store(buf, (size_t)n, level);
+	irq_restore(flags);
+	return n;
+}
+
+void console_printf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	console_write(buf, (size_t)n);
+}
+
+void dmesg_print(void)
+{
+	struct log_record rec;
+	const char *text;
+	uint64_t seq = 0;
+
+	while (logring_read(&kernel_log, &seq, &rec, &text)) {
+		emit_prefix(rec.ts_nsec);
+		console_write(text, rec.text_len);
+		console_write("\n", 1);
+	}
+}

@@ -1,0 +1,17 @@
+/*
+ * printf-style formatting into a buffer (Linux: lib/vsprintf.c).  Supports
+ * %d %i %u %x %X %o %c %s %p %%, the flags '-' '0' '#' '+' ' ', width and
+ * precision (also '*'), and the length modifiers hh h l ll z t j.
+ * Named with a k prefix so host test builds do not clash with libc.
+ */
+#ifndef KERNEL_VSPRINTF_H
+#define KERNEL_VSPRINTF_H
+
+#include <stdarg.h>
+#include "kernel/types.h"
+
+/* Like C's vsnprintf: returns the length the full output would have. */
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+#endif

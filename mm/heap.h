@@ -1,0 +1,25 @@
+/*
+ * The kernel heap: kmalloc/kfree for small objects of any size (Linux:
+ * mm/slab.c's kmalloc, in miniature).  Memory comes from the frame
+ * allocator through the direct map.  Not for use in the panic path.
+ */
+#ifndef MM_HEAP_H
+#define MM_HEAP_H
+
+#include "kernel/types.h"
+
+void heap_setup(void);
+
+/* size bytes, 16-byte aligned; NULL on failure. */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+
+struct heap_stats {
+	size_t bytes_in_use;	/* sum of live allocations as requested */
+	size_t pages;		/* frames held by the heap */
+	size_t allocations;	/* live allocations */
+};
+void heap_get_stats(struct heap_stats *st);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * Physical memory as a sorted list of typed, half-open ranges [start, end),
+ * the kernel's e820 table (Linux: arch/x86/kernel/e820.c, struct e820_table).
+ * Pure logic: insert, sanitize (sort, resolve overlaps, merge), change the
+ * type of a range, remove a range, query.  Used for the firmware map, the
+ * map the frame allocator starts from, and (later) maps given to kexec'd
+ * and capture kernels.
+ */
+#ifndef MM_MEMMAP_H
+#define MM_MEMMAP_H
+
+#include "kernel/types.h"
+
+/* Types are the e820 numbers, so a map round-trips through multiboot2. */
+enum memmap_type {
+	MEMMAP_RAM = 1,		/* "System RAM" */
+	MEMMAP_RESERVED = 2,
+	MEMMAP_ACPI = 3,	/* ACPI tables, reclaimable */
+	MEMMAP_NVS = 4,		/* ACPI non-volatile storage */
+	MEMMAP_UNUSABLE = 5,	/* bad RAM */
+};
+
+#define MEMMAP_MAX 128
+
+struct memmap_range {
+	paddr_t start;
+	paddr_t end;		/* exclusive */
+	uint32_t type;
+};
+
+struct memmap {
+	unsigned count;
+	struct memmap_range range[MEMMAP_MAX];
+};
+
+/* Empty the map. */
+void memmap_init(struct memmap *m);
+
+/*
+ * Add [start, end) of a type, then sanitize.  Where ranges overlap the
+ * higher type number wins (Linux's e820 rule: reserved beats RAM).
+ * Returns 0, -E_INVAL (end <= start), -E_NOSPC (table full).
+ */
+int memmap_add(struct memmap *m, paddr_t start, paddr_t end, uint32_t type);
+
+/* Give [start, end) the type, whatever it was (Linux: e820__range_update). */
+int memmap_set_type(struct memmap *m, paddr_t start, paddr_t end, uint32_t type);
+
+/* Remove [start, end) from the map, splitting ranges.  -E_NOSPC if full. */
+int memmap_remove(struct memmap *m, paddr_t start, paddr_t end);
+
+/* Is all of [start, end) covered by ranges of this type? */
+bool memmap_covers(const struct memmap *m, paddr_t start, paddr_t end, uint32_t type);
+
+/* Total bytes of a type. */
+uint64_t memmap_total(const struct memmap *m, uint32_t type);
+
+/* End of the highest range of a type (0 if none). */
+paddr_t memmap_end(const struct memmap *m, uint32_t type);
+
+/* "System RAM", "reserved", "ACPI Tables", "ACPI Non-volatile Storage", ... */
+const char *memmap_type_name(uint32_t type);
+
+/*
+ * The map the firmware gave us, as parsed from multiboot2 (Linux:
+ * e820_table_firmware).  Filled once at boot and never changed.
+ */
+extern struct memmap firmware_memmap;
+
+/* Fill firmware_memmap from boot_info and print it, one line per range. */
+void memmap_setup(void);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * x86-64 4-level page tables, built through a page-source callback so the
+ * same code builds the kernel's tables, the identity tables kexec's
+ * relocate stub needs, and tables in host unit tests.  Linux:
+ * arch/x86/mm/ident_map.c (kernel_ident_mapping_init, struct x86_mapping_info).
+ */
+#ifndef MM_PAGING_H
+#define MM_PAGING_H
+
+#include "kernel/types.h"
+
+#define PTE_PRESENT (1ULL << 0)
+#define PTE_WRITE (1ULL << 1)
+#define PTE_USER (1ULL << 2)
+#define PTE_PWT (1ULL << 3)
+#define PTE_PCD (1ULL << 4)
+#define PTE_ACCESSED (1ULL << 5)
+#define PTE_DIRTY (1ULL << 6)
+#define PTE_HUGE (1ULL << 7)	/* 2 MiB in a PD, 1 GiB in a PDPT */
+#define PTE_GLOBAL (1ULL << 8)
+#define PTE_NX (1ULL << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ULL
+
+/* Where page-table pages come from, and how to reach them. */
+struct pt_source {
+	paddr_t (*alloc_page)(void *ctx);	/* zeroed page, 0 on failure */
+	void *(*phys_to_ptr)(void *ctx, paddr_t pa);
+	void *ctx;
+	bool allow_huge;	/* use 2 MiB pages where alignment allows */
+};
+
+struct pt_root {
+	paddr_t pml4_pa;
+	const struct pt_source *src;
+};
+
+/* Allocate an empty PML4.  Returns 0 or -E_NOMEM. */
+int pt_create(struct pt_root *root, const struct pt_source *src);
+
+/*
+ * Map [va, va + size) to [pa, pa + size) with flags (PTE_PRESENT implied).
+ * va, pa and size must be page aligned (-E_ALIGN).  Remapping an address
+ * already mapped to another frame is -E_BUSY; nothing is changed on error
+ * except page-table pages already allocated.  Returns 0, -E_NOMEM.
+ */
+int pt_map(struct pt_root *root, vaddr_t va, paddr_t pa, uint64_t size, uint64_t flags);
+
+/* Translate va: 0 and *pa (and *flags of the leaf) or -E_NOENT. */
+int pt_translate(const struct pt_root *root, vaddr_t va, paddr_t *pa, uint64_t *flags);
+
+/* The kernel's own tables (after paging_setup). */
+extern struct pt_root kernel_pt;
+
+/*
+ * Build the kernel's final page tables: the direct map of every RAM range
+ * (above 4 GiB too) plus the first 1 MiB, the kernel image (text RX,
+ * rodata R, data/bss RW NX), then switch CR3 and drop the boot identity map.
+ */
+void paging_setup(void);
+
+#endif

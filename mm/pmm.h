@@ -1,0 +1,36 @@
+/*
+ * The physical frame allocator: 4 KiB frames of System RAM, one bit each.
+ * It never hands out the kernel image, the multiboot2 information, boot
+ * modules, the first 1 MiB, anything not RAM, or any range reserved with
+ * pmm_reserve (later: the crashkernel window).  Linux: memblock at boot,
+ * then the buddy allocator (mm/page_alloc.c); ours is one bitmap.
+ */
+#ifndef MM_PMM_H
+#define MM_PMM_H
+
+#include "kernel/types.h"
+
+/* Build the allocator from firmware_memmap and the boot reservations. */
+void pmm_setup(void);
+
+/* One frame's physical address, or 0 when memory is exhausted (frame 0 is
+ * never handed out, so 0 is unambiguous). */
+paddr_t pmm_alloc(void);
+
+/* npages contiguous frames aligned to align bytes (a power of two >= 4 KiB),
+ * all below limit (exclusive; 0 = no limit); 0 on failure. */
+paddr_t pmm_alloc_contig(size_t npages, size_t align, paddr_t limit);
+
+/* Give back frames from pmm_alloc / pmm_alloc_contig.  Freeing a frame that
+ * is free or was never RAM is a bug: it panics. */
+void pmm_free(paddr_t pa);
+void pmm_free_contig(paddr_t pa, size_t npages);
+
+/* Mark [start, end) as never allocatable (rounded out to frames).  Returns
+ * 0, or -E_BUSY if some frame in it is currently allocated. */
+int pmm_reserve(paddr_t start, paddr_t end);
+
+size_t pmm_free_frames(void);	/* frames available now */
+size_t pmm_total_frames(void);	/* frames the allocator manages */
+
+#endif

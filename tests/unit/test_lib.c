@@ -1,0 +1,130 @@
+/*
+ * Tests of the kernel's string helpers, printf engine, error names and
+ * log ring, run on the host.
+ */
+#include <string.h>
+#include "kernel/errno.h"
+#include "kernel/logring.h"
+#include "kernel/string.h"
+#include "kernel/vsprintf.h"
+#include "tests/unit/test.h"
+
+TEST(vsprintf_formats)
+{
+	char b[64];
+
+	ksnprintf(b, sizeof(b), "%d|%5d|%-5d|%05d", -42, 7, 7, 7);
+	CHECK_STR(b, "-42|    7|7    |00007");
+	ksnprintf(b, sizeof(b), "%x %#x %016llx", 255u, 255u, 0xdeadbeefULL);
+	CHECK_STR(b, "ff 0xff 00000000deadbeef");
+	ksnprintf(b, sizeof(b), "%s|%.3s|%8s|%c%%", "abc", "abcdef", "r", 'z');
+	CHECK_STR(b, "abc|abc|       r|z%");
+	ksnprintf(b, sizeof(b), "%zu %lld %hhu", (size_t)12, -9000000000LL, 300);
+	CHECK_STR(b, "12 -9000000000 44");
+}
+
+TEST(vsprintf_truncates_and_counts)
+{
+	char b[8];
+	int n = ksnprintf(b, sizeof(b), "%s", "0123456789");
+
+	CHECK_EQ(n, 10);
+	CHECK_STR(b, "0123456");
+}
+
+TEST(parse_u64_bases_and_suffixes)
+{
+	uint64_t v;
+
+	CHECK_EQ(parse_u64("0x1000", &v, false), 0);
+	CHECK_EQ(v, 0x1000);
+	CHECK_EQ(parse_u64("64M", &v, true), 0);
+	CHECK_EQ(v, 64ULL << 20);
+	CHECK_EQ(parse_u64("2G", &v, true), 0);
+	CHECK_EQ(v, 2ULL << 30);
+	CHECK_EQ(parse_u64("64M", &v, false), -E_INVAL);
+	CHECK_EQ(parse_u64("", &v, true), -E_INVAL);
+	CHECK_EQ(parse_u64("12x", &v, true), -E_INVAL);
+	CHECK_EQ(parse_u64("99999999999999999999", &v, false), -E_RANGE);
+	CHECK_EQ(parse_u64("0x", &v, false), -E_INVAL);
+}
+
+TEST(format_size_human)
+{
+	char b[32];
+
+	CHECK_STR(format_size(b, sizeof(b), 512), "512 bytes");
+	CHECK_STR(format_size(b, sizeof(b), 64 << 20), "64 MiB");
+	CHECK_STR(format_size(b, sizeof(b), 3ULL << 29), "1.5 GiB");
+	CHECK_STR(format_size(b, sizeof(b), 0x9fc00), "639 KiB");
+}
+
+TEST(err_names)
+{
+	CHECK_STR(err_name(-E_OVERLAP), "E_OVERLAP");
+	CHECK_STR(err_name(E_INVAL), "E_INVAL");
+	CHECK_STR(err_name(-999), "E_?");
+}
+
+TEST(logring_keeps_order_and_drops_oldest)
+{
+	static char buf[256];
+	struct logring r;
+	struct log_record rec;
+	const char *text;
+	char line[32];
+	uint64_t seq = 0;
+	int first = -1, last = -1, count = 0;
+
+	logring_init(&r, buf, sizeof(buf));
+	for (int i = 0; i < 40; i++) {
+		int n = snprintf(line, sizeof(line), "message %d", i);
+
+		logring_append(&r, (uint64_t)i * 1000, 6, line, (size_t)n);
+	}
+	while (logring_read(&r, &seq, &rec, &text)) {
+		int i;
+
+		CHECK(sscanf(text, "message %d", &i) == 1);
+		CHECK_EQ(rec.ts_nsec, (uint64_t)i * 1000);
+		CHECK_EQ(rec.level, 6);
+		if (first < 0)
+			first = i;
+		else
+			CHECK_EQ(i, last + 1);
+		last = i;
+		count++;
+	}
+	CHECK_EQ(last, 39);
+	CHECK(first > 0);	/* the oldest were dropped */
+	CHECK_EQ(count, 40 - first);
+	CHECK_EQ(r.next_seq - r.first_seq, (uint64_t)count);
+}
+
+TEST(logring_varied_sizes_stay_consistent)
+{
+	static char buf[512];
+	struct logring r;
+	struct log_record rec;
+	const char *text;
+	char line[200];
+
+	logring_init(&r, buf, sizeof(buf));
+	for (int i = 0; i < 500; i++) {
+		size_t n = (size_t)(i * 37 % 120);
+
+		memset(line, 'a' + i % 26, n);
+		logring_append(&r, (uint64_t)i, i % 8, line, n);
+		/* Every record still readable, newest is the one just written. */
+		uint64_t seq = 0, seen = 0;
+
+		while (logring_read(&r, &seq, &rec, &text)) {
+			CHECK((size_t)rec.len >= sizeof(rec) + rec.text_len);
+			CHECK((uint8_t *)text + rec.text_len <= (uint8_t *)buf + sizeof(buf));
+			seen++;
+		}
+		CHECK_EQ(seen, r.next_seq - r.first_seq);
+		CHECK_EQ(rec.ts_nsec, (uint64_t)i);
+		CHECK_EQ(rec.text_len, n);
+	}
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install the Debian packages the build, the QEMU tests and the tools need.
+#   tools/install-deps.sh                  install what is missing (root)
+#   tools/install-deps.sh --check-or-install
+#       do nothing if all is present; otherwise install when root, or print
+#       the apt-get line to run and fail.
+set -eu
+
+PACKAGES="make gcc binutils nasm python3 grub-pc-bin grub-common xorriso mtools \
+qemu-system-x86 gdb libelf-dev elfutils"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	[ "${1:-}" = "--check-or-install" ] || echo "deps: all packages present"
+	exit 0
+fi
+
+echo "deps: missing Debian packages:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: run as root:  apt-get install -y$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq || true
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
+echo "deps: installed$missing"
