@@ -11,7 +11,7 @@ HOSTCC  ?= gcc
 PYTHON  ?= python3
 QEMU    ?= qemu-system-x86_64
 
-BUILD   := build
+BUILD   ?= build
 MEM     ?= 512M
 # Extra kernel command line for the ISO (make iso CMDLINE="loglevel=4").
 CMDLINE ?=

@@ -58,8 +58,13 @@ uint64_t memmap_total(const struct memmap *m, uint32_t type);
 /* End of the highest range of a type (0 if none). */
 paddr_t memmap_end(const struct memmap *m, uint32_t type);
 
-/* "System RAM", "reserved", "ACPI Tables", "ACPI Non-volatile Storage", ... */
+/* The e820 name of a type as Linux prints it: "usable", "reserved",
+ * "ACPI data", "ACPI NVS", "unusable", or "type N". */
 const char *memmap_type_name(uint32_t type);
+
+/* The iomem name of a type: "System RAM", "Reserved", "ACPI Tables",
+ * "ACPI Non-volatile Storage", "Unusable memory". */
+const char *memmap_iomem_name(uint32_t type);
 
 /*
  * The map the firmware gave us, as parsed from multiboot2 (Linux:

@@ -58,4 +58,8 @@ extern struct pt_root kernel_pt;
  */
 void paging_setup(void);
 
+/* Map device memory [pa, pa + size) uncached into the direct map (if not
+ * already mapped) and return its virtual address; NULL on failure. */
+void *ioremap(paddr_t pa, size_t size);
+
 #endif
