@@ -61,10 +61,15 @@ PURE_SRCS := kernel/errno.c kernel/strutil.c kernel/vsprintf.c kernel/logring.c
 PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
 PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
 PURE_SRCS += $(wildcard kernel/cmdline_parse.c kernel/lineedit.c)
+PURE_SRCS += $(wildcard drivers/acpi_parse.c)
+PURE_SRCS += $(wildcard kexec/sha256.c kexec/kexec_core.c kexec/mb2_build.c)
+PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOSTCFLAGS := -std=gnu11 -g -O1 -I. -I$(BUILD) -Wall -Wextra -Wno-unused-parameter
 HOSTCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
 HOSTCFLAGS += -fno-omit-frame-pointer -DHOST_TEST_BUILD
+# Tests that read the real kernel image get its path from the build.
+HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
 
 .PHONY: all iso run debug test unit scenarios clean help deps check-deps
 
@@ -82,16 +87,22 @@ help:
 	@echo "make clean      remove $(BUILD)/"
 
 # ------------------------------------------------------------------ the kernel
-$(BUILD)/layout.inc: boot/layout.h
+# Headers of plain #defines shared with assembly become NASM includes.
+LAYOUT_HDRS := $(wildcard boot/layout.h kexec/kexec_layout.h kernel/trapframe_layout.h)
+LAYOUT_INCS := $(foreach h,$(LAYOUT_HDRS),$(BUILD)/$(notdir $(h:.h=.inc)))
+vpath %layout.h boot kexec kernel
+$(BUILD)/%.inc: %.h
 	@mkdir -p $(dir $@)
 	$(Q)sed -n 's/^#define \([A-Z0-9_]*\) \(.*\)$$/%define \1 \2/p' $< > $@
+
+.SECONDARY: $(LAYOUT_INCS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.asm.o: %.asm $(BUILD)/layout.inc
+$(BUILD)/%.asm.o: %.asm $(LAYOUT_INCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(KASFLAGS) -MD $(BUILD)/$*.asm.d -MT $@ $< -o $@
@@ -156,7 +167,7 @@ debug: iso
 	kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
 
 # ---------------------------------------------------------------------- tests
-$(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h)
+$(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h) $(BUILD)/kernel.elf
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(UNIT_SRCS) $(PURE_SRCS) -o $@

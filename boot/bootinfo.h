@@ -51,8 +51,13 @@ struct bootinfo {
  * Parse the MBI at mbi (len bytes readable from there; the header's
  * total_size must fit in it).  Fills *bi completely.  Returns 0, or
  * -E_TRUNC for a structure that runs past len or a tag past total_size,
- * -E_INVAL for a malformed tag (bad size, misaligned, no end tag),
- * -E_2BIG for more modules or memory map entries than the tables hold.
+ * -E_INVAL for a malformed tag (bad size, misaligned, no end tag,
+ * string not NUL-terminated inside its tag, module end < start, memory
+ * map entries not filling their tag, a second memory map tag),
+ * -E_2BIG for more modules or memory map entries than the tables hold,
+ * or a string longer than its field (never truncated silently).
+ * Known tags we do not use are skipped; unknown ones are counted.
+ * On error *bi is partly filled and must not be used.
  * Pure: no side effects beyond *bi, used by host tests on captured blobs.
  */
 int bootinfo_parse(const void *mbi, size_t len, paddr_t mbi_pa, struct bootinfo *bi);

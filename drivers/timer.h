@@ -1,7 +1,7 @@
 /*
  * Time: the PIT (8254) as a 100 Hz tick on IRQ 0 and as the reference to
  * calibrate the TSC, which then gives nanosecond timestamps.  Linux:
- * arch/x86/kernel/tsc.c (pit_calibrate_tsc) and i8253.c.
+ * arch/x86/kernel/tsc.c (quick_pit_calibrate) and i8253.c.
  */
 #ifndef DRIVERS_TIMER_H
 #define DRIVERS_TIMER_H
@@ -12,7 +12,12 @@
 
 void timer_setup(void);		/* calibrate, start the tick */
 uint64_t timer_ticks(void);	/* ticks since timer_setup */
-uint64_t tsc_khz(void);		/* calibrated TSC frequency */
+uint64_t tsc_khz(void);		/* calibrated TSC frequency, 0 before */
 void timer_stop(void);		/* mask the tick (quiesce) */
+
+/* Calibrate the TSC against PIT channel 2 (drivers/tsc.c; timer_setup
+ * calls it).  Returns the rate in kHz, or 0 if calibration failed (logged);
+ * ktime_ns() then counts ticks instead. */
+uint64_t tsc_calibrate(void);
 
 #endif

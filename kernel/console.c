@@ -48,10 +48,21 @@ int console_try_getc(void)
 
 char console_getc(void)
 {
+	uint64_t flags = irq_save();
 	int c;
 
-	/* Interrupts may be on or off; hlt with them off would hang, so poll. */
-	while ((c = console_try_getc()) < 0)
-		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	/*
+	 * "sti; hlt" is atomic (sti takes effect after the next instruction),
+	 * so an interrupt cannot slip in between the check and the sleep.
+	 * With interrupts off on entry (panic path) there is nothing to wake
+	 * us: poll.  Either way the caller gets its interrupt state back.
+	 */
+	while ((c = console_try_getc()) < 0) {
+		if (flags & RFLAGS_IF)
+			__asm__ volatile("sti; hlt; cli" : : : "memory");
+		else
+			cpu_relax();
+	}
+	irq_restore(flags);
 	return (char)c;
 }

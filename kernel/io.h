@@ -62,6 +62,8 @@ static inline void cpu_halt(void)
 	__asm__ volatile("hlt");
 }
 
+#define RFLAGS_IF (1ULL << 9)	/* interrupts enabled */
+
 static inline uint64_t irq_save(void)
 {
 	uint64_t flags;

@@ -17,6 +17,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
+#include "kernel/time.h"
 #include "kernel/traps.h"
 #include "kernel/version.h"
 #include "mm/addr.h"
@@ -33,18 +34,20 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta);
 void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 {
 	phys_base = load_delta;			/* mm/addr.h: where we really are */
+	time_mark_boot();			/* drivers/tsc.c: time zero is now */
 	serial_init();				/* drivers/serial.c: COM1 first */
 	vga_init();				/* drivers/vga.c: screen mirror */
 	kernel_banner(magic, mbi_pa);		/* kernel/version.c */
 	bootinfo_setup(mbi_pa);			/* boot/bootinfo.c: parse the MBI */
+	boot_identify();			/* kernel/version.c: GRUB or kexec, generation */
 	cmdline_setup();			/* kernel/cmdline.c: key=value words */
 	gdt_setup();				/* kernel/gdt.c: GDT, TSS, IST stacks */
 	idt_setup();				/* kernel/idt.c: exceptions and IRQs */
-	memmap_setup();				/* mm/memmap.c: firmware map, printed */
+	memmap_setup();				/* mm/e820.c: firmware map, printed */
 	pmm_setup();				/* mm/pmm.c: frame allocator */
 	paging_setup();				/* mm/vmm.c: direct map, final CR3 */
 	heap_setup();				/* mm/heap.c: kmalloc */
-	iomem_setup();				/* mm/resource.c: the iomem tree */
+	iomem_setup();				/* mm/iomem.c: the iomem tree */
 	pic_setup();				/* drivers/pic.c: 8259s remapped, masked */
 	timer_setup();				/* drivers/timer.c: PIT tick, TSC */
 	acpi_setup();				/* drivers/acpi.c: RSDP, FADT */

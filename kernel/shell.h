@@ -22,6 +22,26 @@ struct shell_command {
 			.name = #cname, .usage = cusage, .help = chelp, .fn = cfn \
 		}
 
+/*
+ * Errors.  A command returns 0 or -E_*.  When it fails, the shell prints
+ * "<cmd>: error: <E_NAME>" unless the command already explained the
+ * failure through one of these two (which print the line and mark the
+ * error as reported); anything else a command prints is just output.
+ *
+ *   if (argc != 2)
+ *       return shell_usage();
+ *   if (!mapped)
+ *       return shell_error(-E_RANGE, "0x%llx is not in the direct map", a);
+ */
+/* "<cmd>: usage: <cmd> <usage>" from the command's table entry; -E_INVAL. */
+int shell_usage(void);
+/* "<cmd>: error: <message> (<E_NAME>)"; returns err (a -E_* code). */
+int shell_error(int err, const char *fmt, ...) __printf(2, 3);
+
+/* The failure was already explained (e.g. by a "tag: error:" log line):
+ * the shell adds no "<cmd>: error: E_NAME" line of its own. */
+void shell_mark_reported(void);
+
 /* Read-eval loop; never returns. */
 __noreturn void shell_run(void);
 

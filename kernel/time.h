@@ -1,13 +1,18 @@
 /*
  * Time since boot.  The clock is the TSC, calibrated against the PIT by
- * drivers/timer.c; before calibration ktime_ns() returns 0.
+ * drivers/tsc.c; before calibration ktime_ns() returns 0.
  */
 #ifndef KERNEL_TIME_H
 #define KERNEL_TIME_H
 
 #include "kernel/types.h"
 
-/* Nanoseconds since the kernel started (0 before timer_init). */
+/* Record the TSC as "time zero"; the first thing kmain does.  (If it is
+ * never called, timer_setup marks the start instead.) */
+void time_mark_boot(void);
+
+/* Nanoseconds since the kernel started: 0 until timer_setup has
+ * calibrated the TSC (timer ticks instead if calibration failed). */
 uint64_t ktime_ns(void);
 
 /* Busy-wait for at least us microseconds (works before interrupts). */

@@ -6,11 +6,13 @@
 #ifndef KERNEL_TRAPS_H
 #define KERNEL_TRAPS_H
 
+#include "kernel/trapframe_layout.h"
 #include "kernel/types.h"
 
 /*
  * Registers saved by the interrupt stubs, lowest address first.  The
- * layout is shared with kernel/isr.asm (offsets asserted there).
+ * layout is shared with kernel/isr.asm through kernel/trapframe_layout.h
+ * (offsets asserted in kernel/traps.c).
  */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -20,8 +22,35 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
 };
 
-/* Load the GDT with a TSS whose IST stacks serve #DF, NMI and #MC. */
+/*
+ * Per-CPU tables.  Each CPU gets its own GDT, TSS and IST stacks (Linux:
+ * gdt_page, cpu_tss_rw, exception_stacks); only CPU 0 runs today, but the
+ * arrays are sized for NR_CPUS so that SMP bring-up and the kdump path
+ * (which saves every CPU's state) do not change the layout.
+ */
+#define NR_CPUS 8
+
+/* Interrupt Stack Table slots (1-7; 0 means "stay on the current stack"). */
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI 2
+#define IST_MACHINE_CHECK 3
+#define IST_COUNT 3
+
+/* Load the GDT with a TSS whose IST stacks serve #DF, NMI and #MC (CPU 0). */
 void gdt_setup(void);
+
+/* Build and load cpu's GDT and TSS on the calling CPU; cpu < NR_CPUS. */
+void gdt_load_cpu(unsigned cpu);
+
+/* Index of the calling CPU: which per-CPU GDT is loaded (0 before any). */
+unsigned smp_processor_id(void);
+
+/*
+ * If addr lies in a known kernel stack (boot stack, IST stacks), store its
+ * bounds [*lo, *hi) and return true.  The backtrace walker uses this so
+ * that it only ever reads memory that is certainly mapped.
+ */
+bool kernel_stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi);
 
 /* Install the IDT: exceptions 0-31, IRQs 32-47; interrupts stay off. */
 void idt_setup(void);
@@ -30,7 +59,41 @@ void idt_setup(void);
 typedef void (*irq_handler_t)(unsigned irq, struct trap_frame *tf);
 void irq_register(unsigned irq, irq_handler_t handler);
 
-/* Print every register of tf, one block, like Linux's __show_regs. */
+/* Print every register of tf, one block, like Linux's __show_regs.
+ * Printed at KERN_EMERG: it belongs to the dying path. */
 void show_regs(const struct trap_frame *tf);
+
+/* The C entry of every interrupt stub (kernel/isr.asm). */
+void trap_dispatch(struct trap_frame *tf);
+
+/*
+ * Fill *tf with the caller's registers, as if it had been interrupted
+ * here (Linux: crash_setup_regs).  vector and error_code are set to 0.
+ * Always inlined, so rip, rsp and rbp are those of the caller.
+ */
+#define TF_STR_(x) #x
+#define TF_STR(x) TF_STR_(x)
+#define TF_SAVE(reg, off) "movq %%" #reg ", " TF_STR(off) "(%0)\n\t"
+static inline __attribute__((always_inline)) void trap_frame_capture(struct trap_frame *tf)
+{
+	__asm__ volatile(
+		TF_SAVE(r15, TF_R15) TF_SAVE(r14, TF_R14) TF_SAVE(r13, TF_R13)
+		TF_SAVE(r12, TF_R12) TF_SAVE(r11, TF_R11) TF_SAVE(r10, TF_R10)
+		TF_SAVE(r9, TF_R9) TF_SAVE(r8, TF_R8) TF_SAVE(rbp, TF_RBP)
+		TF_SAVE(rdi, TF_RDI) TF_SAVE(rsi, TF_RSI) TF_SAVE(rdx, TF_RDX)
+		TF_SAVE(rcx, TF_RCX) TF_SAVE(rbx, TF_RBX) TF_SAVE(rax, TF_RAX)
+		TF_SAVE(rsp, TF_RSP)
+		"movq $0, " TF_STR(TF_VECTOR) "(%0)\n\t"
+		"movq $0, " TF_STR(TF_ERROR_CODE) "(%0)\n\t"
+		"leaq 0(%%rip), %%rax\n\t"
+		"movq %%rax, " TF_STR(TF_RIP) "(%0)\n\t"
+		"movq %%cs, %%rax\n\t"
+		"movq %%rax, " TF_STR(TF_CS) "(%0)\n\t"
+		"movq %%ss, %%rax\n\t"
+		"movq %%rax, " TF_STR(TF_SS) "(%0)\n\t"
+		"pushfq\n\t"
+		"popq " TF_STR(TF_RFLAGS) "(%0)\n\t"
+		: : "r"(tf) : "rax", "memory");
+}
 
 #endif

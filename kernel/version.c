@@ -4,6 +4,8 @@
  * to tie a vmcore to the kernel.elf that produced it.
  */
 #include "kernel/version.h"
+#include "boot/bootinfo.h"
+#include "kernel/string.h"
 #include "boot/layout.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -40,6 +42,40 @@ void kernel_banner(uint32_t magic, paddr_t mbi_pa)
 	pr_info("boot: loaded at physical 0x%016llx (link 0x%x, phys_base 0x%llx), MBI at 0x%llx\n",
 		(unsigned long long)load, KERNEL_LINK_PHYS,
 		(unsigned long long)phys_base, (unsigned long long)mbi_pa);
+}
+
+unsigned kernel_generation(void)
+{
+	static const char marker[] = "generation ";
+	const char *name = boot_info.loader_name;
+	const char *g;
+	uint64_t n;
+	char digits[12];
+	size_t i = 0;
+
+	if (strncmp(name, KERNEL_NAME " ", sizeof(KERNEL_NAME)) != 0)
+		return 1;
+	g = name;
+	while ((g = strchr(g, 'g')) && strncmp(g, marker, sizeof(marker) - 1) != 0)
+		g++;
+	if (!g)
+		return 1;
+	for (g += sizeof(marker) - 1; g[i] >= '0' && g[i] <= '9' && i + 1 < sizeof(digits); i++)
+		digits[i] = g[i];
+	digits[i] = '\0';
+	if (parse_u64(digits, &n, false) || n < 2 || n > 1000000)
+		return 1;
+	return (unsigned)n;
+}
+
+void boot_identify(void)
+{
+	unsigned gen = kernel_generation();
+
+	if (gen > 1)
+		pr_notice("boot: generation %u, started by kexec from generation %u\n", gen, gen - 1);
+	else
+		pr_notice("boot: generation 1, started by '%s'\n", boot_info.loader_name);
 }
 
 void boot_complete(void)

@@ -13,6 +13,17 @@
 /* First log lines: name, release, build id, where we were loaded. */
 void kernel_banner(uint32_t magic, paddr_t mbi_pa);
 
+/*
+ * This kernel's generation: 1 when a boot loader such as GRUB started it,
+ * N + 1 when generation N started it with kexec.  Our kexec loader names
+ * itself "kexec-kernel <release> kexec, generation <N>" in the boot loader
+ * name tag, the one place a multiboot2 kernel can tell who booted it.
+ */
+unsigned kernel_generation(void);
+
+/* Log who started us and our generation (after bootinfo_setup). */
+void boot_identify(void);
+
 /* "boot: ready" milestone with the time boot took. */
 void boot_complete(void);
 

@@ -10,9 +10,11 @@
 
 void heap_setup(void);
 
-/* size bytes, 16-byte aligned; NULL on failure. */
+/* size bytes, 16-byte aligned; NULL on failure (and for size 0). */
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
+/* Free a kmalloc'd block; NULL is ignored.  Any other pointer, or a block
+ * freed already, panics with the pointer and the reason. */
 void kfree(void *p);
 
 struct heap_stats {

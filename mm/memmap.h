@@ -39,17 +39,30 @@ void memmap_init(struct memmap *m);
 /*
  * Add [start, end) of a type, then sanitize.  Where ranges overlap the
  * higher type number wins (Linux's e820 rule: reserved beats RAM).
- * Returns 0, -E_INVAL (end <= start), -E_NOSPC (table full).
+ * Returns 0, -E_INVAL (end <= start or type 0), -E_NOSPC (table full;
+ * the map is unchanged).
  */
 int memmap_add(struct memmap *m, paddr_t start, paddr_t end, uint32_t type);
 
-/* Give [start, end) the type, whatever it was (Linux: e820__range_update). */
+/* Give [start, end) the type, whatever it was (Linux: e820__range_update).
+ * Only parts already in the map change; holes stay holes.  Returns 0,
+ * -E_INVAL (end <= start or type 0), -E_NOSPC (table full). */
 int memmap_set_type(struct memmap *m, paddr_t start, paddr_t end, uint32_t type);
 
-/* Remove [start, end) from the map, splitting ranges.  -E_NOSPC if full. */
+/* Remove [start, end) from the map, splitting ranges.  -E_NOSPC if full,
+ * -E_INVAL if end <= start. */
 int memmap_remove(struct memmap *m, paddr_t start, paddr_t end);
 
-/* Is all of [start, end) covered by ranges of this type? */
+/*
+ * Sort, resolve overlaps (higher type wins), merge adjacent ranges of the
+ * same type, drop empty ones (Linux: e820__update_table).  For a map filled
+ * by hand; every other function here leaves the map sanitized.  Returns 0,
+ * -E_NOSPC if the result does not fit (map unchanged), -E_INVAL if count
+ * is past MEMMAP_MAX.
+ */
+int memmap_sanitize(struct memmap *m);
+
+/* Is all of [start, end) covered by ranges of this type?  False if empty. */
 bool memmap_covers(const struct memmap *m, paddr_t start, paddr_t end, uint32_t type);
 
 /* Total bytes of a type. */
@@ -59,7 +72,8 @@ uint64_t memmap_total(const struct memmap *m, uint32_t type);
 paddr_t memmap_end(const struct memmap *m, uint32_t type);
 
 /* The e820 name of a type as Linux prints it: "usable", "reserved",
- * "ACPI data", "ACPI NVS", "unusable", or "type N". */
+ * "ACPI data", "ACPI NVS", "unusable", "persistent (type 7|12)", or
+ * "type N" (kept in a static buffer until the next such call). */
 const char *memmap_type_name(uint32_t type);
 
 /* The iomem name of a type: "System RAM", "Reserved", "ACPI Tables",

@@ -42,11 +42,29 @@ int pt_create(struct pt_root *root, const struct pt_source *src);
  * va, pa and size must be page aligned (-E_ALIGN).  Remapping an address
  * already mapped to another frame is -E_BUSY; nothing is changed on error
  * except page-table pages already allocated.  Returns 0, -E_NOMEM.
+ * Also -E_INVAL (size 0, flags holding PTE_HUGE or address bits) and
+ * -E_RANGE (va range not canonical or wrapping, pa at or past 2^52).
+ * Mapping an address again onto the SAME frame is allowed: its flags
+ * become the new ones.  Where that touches part of a 2 MiB (or 1 GiB)
+ * page, the huge page is split into 512 smaller ones first, keeping
+ * every translation.  2 MiB leaves are used when src->allow_huge, va and
+ * pa are 2 MiB aligned, 2 MiB remain, and no 4 KiB table is already there.
+ * The TLB is not flushed: whoever changes tables in use flushes.
  */
 int pt_map(struct pt_root *root, vaddr_t va, paddr_t pa, uint64_t size, uint64_t flags);
 
-/* Translate va: 0 and *pa (and *flags of the leaf) or -E_NOENT. */
+/* Translate va: 0 and *pa (and *flags of the leaf: its bits without the
+ * address, PTE_HUGE set for 2 MiB / 1 GiB leaves) or -E_NOENT. */
 int pt_translate(const struct pt_root *root, vaddr_t va, paddr_t *pa, uint64_t *flags);
+
+/* What a range of virtual addresses is mapped with. */
+struct pt_stats {
+	uint64_t pages_4k, pages_2m, pages_1g;	/* leaves starting in the range */
+	uint64_t tables;	/* table pages visited, the PML4 included */
+};
+
+/* Count the leaves that start in [va, end) (end exclusive, 0 = top). */
+void pt_count(const struct pt_root *root, vaddr_t va, vaddr_t end, struct pt_stats *st);
 
 /* The kernel's own tables (after paging_setup). */
 extern struct pt_root kernel_pt;
@@ -57,6 +75,13 @@ extern struct pt_root kernel_pt;
  * rodata R, data/bss RW NX), then switch CR3 and drop the boot identity map.
  */
 void paging_setup(void);
+
+/*
+ * Map [va, va + size) to pa in the running kernel's tables and flush the
+ * TLB (kexec maps its control page at its physical address this way).
+ * Same rules and errors as pt_map.
+ */
+int paging_map(vaddr_t va, paddr_t pa, uint64_t size, uint64_t flags);
 
 /* Map device memory [pa, pa + size) uncached into the direct map (if not
  * already mapped) and return its virtual address; NULL on failure. */

@@ -27,10 +27,16 @@ void pmm_free(paddr_t pa);
 void pmm_free_contig(paddr_t pa, size_t npages);
 
 /* Mark [start, end) as never allocatable (rounded out to frames).  Returns
- * 0, or -E_BUSY if some frame in it is currently allocated. */
+ * 0, or -E_BUSY if some frame in it is currently allocated or holds a
+ * boot reservation (low 1 MiB, kernel image, MBI, modules, the frame
+ * bitmap; nothing changed), -E_INVAL if end <= start, -E_PERM before
+ * pmm_setup. */
 int pmm_reserve(paddr_t start, paddr_t end);
 
 size_t pmm_free_frames(void);	/* frames available now */
 size_t pmm_total_frames(void);	/* frames the allocator manages */
+/* Frames handed out and not yet freed; managed - free - allocated are
+ * the boot and pmm_reserve reservations inside RAM. */
+size_t pmm_allocated_frames(void);
 
 #endif

@@ -2,6 +2,7 @@
  * Tests of the kernel's string helpers, printf engine, error names and
  * log ring, run on the host.
  */
+#include <stdio.h>
 #include <string.h>
 #include "kernel/errno.h"
 #include "kernel/logring.h"

@@ -1,0 +1,107 @@
+/*
+ * Kernel side of the boot information: read the multiboot2 information
+ * structure (MBI) that GRUB, or our own kexec, left in memory, parse it
+ * into boot_info (boot/bootinfo_parse.c), and log what the loader told us.
+ * The "modules" shell command lists the boot modules.  Linux's nearest
+ * counterpart is copy_bootdata() plus the boot_params it leaves behind.
+ */
+#include "boot/bootinfo.h"
+#include "boot/layout.h"
+#include "boot/multiboot2.h"
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/string.h"
+#include "mm/addr.h"
+
+struct bootinfo boot_info;
+
+/*
+ * The boot page tables map [0, BOOT_MAP_SIZE) at DIRECT_MAP_BASE, so the
+ * MBI is readable there as long as it lies wholly below that limit.
+ * Returns its total_size, or panics.
+ */
+static uint32_t mbi_size_checked(paddr_t mbi_pa)
+{
+	const struct mb2_info_header *hdr;
+
+	if (mbi_pa == 0 || !IS_ALIGNED(mbi_pa, MB2_TAG_ALIGN) ||
+	    mbi_pa > BOOT_MAP_SIZE - sizeof(*hdr)) {
+		pr_err("boot: error: multiboot2 info address 0x%llx unusable (E_RANGE)\n",
+		       (unsigned long long)mbi_pa);
+		panic("boot: no usable multiboot2 information");
+	}
+	hdr = phys_to_virt(mbi_pa);
+	if (hdr->total_size > BOOT_MAP_SIZE - mbi_pa) {
+		pr_err("boot: error: multiboot2 info at 0x%llx claims %u bytes, past the boot map (E_RANGE)\n",
+		       (unsigned long long)mbi_pa, hdr->total_size);
+		panic("boot: no usable multiboot2 information");
+	}
+	return hdr->total_size;
+}
+
+static void log_modules(void)
+{
+	char size[32];
+
+	for (unsigned i = 0; i < boot_info.module_count; i++) {
+		const struct bootinfo_module *m = &boot_info.modules[i];
+
+		pr_info("boot: module [0x%016llx, 0x%016llx) %s '%s'\n",
+			(unsigned long long)m->start, (unsigned long long)m->end,
+			format_size(size, sizeof(size), m->end - m->start), m->cmdline);
+	}
+}
+
+void bootinfo_setup(paddr_t mbi_pa)
+{
+	uint32_t len = mbi_size_checked(mbi_pa);
+	char size[32];
+	int err;
+
+	err = bootinfo_parse(phys_to_virt(mbi_pa), len, mbi_pa, &boot_info);
+	if (err) {
+		pr_err("boot: error: multiboot2 info at 0x%llx (%u bytes) is malformed (%s)\n",
+		       (unsigned long long)mbi_pa, len, err_name(err));
+		panic("boot: cannot parse the multiboot2 information");
+	}
+	pr_info("boot: multiboot2 info [0x%016llx, 0x%016llx) %s, %u tags (%u unknown)\n",
+		(unsigned long long)mbi_pa, (unsigned long long)(mbi_pa + len),
+		format_size(size, sizeof(size), len), boot_info.tag_count,
+		boot_info.unknown_tags);
+	pr_info("boot: loader '%s'\n", boot_info.loader_name);
+	pr_info("boot: cmdline '%s'\n", boot_info.cmdline);
+	log_modules();
+	pr_debug("boot: %u memory map entries, ACPI RSDP copy v%d (%u bytes), meminfo %u/%u KiB\n",
+		 boot_info.mmap_count, boot_info.acpi_rsdp_version, boot_info.acpi_rsdp_len,
+		 boot_info.mem_lower_kib, boot_info.mem_upper_kib);
+	if (boot_info.mmap_count == 0) {
+		pr_err("boot: error: the boot loader gave no memory map (E_NOENT)\n");
+		panic("boot: no memory map");
+	}
+}
+
+/* modules: the boot modules, as the loader placed them. */
+static int cmd_modules(int argc, char **argv)
+{
+	char size[32];
+
+	if (argc != 1) {
+		console_printf("modules: usage: modules\n");
+		return -E_INVAL;
+	}
+	if (boot_info.module_count == 0)
+		console_printf("modules: none\n");
+	for (unsigned i = 0; i < boot_info.module_count; i++) {
+		const struct bootinfo_module *m = &boot_info.modules[i];
+
+		console_printf("%u: [0x%016llx, 0x%016llx) %s '%s'\n", i,
+			       (unsigned long long)m->start, (unsigned long long)m->end,
+			       format_size(size, sizeof(size), m->end - m->start),
+			       m->cmdline);
+	}
+	return 0;
+}
+SHELL_COMMAND(modules, "", "list the boot modules (index, range, size, name)", cmd_modules);

@@ -1,0 +1,253 @@
+/*
+ * Multiboot2 information parser: one switch over the tag types, one small
+ * handler per tag (as HelenOS does), everything checked against the sizes
+ * before it is read and copied out into struct bootinfo.  Pure: the host
+ * tests feed it MBIs captured from GRUB and every truncation of them.
+ * Linux has no multiboot2 parser; the role is that of the x86 setup code
+ * copying boot_params out of the real-mode zero page.
+ */
+#include "boot/bootinfo.h"
+#include "boot/multiboot2.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+
+/* Fixed part of a module tag before its cmdline (type, size, start, end). */
+#define MODULE_HEAD_SIZE 16u
+/* Fixed part of a memory map tag before its entries. */
+#define MMAP_HEAD_SIZE 16u
+/* RSDP sizes (ACPI spec 5.2.5.3): v1 ends at RsdtAddress, v2 at Reserved. */
+#define RSDP_V1_SIZE 20u
+#define RSDP_V2_SIZE 36u
+
+/*
+ * Copy the NUL-terminated string that fills bytes [0, avail) of a tag
+ * into dst.  The terminator must lie inside the tag (-E_INVAL otherwise);
+ * a string that does not fit dst is refused (-E_2BIG), never truncated:
+ * a cut command line or module name would silently mean something else.
+ */
+static int copy_string(char *dst, size_t dst_size, const char *src, size_t avail)
+{
+	size_t len = strnlen(src, avail);
+
+	if (len == avail)
+		return -E_INVAL;
+	if (len >= dst_size)
+		return -E_2BIG;
+	memcpy(dst, src, len + 1);
+	return 0;
+}
+
+static int parse_cmdline(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	const struct mb2_tag_string *t = (const void *)tag;
+
+	return copy_string(bi->cmdline, sizeof(bi->cmdline), t->string,
+			   tag->size - sizeof(*t));
+}
+
+static int parse_loader_name(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	const struct mb2_tag_string *t = (const void *)tag;
+
+	return copy_string(bi->loader_name, sizeof(bi->loader_name), t->string,
+			   tag->size - sizeof(*t));
+}
+
+static int parse_module(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	const struct mb2_tag_module *t = (const void *)tag;
+	struct bootinfo_module *mod;
+	int err;
+
+	if (tag->size < MODULE_HEAD_SIZE + 1)	/* room for at least the NUL */
+		return -E_INVAL;
+	if (t->mod_end < t->mod_start)
+		return -E_INVAL;
+	if (bi->module_count == BOOTINFO_MAX_MODULES)
+		return -E_2BIG;
+	mod = &bi->modules[bi->module_count];
+	err = copy_string(mod->cmdline, sizeof(mod->cmdline), t->cmdline,
+			  tag->size - MODULE_HEAD_SIZE);
+	if (err)
+		return err;
+	mod->start = t->mod_start;
+	mod->end = t->mod_end;		/* GRUB: start + size, exclusive */
+	bi->module_count++;
+	return 0;
+}
+
+static int parse_basic_meminfo(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	const struct mb2_tag_basic_meminfo *t = (const void *)tag;
+
+	if (tag->size < sizeof(*t))
+		return -E_INVAL;
+	bi->has_meminfo = true;
+	bi->mem_lower_kib = t->mem_lower;
+	bi->mem_upper_kib = t->mem_upper;
+	return 0;
+}
+
+/*
+ * Multiboot2 spec 3.6.8: entries are entry_size apart (a multiple of 8,
+ * at least 24 so future versions can append fields).  The entries must
+ * fill the tag exactly; a range that wraps past 2^64 is malformed.
+ */
+static int parse_mmap(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	const struct mb2_tag_mmap *t = (const void *)tag;
+	const uint8_t *entries = (const uint8_t *)tag + MMAP_HEAD_SIZE;
+	uint32_t n;
+
+	if (tag->size < MMAP_HEAD_SIZE)
+		return -E_INVAL;
+	if (t->entry_size < sizeof(struct mb2_mmap_entry) || t->entry_size % 8 != 0)
+		return -E_INVAL;
+	if ((tag->size - MMAP_HEAD_SIZE) % t->entry_size != 0)
+		return -E_INVAL;
+	if (bi->mmap_count != 0)		/* a second map: which one to trust? */
+		return -E_INVAL;
+	n = (tag->size - MMAP_HEAD_SIZE) / t->entry_size;
+	if (n > BOOTINFO_MAX_MMAP)
+		return -E_2BIG;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct mb2_mmap_entry *e =
+			(const void *)(entries + (size_t)i * t->entry_size);
+
+		if (e->len > UINT64_MAX - e->addr)
+			return -E_INVAL;
+		bi->mmap[i].addr = e->addr;
+		bi->mmap[i].len = e->len;
+		bi->mmap[i].type = e->type;
+	}
+	bi->mmap_count = n;
+	return 0;
+}
+
+/* Keep the newest RSDP: a v2 copy wins over a v1 copy, whatever the order. */
+static int parse_acpi(const struct mb2_tag *tag, struct bootinfo *bi, int version)
+{
+	const struct mb2_tag_acpi *t = (const void *)tag;
+	uint32_t len = tag->size - sizeof(*t);
+
+	if (len < (version == 1 ? RSDP_V1_SIZE : RSDP_V2_SIZE))
+		return -E_INVAL;
+	if (len > BOOTINFO_RSDP_MAX)
+		return -E_2BIG;
+	if (bi->acpi_rsdp_version > version)
+		return 0;
+	memset(bi->acpi_rsdp, 0, sizeof(bi->acpi_rsdp));
+	memcpy(bi->acpi_rsdp, t->rsdp, len);
+	bi->acpi_rsdp_len = len;
+	bi->acpi_rsdp_version = version;
+	return 0;
+}
+
+static int parse_load_base(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	const struct mb2_tag_load_base_addr *t = (const void *)tag;
+
+	if (tag->size < sizeof(*t))
+		return -E_INVAL;
+	bi->has_load_base = true;
+	bi->load_base_addr = t->load_base_addr;
+	return 0;
+}
+
+/* The one switch over tag types.  Tags we know but do not need are skipped. */
+static int parse_tag(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	switch (tag->type) {
+	case MB2_TAG_CMDLINE:
+		return parse_cmdline(tag, bi);
+	case MB2_TAG_BOOT_LOADER_NAME:
+		return parse_loader_name(tag, bi);
+	case MB2_TAG_MODULE:
+		return parse_module(tag, bi);
+	case MB2_TAG_BASIC_MEMINFO:
+		return parse_basic_meminfo(tag, bi);
+	case MB2_TAG_MMAP:
+		return parse_mmap(tag, bi);
+	case MB2_TAG_ACPI_OLD:
+		return parse_acpi(tag, bi, 1);
+	case MB2_TAG_ACPI_NEW:
+		return parse_acpi(tag, bi, 2);
+	case MB2_TAG_LOAD_BASE_ADDR:
+		return parse_load_base(tag, bi);
+	case MB2_TAG_BOOTDEV: case MB2_TAG_VBE: case MB2_TAG_FRAMEBUFFER:
+	case MB2_TAG_ELF_SECTIONS: case MB2_TAG_APM: case MB2_TAG_EFI32:
+	case MB2_TAG_EFI64: case MB2_TAG_SMBIOS: case MB2_TAG_NETWORK:
+	case MB2_TAG_EFI_MMAP: case MB2_TAG_EFI_BS: case MB2_TAG_EFI32_IH:
+	case MB2_TAG_EFI64_IH:
+		return 0;
+	default:
+		bi->unknown_tags++;
+		return 0;
+	}
+}
+
+int bootinfo_parse(const void *mbi, size_t len, paddr_t mbi_pa, struct bootinfo *bi)
+{
+	const uint8_t *base = mbi;
+	const struct mb2_info_header *hdr = mbi;
+	size_t off = sizeof(*hdr);
+	int err;
+
+	memset(bi, 0, sizeof(*bi));
+	if (!IS_ALIGNED((uintptr_t)mbi, MB2_TAG_ALIGN))
+		return -E_INVAL;		/* spec 3.6.1: the MBI is 8-aligned */
+	if (len < sizeof(*hdr))
+		return -E_TRUNC;
+	if (hdr->total_size > len)
+		return -E_TRUNC;
+	if (hdr->total_size < sizeof(*hdr) + sizeof(struct mb2_tag))
+		return -E_INVAL;		/* not even room for the end tag */
+	bi->mbi_pa = mbi_pa;
+	bi->mbi_size = hdr->total_size;
+
+	/* off stays 8-aligned: it starts at 8 and moves by ALIGN_UP(size, 8). */
+	for (;;) {
+		const struct mb2_tag *tag = (const void *)(base + off);
+
+		if (off == hdr->total_size)
+			return -E_INVAL;	/* ran out of tags: no end tag */
+		if (off + sizeof(*tag) > hdr->total_size)
+			return -E_TRUNC;
+		if (tag->size < sizeof(*tag))
+			return -E_INVAL;
+		if (tag->size > hdr->total_size - off)
+			return -E_TRUNC;
+		bi->tag_count++;
+		if (tag->type == MB2_TAG_END)
+			break;
+		err = parse_tag(tag, bi);
+		if (err)
+			return err;
+		off += ALIGN_UP((size_t)tag->size, MB2_TAG_ALIGN);
+	}
+	/* Spec 3.6.1: the end tag is 8 bytes and total_size ends with it. */
+	if (((const struct mb2_tag *)(base + off))->size != sizeof(struct mb2_tag) ||
+	    off + sizeof(struct mb2_tag) != hdr->total_size)
+		return -E_INVAL;
+	return 0;
+}
+
+/* The first word of a module's cmdline is its name (GRUB passes the words
+ * after the file name on the module2 line; iso/grub.cfg repeats the path). */
+static bool module_name_is(const struct bootinfo_module *mod, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || strncmp(mod->cmdline, name, n) != 0)
+		return false;
+	return mod->cmdline[n] == '\0' || mod->cmdline[n] == ' ';
+}
+
+const struct bootinfo_module *bootinfo_find_module(const struct bootinfo *bi,
+						   const char *name)
+{
+	for (unsigned i = 0; i < bi->module_count; i++)
+		if (module_name_is(&bi->modules[i], name))
+			return &bi->modules[i];
+	return NULL;
+}

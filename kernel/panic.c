@@ -1,0 +1,151 @@
+/*
+ * panic: the kernel cannot go on.  Exactly one CPU runs this path: the one
+ * that wins panic_cpu; any later entry (a panic inside the panic, another
+ * CPU) prints one line and halts.  The path never allocates and runs with
+ * interrupts off, so it works from exception handlers and a broken heap.
+ * After the report comes the kdump hook, then cmdline panic=N decides:
+ * halt forever (0, the default), reboot after N seconds, or at once (N<0).
+ * Linux: kernel/panic.c (panic, panic_cpu, panic_timeout).
+ */
+#include <stdarg.h>
+#include "drivers/acpi.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "kernel/io.h"
+#include "kernel/kallsyms.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/time.h"
+#include "kernel/traps.h"
+#include "kernel/vsprintf.h"
+
+#define PANIC_CPU_INVALID -1
+
+/* The CPU running the panic path, or PANIC_CPU_INVALID (Linux: panic_cpu). */
+static int panic_cpu = PANIC_CPU_INVALID;
+/* Later entries print one line between them, then stay silent. */
+static int panic_later_lines;
+
+/* The message, formatted once: no allocation on this path. */
+static char panic_msg[256];
+/* Registers of the panicking context, for show_regs and (later) kdump. */
+static struct trap_frame panic_regs;
+
+__noreturn void halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt" : : : "memory");	/* an NMI may wake hlt */
+}
+
+/*
+ * Claim the panic path for this CPU (Linux: atomic_try_cmpxchg on
+ * panic_cpu).  A loser, nested or on another CPU, halts here.
+ */
+static void claim_panic_cpu(void)
+{
+	int cpu = (int)smp_processor_id();
+	int old = PANIC_CPU_INVALID;
+
+	if (__atomic_compare_exchange_n(&panic_cpu, &old, cpu, false, __ATOMIC_SEQ_CST,
+					__ATOMIC_SEQ_CST))
+		return;
+	if (__atomic_fetch_add(&panic_later_lines, 1, __ATOMIC_SEQ_CST) == 0) {
+		/* console_write, not printk: the ring may be what broke. */
+		static const char line[] = "panic: nested panic or second CPU: halting this CPU\n";
+
+		console_write(line, sizeof(line) - 1);
+	}
+	halt_forever();
+}
+
+/*
+ * The kdump hook.  A later issue makes this crash_kexec(regs): save every
+ * CPU's registers and VMCOREINFO, then boot the capture kernel loaded with
+ * "kexec -p".  Linux calls __crash_kexec(NULL) from panic() at this point,
+ * after the message and the stack dump, before the panic=N handling.
+ */
+static void panic_crash_kexec_hook(const struct trap_frame *regs)
+{
+	(void)regs;
+}
+
+/* panic=N from the command line (Linux: panic_timeout).  0 if absent. */
+static long long panic_timeout(void)
+{
+	long long secs = 0;
+	int err = cmdline_get_int(&kernel_cmdline, "panic", &secs);
+
+	if (err == -E_NOENT)
+		return 0;
+	if (err) {
+		pr_emerg("panic: error: ignoring malformed panic= on the command line (%s)\n",
+			 err_name(err));
+		return 0;
+	}
+	return secs;
+}
+
+static __noreturn void panic_timeout_action(void)
+{
+	long long secs = panic_timeout();
+
+	if (secs > 0) {
+		pr_emerg("Rebooting in %lld seconds..\n", secs);
+		for (long long i = 0; i < secs; i++)
+			udelay(1000000);
+	}
+	if (secs != 0) {
+		pr_emerg("panic: rebooting (panic=%lld)\n", secs);
+		machine_reboot();
+	}
+	pr_emerg("---[ end Kernel panic - not syncing: %s ]---\n", panic_msg);
+	halt_forever();
+}
+
+/*
+ * The common path.  regs is the context to report: the trap frame of a
+ * fatal exception, or the registers captured in panic().  from_trap
+ * chooses Linux's order: for an oops the register dump and trace come
+ * first and "Kernel panic" last; for a plain panic the message comes first.
+ */
+static __noreturn void panic_common(const struct trap_frame *regs, bool from_trap)
+{
+	if (!from_trap)
+		pr_emerg("Kernel panic - not syncing: %s\n", panic_msg);
+	show_regs(regs);
+	pr_emerg("Call Trace:\n");
+	backtrace_print(regs->rip, regs->rbp);
+	if (from_trap)
+		pr_emerg("Kernel panic - not syncing: %s\n", panic_msg);
+	panic_crash_kexec_hook(regs);
+	panic_timeout_action();
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	struct trap_frame here;
+	va_list ap;
+
+	irq_disable();
+	trap_frame_capture(&here);	/* before anything changes them */
+	claim_panic_cpu();
+	panic_regs = here;
+	va_start(ap, fmt);
+	kvsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
+	va_end(ap);
+	panic_common(&panic_regs, false);
+}
+
+__noreturn void panic_with_frame(struct trap_frame *tf, const char *fmt, ...)
+{
+	va_list ap;
+
+	irq_disable();
+	claim_panic_cpu();
+	panic_regs = *tf;
+	va_start(ap, fmt);
+	kvsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
+	va_end(ap);
+	panic_common(&panic_regs, true);
+}
