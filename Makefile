@@ -131,6 +131,71 @@ $(BUILD)/kernel.elf: $(KOBJS) linker.ld tools/gen_kallsyms.py
 	$(Q)mv $@.tmp $@
 	@echo "  kernel  $@ ($$(grep -c '^	0x' $(BUILD)/kallsyms3.c) symbols)"
 
+# ------------------------------------------------------------------ purgatory
+# The purgatory (kexec/purgatory/) is not linked into the kernel: it is its
+# own freestanding relocatable object, made with `ld -r`, that the kexec
+# loader copies, relocates and patches at load time (kexec/purgatory_reloc.c).
+# kexec/purgatory_blob.asm embeds it with incbin (found through -I$(BUILD)/).
+# tools/check_purgatory.py fails the build on a relocation type the loader
+# cannot apply, an undefined symbol, a missing patched symbol, or a size over
+# the limits in kexec/purgatory/purgatory.h.  Linux: arch/x86/purgatory/Makefile.
+PCFLAGS := -std=gnu11
+PCFLAGS += -ffreestanding              # no hosted C library
+PCFLAGS += -fno-pic -fno-pie           # absolute addresses, fixed up by our loader
+PCFLAGS += -mcmodel=large              # any address: 64-bit absolute relocations
+PCFLAGS += -mno-red-zone               # same stack rules as the kernel
+PCFLAGS += -mgeneral-regs-only         # no SSE/x87: nobody set up FPU state
+PCFLAGS += -fno-stack-protector        # no canary runtime
+PCFLAGS += -fno-common                 # every global in a section, none COMMON
+PCFLAGS += -fno-asynchronous-unwind-tables # no .eh_frame to carry and relocate
+PCFLAGS += -fno-tree-loop-distribute-patterns # memcpy/memset loops stay loops
+PCFLAGS += -fcf-protection=none        # no CET landing pads or property notes
+PCFLAGS += -O2 -g                      # optimised; DWARF kept in purgatory.debug.ro
+PCFLAGS += -Wall -Wextra -Werror=implicit-function-declaration
+PCFLAGS += -Wno-unused-parameter
+PCFLAGS += -I.                         # "kexec/sha256.h" style includes
+PCFLAGS += -MMD -MP                    # header dependencies
+
+PASFLAGS := -f elf64 -g -F dwarf
+
+PURG_OBJS := $(BUILD)/purgatory/entry.o $(BUILD)/purgatory/purgatory.o
+PURG_OBJS += $(BUILD)/purgatory/verify.o $(BUILD)/purgatory/sha256.o
+
+$(BUILD)/purgatory/%.o: kexec/purgatory/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (purgatory)")
+	$(Q)$(CC) $(PCFLAGS) -c $< -o $@
+
+# The same sha256.c as the kernel's, compiled with the purgatory's flags.
+$(BUILD)/purgatory/sha256.o: kexec/sha256.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $< (purgatory)")
+	$(Q)$(CC) $(PCFLAGS) -c $< -o $@
+
+$(BUILD)/purgatory/entry.o: kexec/purgatory/entry.asm
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  NASM    $< (purgatory)")
+	$(Q)$(NASM) $(PASFLAGS) $< -o $@
+
+# purgatory.debug.ro keeps DWARF for gdb; the embedded purgatory.ro drops it.
+$(BUILD)/purgatory.debug.ro: $(PURG_OBJS)
+	@$(if $(Q),echo "  LD -r   $@")
+	$(Q)$(LD) -r -o $@ $(PURG_OBJS)
+
+$(BUILD)/purgatory.ro: $(BUILD)/purgatory.debug.ro tools/check_purgatory.py kexec/purgatory/purgatory.h
+	$(Q)$(OBJCOPY) --strip-debug -R .comment $< $@
+	$(Q)$(PYTHON) tools/check_purgatory.py --header kexec/purgatory/purgatory.h $@ || \
+		{ rm -f $@; exit 1; }
+
+# NASM's incbin is invisible to make until a first -MD run: say it here.
+$(BUILD)/kexec/purgatory_blob.asm.o: $(BUILD)/purgatory.ro
+
+# Host tests: verify.c also runs on plain buffers; the relocation tests
+# read the real blob, so the test binary depends on it.
+PURE_SRCS += kexec/purgatory/verify.c
+HOSTCFLAGS += -DPURGATORY_RO_PATH='"$(abspath $(BUILD))/purgatory.ro"'
+$(BUILD)/host/unittests: $(BUILD)/purgatory.ro
+
 # ----------------------------------------------------------------------- ISO
 $(BUILD)/kernel.iso: $(BUILD)/kernel.elf iso/grub.cfg
 	@mkdir -p $(BUILD)/isodir/boot/grub

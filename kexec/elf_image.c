@@ -1,0 +1,465 @@
+/*
+ * Parse a multiboot2 ELF kernel into page-aligned kexec segments, the way
+ * GRUB's multiboot2 loader reads it: PT_LOADs go to their p_paddr (moved
+ * as a whole when the relocatable tag allows), the entry is the entry
+ * address tag or e_entry translated through its PT_LOAD.  The one idea:
+ * validate every offset and size against the file before reading it.
+ * Linux: kexec_file's image probe/load (arch/x86/kernel/kexec-bzimage64.c).
+ */
+#include <stdarg.h>
+#include "boot/layout.h"
+#include "kernel/errno.h"
+#include "kernel/string.h"
+#include "kernel/vsprintf.h"
+#include "kexec/elf_image.h"
+#include "mm/memmap.h"
+
+/* ELF constants (System V ABI, ELF specification). */
+#define EI_NIDENT 16
+#define ELFCLASS32 1
+#define ELFCLASS64 2
+#define ELFDATA2LSB 1
+#define EV_CURRENT 1
+#define ET_EXEC 2
+#define EM_386 3
+#define EM_X86_64 62
+#define PT_LOAD 1
+#define EHDR32_SIZE 52
+#define EHDR64_SIZE 64
+#define PHDR32_SIZE 32
+#define PHDR64_SIZE 56
+
+#define FOUR_GIB 0x100000000ULL
+
+/* The file is not necessarily aligned for these types: copy, don't cast. */
+static uint16_t rd16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static int __printf(4, 5) fail(char *why, size_t whylen, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		kvsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* Every checking function has why and whylen in scope. */
+#define FAIL(err, ...) fail(why, whylen, err, __VA_ARGS__)
+
+/* The fields of the ELF header we use, for either class. */
+struct ehdr {
+	uint64_t entry, phoff;
+	uint16_t phentsize, phnum;
+};
+
+static int parse_ehdr(struct elf_image *img, struct ehdr *eh, char *why, size_t whylen)
+{
+	const uint8_t *f = img->file;
+	uint16_t type, machine;
+	bool is64;
+
+	if (img->file_size < EI_NIDENT || memcmp(f, "\177ELF", 4) != 0)
+		return FAIL(-E_NOEXEC, "not an ELF file (no \\177ELF magic)");
+	if (f[4] != ELFCLASS32 && f[4] != ELFCLASS64)
+		return FAIL(-E_NOEXEC, "ELF class %u is neither 32 nor 64 bit", f[4]);
+	if (f[5] != ELFDATA2LSB || f[6] != EV_CURRENT)
+		return FAIL(-E_NOEXEC, "ELF data %u version %u: want little endian, version 1",
+			    f[5], f[6]);
+	is64 = f[4] == ELFCLASS64;
+	if (img->file_size < (is64 ? EHDR64_SIZE : EHDR32_SIZE))
+		return FAIL(-E_TRUNC, "ELF header truncated (%zu bytes)", img->file_size);
+	img->elf_class = is64 ? 64 : 32;
+	type = rd16(f + 16);
+	machine = rd16(f + 18);
+	if (type != ET_EXEC)
+		return FAIL(-E_NOEXEC, "ELF type %u is not an executable (ET_EXEC)", type);
+	if (machine != (is64 ? EM_X86_64 : EM_386))
+		return FAIL(-E_NOEXEC, "ELF%u machine %u: want %s", img->elf_class, machine,
+			    is64 ? "EM_X86_64 (62)" : "EM_386 (3)");
+	eh->entry = is64 ? rd64(f + 24) : rd32(f + 24);
+	eh->phoff = is64 ? rd64(f + 32) : rd32(f + 28);
+	eh->phentsize = rd16(f + (is64 ? 54 : 42));
+	eh->phnum = rd16(f + (is64 ? 56 : 44));
+	img->e_entry = eh->entry;
+	if (eh->phentsize != (is64 ? PHDR64_SIZE : PHDR32_SIZE))
+		return FAIL(-E_INVAL, "program header size %u, want %u", eh->phentsize,
+			    is64 ? PHDR64_SIZE : PHDR32_SIZE);
+	if (eh->phnum == 0)
+		return FAIL(-E_NOEXEC, "no program headers");
+	if (eh->phoff > img->file_size ||
+	    (uint64_t)eh->phnum * eh->phentsize > img->file_size - eh->phoff)
+		return FAIL(-E_TRUNC,
+			    "program headers at 0x%llx (%u x %u bytes) run past the end of the "
+			    "file (%zu bytes)", (unsigned long long)eh->phoff, eh->phnum,
+			    eh->phentsize, img->file_size);
+	return 0;
+}
+
+/* Read program header i into *l; returns its p_type. */
+static uint32_t read_phdr(const struct elf_image *img, const struct ehdr *eh, unsigned i,
+			  struct elf_image_load *l)
+{
+	const uint8_t *p = img->file + eh->phoff + (size_t)i * eh->phentsize;
+
+	if (img->elf_class == 64) {
+		l->file_offset = rd64(p + 8);
+		l->vaddr = rd64(p + 16);
+		l->paddr = rd64(p + 24);
+		l->filesz = rd64(p + 32);
+		l->memsz = rd64(p + 40);
+	} else {
+		l->file_offset = rd32(p + 4);
+		l->vaddr = rd32(p + 8);
+		l->paddr = rd32(p + 12);
+		l->filesz = rd32(p + 16);
+		l->memsz = rd32(p + 20);
+	}
+	return rd32(p);
+}
+
+static int check_load(const struct elf_image *img, unsigned i, const struct elf_image_load *l,
+		      char *why, size_t whylen)
+{
+	/* A PT_LOAD with no file bytes (all .bss) reads nothing: any offset. */
+	if (l->filesz &&
+	    (l->file_offset > img->file_size || l->filesz > img->file_size - l->file_offset))
+		return FAIL(-E_TRUNC,
+			    "program header %u: file bytes [0x%llx, +0x%llx) run past the end of "
+			    "the file (%zu bytes)", i, (unsigned long long)l->file_offset,
+			    (unsigned long long)l->filesz, img->file_size);
+	if (l->filesz > l->memsz)
+		return FAIL(-E_INVAL, "program header %u: p_filesz 0x%llx > p_memsz 0x%llx", i,
+			    (unsigned long long)l->filesz, (unsigned long long)l->memsz);
+	if (l->paddr + l->memsz < l->paddr || l->vaddr + l->memsz < l->vaddr)
+		return FAIL(-E_RANGE, "program header %u: address + p_memsz wraps", i);
+	if (l->paddr + l->memsz > FOUR_GIB)
+		return FAIL(-E_RANGE,
+			    "program header %u: [0x%016llx, 0x%016llx) above 4 GiB (multiboot2 "
+			    "starts in 32-bit mode)", i, (unsigned long long)l->paddr,
+			    (unsigned long long)(l->paddr + l->memsz));
+	return 0;
+}
+
+/* Collect the PT_LOADs (memsz > 0), sorted by paddr, none overlapping. */
+static int parse_phdrs(struct elf_image *img, const struct ehdr *eh, char *why, size_t whylen)
+{
+	for (unsigned i = 0; i < eh->phnum; i++) {
+		struct elf_image_load l;
+		unsigned j;
+		int err;
+
+		if (read_phdr(img, eh, i, &l) != PT_LOAD)
+			continue;
+		err = check_load(img, i, &l, why, whylen);
+		if (err)
+			return err;
+		if (l.memsz == 0)
+			continue;
+		if (img->nr_loads == ELF_IMAGE_MAX_LOADS)
+			return FAIL(-E_2BIG, "more than %d PT_LOAD program headers",
+				    ELF_IMAGE_MAX_LOADS);
+		for (j = img->nr_loads; j > 0 && img->load[j - 1].paddr > l.paddr; j--)
+			img->load[j] = img->load[j - 1];
+		img->load[j] = l;
+		img->nr_loads++;
+	}
+	if (img->nr_loads == 0)
+		return FAIL(-E_NOEXEC, "no loadable (PT_LOAD) program header");
+	for (unsigned i = 1; i < img->nr_loads; i++) {
+		const struct elf_image_load *a = &img->load[i - 1], *b = &img->load[i];
+
+		if (b->paddr < a->paddr + a->memsz)
+			return FAIL(-E_OVERLAP,
+				    "PT_LOAD at [0x%016llx, 0x%016llx) overlaps PT_LOAD at "
+				    "0x%016llx", (unsigned long long)a->paddr,
+				    (unsigned long long)(a->paddr + a->memsz),
+				    (unsigned long long)b->paddr);
+	}
+	img->link_base = img->load[0].paddr;
+	for (unsigned i = 0; i < img->nr_loads; i++)
+		img->link_end = MAX(img->link_end, img->load[i].paddr + img->load[i].memsz);
+	return 0;
+}
+
+/* -------------------------------------------------------- the load plan */
+
+/* GRUB: the entry tag's address, else e_entry through the PT_LOAD holding it. */
+static int find_entry(struct elf_image *img, char *why, size_t whylen)
+{
+	if (img->mb2.has_entry) {
+		img->link_entry = img->mb2.entry_addr;
+		return 0;
+	}
+	for (unsigned i = 0; i < img->nr_loads; i++) {
+		const struct elf_image_load *l = &img->load[i];
+
+		if (img->e_entry >= l->vaddr && img->e_entry - l->vaddr < l->memsz) {
+			img->link_entry = img->e_entry - l->vaddr + l->paddr;
+			return 0;
+		}
+	}
+	return FAIL(-E_NOEXEC, "entry point 0x%llx is in no PT_LOAD",
+		    (unsigned long long)img->e_entry);
+}
+
+/* Group PT_LOADs that share a page into one segment, at the link address. */
+static void build_segments(struct elf_image *img)
+{
+	struct elf_image_segment *s = NULL;
+
+	img->nr_segments = 0;
+	for (unsigned i = 0; i < img->nr_loads; i++) {
+		const struct elf_image_load *l = &img->load[i];
+		paddr_t start = ALIGN_DOWN(l->paddr, (paddr_t)PAGE_SIZE);
+		paddr_t end = ALIGN_UP(l->paddr + l->memsz, (paddr_t)PAGE_SIZE);
+
+		if (!s || start >= s->link_mem + s->memsz) {
+			s = &img->segment[img->nr_segments++];
+			*s = (struct elf_image_segment){ .link_mem = start, .first_load = i };
+		}
+		s->nr_loads++;
+		s->memsz = MAX(end, s->link_mem + s->memsz) - s->link_mem;
+		if (l->filesz)
+			s->bufsz = MAX(s->bufsz, (size_t)(l->paddr - s->link_mem + l->filesz));
+	}
+}
+
+/* Set load_base; move segments and entry by base - link_base. */
+static void apply_base(struct elf_image *img, paddr_t base)
+{
+	paddr_t delta = base - img->link_base;	/* modulo 2^64: may move down */
+
+	img->load_base = base;
+	img->entry_pa = img->link_entry + delta;
+	for (unsigned i = 0; i < img->nr_segments; i++)
+		img->segment[i].mem = img->segment[i].link_mem + delta;
+}
+
+int elf_image_parse(const void *file, size_t size, struct elf_image *img,
+		    char *why, size_t whylen)
+{
+	struct ehdr eh = { 0 };
+	int err;
+
+	memset(img, 0, sizeof(*img));
+	img->file = file;
+	img->file_size = size;
+	err = parse_ehdr(img, &eh, why, whylen);
+	if (!err)
+		err = parse_phdrs(img, &eh, why, whylen);
+	if (!err)
+		err = mb2_header_parse(file, size, &img->mb2, why, whylen);
+	if (!err)
+		err = find_entry(img, why, whylen);
+	if (err)
+		return err;
+	if (img->link_entry >= FOUR_GIB)
+		return FAIL(-E_RANGE, "entry 0x%llx above 4 GiB",
+			    (unsigned long long)img->link_entry);
+	if (img->mb2.relocatable && !IS_ALIGNED(img->link_base, (paddr_t)PAGE_SIZE))
+		return FAIL(-E_NOTSUP, "relocatable image linked at 0x%llx, not a page boundary",
+			    (unsigned long long)img->link_base);
+	build_segments(img);
+	apply_base(img, img->link_base);
+	if (why && whylen)
+		why[0] = '\0';
+	return 0;
+}
+
+/* Bytes the image covers, in whole pages from its first page. */
+static uint64_t image_span(const struct elf_image *img)
+{
+	return ALIGN_UP(img->link_end, (paddr_t)PAGE_SIZE) -
+	       ALIGN_DOWN(img->link_base, (paddr_t)PAGE_SIZE);
+}
+
+static uint64_t reloc_align(const struct mb2_header_info *h)
+{
+	return MAX((uint64_t)h->align, (uint64_t)PAGE_SIZE);
+}
+
+int elf_image_relocate(struct elf_image *img, paddr_t base, char *why, size_t whylen)
+{
+	const struct mb2_header_info *h = &img->mb2;
+	paddr_t entry = img->link_entry + (base - img->link_base);
+
+	if (base == img->link_base && !h->relocatable) {
+		apply_base(img, base);
+		return 0;
+	}
+	if (!h->relocatable)
+		return FAIL(-E_NOTSUP, "image is not relocatable (linked at 0x%llx)",
+			    (unsigned long long)img->link_base);
+	if (!IS_ALIGNED(base, reloc_align(h)))
+		return FAIL(-E_ALIGN, "base 0x%llx is not a multiple of 0x%llx",
+			    (unsigned long long)base, (unsigned long long)reloc_align(h));
+	if (base < h->min_addr || base > h->max_addr || image_span(img) > h->max_addr - base ||
+	    entry >= FOUR_GIB)
+		return FAIL(-E_RANGE,
+			    "image [0x%016llx, +0x%llx) outside [0x%08x, 0x%08x) of its "
+			    "relocatable tag", (unsigned long long)base,
+			    (unsigned long long)image_span(img), h->min_addr, h->max_addr);
+	apply_base(img, base);
+	return 0;
+}
+
+/* ----------------------------------------------------------- placement */
+
+static const struct kexec_range *overlapping(const struct kexec_range *avoid, unsigned n,
+					     paddr_t start, paddr_t end)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (avoid[i].start < end && start < avoid[i].end)
+			return &avoid[i];
+	return NULL;
+}
+
+/* The lowest aligned place for size bytes in [start, end) clear of avoid. */
+static bool hole_bottom_up(paddr_t start, paddr_t end, const struct kexec_range *avoid,
+			   unsigned n, uint64_t size, uint64_t align, paddr_t *base)
+{
+	paddr_t cand = ALIGN_UP(start, align);
+
+	/* cand only grows; a wrap past 2^64 makes it smaller and ends the loop. */
+	while (cand >= start && cand <= end - size) {
+		const struct kexec_range *a = overlapping(avoid, n, cand, cand + size);
+
+		if (!a) {
+			*base = cand;
+			return true;
+		}
+		cand = ALIGN_UP(a->end, align);
+	}
+	return false;
+}
+
+/* The highest aligned place for size bytes in [start, end) clear of avoid. */
+static bool hole_top_down(paddr_t start, paddr_t end, const struct kexec_range *avoid,
+			  unsigned n, uint64_t size, uint64_t align, paddr_t *base)
+{
+	paddr_t cand = ALIGN_DOWN(end - size, align);
+
+	while (cand >= start) {
+		const struct kexec_range *a = overlapping(avoid, n, cand, cand + size);
+
+		if (!a) {
+			*base = cand;
+			return true;
+		}
+		if (a->start < size)
+			return false;
+		cand = ALIGN_DOWN(a->start - size, align);	/* below a: only shrinks */
+	}
+	return false;
+}
+
+int kexec_locate_hole(const struct memmap *ram, paddr_t lo, paddr_t hi,
+		      const struct kexec_range *avoid, unsigned nr_avoid,
+		      uint64_t size, uint64_t align, bool top_down, paddr_t *base)
+{
+	if (align == 0)
+		align = 1;
+	if (size == 0 || (align & (align - 1)))
+		return -E_INVAL;
+	for (unsigned k = 0; k < ram->count; k++) {
+		const struct memmap_range *r = &ram->range[top_down ? ram->count - 1 - k : k];
+		paddr_t start = MAX(r->start, lo), end = MIN(r->end, hi);
+		bool found;
+
+		if (r->type != MEMMAP_RAM || start >= end || end - start < size)
+			continue;
+		if (top_down)
+			found = hole_top_down(start, end, avoid, nr_avoid, size, align, base);
+		else
+			found = hole_bottom_up(start, end, avoid, nr_avoid, size, align, base);
+		if (found)
+			return 0;
+	}
+	return -E_NOSPC;
+}
+
+int elf_image_choose_base(const struct elf_image *img, const struct memmap *ram,
+			  paddr_t lo, paddr_t hi, const struct kexec_range *avoid,
+			  unsigned nr_avoid, paddr_t *base)
+{
+	const struct mb2_header_info *h = &img->mb2;
+	paddr_t wlo, whi;
+
+	if (!h->relocatable) {
+		/* Only the link address will do: every segment must fit there. */
+		for (unsigned i = 0; i < img->nr_segments; i++) {
+			paddr_t start = img->segment[i].link_mem;
+			paddr_t end = start + img->segment[i].memsz;
+
+			if (start < lo || end > hi || overlapping(avoid, nr_avoid, start, end) ||
+			    !memmap_covers(ram, start, end, MEMMAP_RAM))
+				return -E_NOSPC;
+		}
+		*base = img->link_base;
+		return 0;
+	}
+	wlo = MAX(lo, (paddr_t)h->min_addr);
+	whi = MIN(hi, (paddr_t)h->max_addr);
+	if (wlo >= whi)
+		return -E_NOSPC;
+	return kexec_locate_hole(ram, wlo, whi, avoid, nr_avoid, image_span(img), reloc_align(h),
+				 h->preference == MB2_LOAD_PREFERENCE_HIGH, base);
+}
+
+/* ------------------------------------------------------------- staging */
+
+const void *elf_image_segment_buf(const struct elf_image *img, unsigned i)
+{
+	const struct elf_image_segment *s;
+
+	if (i >= img->nr_segments)
+		return NULL;
+	s = &img->segment[i];
+	if (s->nr_loads != 1 || img->load[s->first_load].paddr != s->link_mem)
+		return NULL;
+	return img->file + img->load[s->first_load].file_offset;
+}
+
+int elf_image_stage_segment(const struct elf_image *img, unsigned i, void *dst, size_t dstsz)
+{
+	const struct elf_image_segment *s;
+
+	if (i >= img->nr_segments)
+		return -E_INVAL;
+	s = &img->segment[i];
+	if (dstsz < s->bufsz)
+		return -E_NOSPC;
+	memset(dst, 0, s->bufsz);
+	for (unsigned k = s->first_load; k < s->first_load + s->nr_loads; k++) {
+		const struct elf_image_load *l = &img->load[k];
+
+		memcpy((uint8_t *)dst + (l->paddr - s->link_mem), img->file + l->file_offset,
+		       l->filesz);
+	}
+	return 0;
+}
