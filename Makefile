@@ -196,10 +196,20 @@ PURE_SRCS += kexec/purgatory/verify.c
 HOSTCFLAGS += -DPURGATORY_RO_PATH='"$(abspath $(BUILD))/purgatory.ro"'
 $(BUILD)/host/unittests: $(BUILD)/purgatory.ro
 
+# ------------------------------------------------------------- test kernels
+# mini32: a tiny ELF32 multiboot2 kernel at a fixed address with an
+# entry-address tag, so tests can kexec into something that is not us.
+$(BUILD)/mini32.elf: tests/kernels/mini32.asm
+	@mkdir -p $(dir $@)
+	$(Q)$(NASM) -f elf32 $< -o $(BUILD)/mini32.o
+	$(Q)$(LD) -m elf_i386 -nostdlib -z noseparate-code -z max-page-size=0x1000 \
+		-Ttext=0x1000000 -e start -o $@ $(BUILD)/mini32.o
+
 # ----------------------------------------------------------------------- ISO
-$(BUILD)/kernel.iso: $(BUILD)/kernel.elf iso/grub.cfg
+$(BUILD)/kernel.iso: $(BUILD)/kernel.elf $(BUILD)/mini32.elf iso/grub.cfg
 	@mkdir -p $(BUILD)/isodir/boot/grub
 	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/isodir/boot/kernel.elf
+	$(Q)cp $(BUILD)/mini32.elf $(BUILD)/isodir/boot/mini32.elf
 	$(Q)sed 's|@CMDLINE@|$(CMDLINE)|' iso/grub.cfg > $(BUILD)/isodir/boot/grub/grub.cfg
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)grub-mkrescue -o $@ $(BUILD)/isodir 2> $(BUILD)/grub-mkrescue.log || \
