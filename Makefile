@@ -251,7 +251,7 @@ unit: $(BUILD)/host/unittests
 	$(Q)$(BUILD)/host/unittests
 
 test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
-	$(Q)$(PYTHON) tests/run.py
+	$(Q)$(PYTHON) tests/run.py --build $(BUILD)
 
 # -------------------------------------------------------------- dependencies
 deps:
