@@ -88,10 +88,8 @@ static int cmd_modules(int argc, char **argv)
 {
 	char size[32];
 
-	if (argc != 1) {
-		console_printf("modules: usage: modules\n");
-		return -E_INVAL;
-	}
+	if (argc != 1)
+		return shell_usage();
 	if (boot_info.module_count == 0)
 		console_printf("modules: none\n");
 	for (unsigned i = 0; i < boot_info.module_count; i++) {

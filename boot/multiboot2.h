@@ -3,7 +3,8 @@
  * as our kexec loader will build it for the next kernel.  Layouts from the
  * Multiboot2 specification, section 3.6 ("Boot information format"): an
  * 8-byte header {total_size, reserved}, then tags, each 8-byte aligned,
- * ending with a tag of type 0 and size 8.
+ * ending with a tag of type 0 and size 8.  Linux's own boot protocol has
+ * struct boot_params instead (arch/x86/include/uapi/asm/bootparam.h).
  */
 #ifndef BOOT_MULTIBOOT2_H
 #define BOOT_MULTIBOOT2_H

@@ -236,14 +236,10 @@ const struct acpi_sdt_header *acpi_find_table(const char *sig)
 
 static int cmd_acpi(int argc, char **argv)
 {
-	if (argc != 1) {
-		console_printf("acpi: usage: acpi\n");
-		return -E_INVAL;
-	}
-	if (!rsdp_pa) {
-		console_printf("acpi: no RSDP found\n");
-		return -E_NOENT;
-	}
+	if (argc != 1)
+		return shell_usage();
+	if (!rsdp_pa)
+		return shell_error(-E_NOENT, "no RSDP found");
 	console_printf("sig  address             length  rev  OEM    table id\n");
 	console_printf("RSDP 0x%016llx %7u  v%-3u %.6s\n", (unsigned long long)rsdp_pa,
 		       rsdp.revision >= 2 ? rsdp.length : ACPI_RSDP_V1_LEN, rsdp.revision,

@@ -78,10 +78,8 @@ static int cmd_cpuinfo(int argc, char **argv)
 	unsigned family, model, stepping;
 	uint64_t khz = tsc_khz();
 
-	if (argc != 1) {
-		console_printf("cpuinfo: usage: cpuinfo\n");
-		return -E_INVAL;
-	}
+	if (argc != 1)
+		return shell_usage();
 	cpuid(0, 0, &a, &b, &c, &d);
 	memcpy(vendor, &b, 4);
 	memcpy(vendor + 4, &d, 4);

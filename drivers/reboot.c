@@ -196,23 +196,20 @@ void qemu_debug_exit(uint8_t code)
 
 static int cmd_poweroff(int argc, char **argv)
 {
-	if (argc != 1) {
-		console_printf("poweroff: usage: poweroff\n");
-		return -E_INVAL;
-	}
+	if (argc != 1)
+		return shell_usage();
 	pr_notice("reboot: power down\n");
 	acpi_poweroff();
 	pr_err("reboot: error: no poweroff method worked (E_IO)\n");
+	shell_mark_reported();
 	return -E_IO;
 }
 SHELL_COMMAND(poweroff, "", "switch the machine off (ACPI S5)", cmd_poweroff);
 
 static int cmd_reboot(int argc, char **argv)
 {
-	if (argc != 1) {
-		console_printf("reboot: usage: reboot\n");
-		return -E_INVAL;
-	}
+	if (argc != 1)
+		return shell_usage();
 	pr_notice("reboot: restarting system\n");
 	machine_reboot();
 }

@@ -1,7 +1,8 @@
 /*
  * COM1 driver: polled output, polled or interrupt-driven input.
  * Register offsets from the 16550 datasheet: 0 data/divisor-low,
- * 1 IER/divisor-high, 2 FCR, 3 LCR, 4 MCR, 5 LSR.
+ * 1 IER/divisor-high, 2 FCR, 3 LCR, 4 MCR, 5 LSR.  Linux:
+ * drivers/tty/serial/8250 (8250_early.c for the polled earlycon).
  */
 #include "drivers/serial.h"
 #include "kernel/io.h"

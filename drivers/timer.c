@@ -78,10 +78,8 @@ static int cmd_uptime(int argc, char **argv)
 {
 	uint64_t ns = ktime_ns();
 
-	if (argc != 1) {
-		console_printf("uptime: usage: uptime\n");
-		return -E_INVAL;
-	}
+	if (argc != 1)
+		return shell_usage();
 	console_printf("up %llu.%03llu s, %llu ticks at %u Hz\n",
 		       (unsigned long long)(ns / 1000000000ULL),
 		       (unsigned long long)(ns / 1000000ULL % 1000),

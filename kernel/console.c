@@ -2,7 +2,8 @@
  * Console fan-out and the input queue.  Output goes to the serial port and
  * the VGA mirror; input bytes from interrupt handlers land in a small ring
  * that the shell drains.  The serial port is also polled, so input works
- * before interrupts are on and inside the panic path.
+ * before interrupts are on and inside the panic path.  Linux: the console
+ * list of kernel/printk/printk.c (register_console, console_flush_all).
  */
 #include "kernel/console.h"
 #include "drivers/serial.h"

@@ -90,8 +90,7 @@ static int cmd_crash(int argc, char **argv)
 			}
 		}
 	}
-	console_printf("crash: usage: crash " CRASH_USAGE "\n");
-	return -E_INVAL;
+	return shell_usage();
 }
 SHELL_COMMAND(crash, CRASH_USAGE, "break the kernel on purpose (fault, panic, int3)", cmd_crash);
 
@@ -115,10 +114,8 @@ static int cmd_sym(int argc, char **argv)
 	char sym[KSYM_SYMBOL_LEN];
 	uint64_t addr = 0, off, size;
 
-	if (argc != 2) {
-		console_printf("sym: usage: sym ADDR|NAME\n");
-		return -E_INVAL;
-	}
+	if (argc != 2)
+		return shell_usage();
 	addr = kallsyms_lookup_name(argv[1]);
 	if (addr) {
 		kallsyms_lookup(addr, &off, &size);
@@ -128,17 +125,13 @@ static int cmd_sym(int argc, char **argv)
 	if (parse_u64(argv[1], &addr, false) != 0) {
 		char hex[24] = "0x";
 
-		if (!all_hex(argv[1]) || strlen(argv[1]) > 16) {
-			console_printf("sym: error: no symbol '%s' (E_NOENT)\n", argv[1]);
-			return -E_NOENT;
-		}
+		if (!all_hex(argv[1]) || strlen(argv[1]) > 16)
+			return shell_error(-E_NOENT, "no symbol '%s'", argv[1]);
 		strlcpy(hex + 2, argv[1], sizeof(hex) - 2);
 		parse_u64(hex, &addr, false);
 	}
-	if (!kallsyms_lookup(addr, &off, &size)) {
-		console_printf("sym: error: 0x%016lx is not in the kernel image (E_NOENT)\n", addr);
-		return -E_NOENT;
-	}
+	if (!kallsyms_lookup(addr, &off, &size))
+		return shell_error(-E_NOENT, "0x%016lx is not in the kernel image", addr);
 	sprint_symbol(sym, sizeof(sym), addr);
 	console_printf("0x%016lx: %s\n", addr, sym);
 	return 0;
@@ -154,10 +147,8 @@ static int cmd_bt(int argc, char **argv)
 	const char *why;
 	unsigned n;
 
-	if (argc != 1) {
-		console_printf("bt: usage: bt\n");
-		return -E_INVAL;
-	}
+	if (argc != 1)
+		return shell_usage();
 	__asm__ volatile("leaq 0(%%rip), %0" : "=r"(here));
 	n = backtrace_collect((uint64_t)(uintptr_t)__builtin_frame_address(0), addrs,
 			      BACKTRACE_MAX_DEPTH, &why);

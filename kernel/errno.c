@@ -1,5 +1,6 @@
 /*
  * Names of the E_* error codes, for log lines.  Pure: used by host tests.
+ * Linux: errname() in lib/errname.c (printk's %pe).
  */
 #include "kernel/errno.h"
 

@@ -1,7 +1,8 @@
 /*
  * Error codes.  Functions that can fail return 0 or a negative E_* code;
  * err_name() gives the code's name for log lines such as
- * "kexec: error: segment 2 overlaps segment 1 (E_OVERLAP)".
+ * "kexec: error: segment 2 overlaps segment 1 (E_OVERLAP)".  Linux:
+ * include/uapi/asm-generic/errno-base.h (-EINVAL, -ENOMEM, ...).
  */
 #ifndef KERNEL_ERRNO_H
 #define KERNEL_ERRNO_H

@@ -77,7 +77,7 @@ void idt_setup(void)
 	for (unsigned v = 0; v < IDT_STUBS; v++)
 		set_gate(v, isr_stub_table[v], ist_for(v));
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
-	pr_info("traps: IDT ready: exceptions 0-31, IRQs %u-%u; IST%u #DF, IST%u NMI, IST%u #MC\n",
+	pr_info("idt: IDT ready: exceptions 0-31, IRQs %u-%u; IST%u #DF, IST%u NMI, IST%u #MC\n",
 		PIC_VECTOR_BASE, PIC_VECTOR_BASE + 15, IST_DOUBLE_FAULT, IST_NMI,
 		IST_MACHINE_CHECK);
 }

@@ -1,6 +1,7 @@
 /*
  * x86 port I/O and a few privileged instructions, as inline functions.
- * Kernel only (never included by pure-logic files).
+ * Kernel only (never included by pure-logic files).  Linux:
+ * arch/x86/include/asm/io.h and asm/special_insns.h.
  */
 #ifndef KERNEL_IO_H
 #define KERNEL_IO_H

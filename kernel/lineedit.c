@@ -4,6 +4,7 @@
  * the line, cursor at column `cursor`), so every edit is "move the
  * terminal cursor, rewrite the tail, blank what is left over, step back"
  * using only text, "\b" and spaces.  Pure: output goes through le->write.
+ * No Linux counterpart (see lineedit.h); linenoise does the same.
  */
 #include "kernel/lineedit.h"
 #include "kernel/string.h"

@@ -10,6 +10,11 @@
 
 struct trap_frame;
 
+/*
+ * Stop the kernel for a broken invariant: print "Kernel panic - not
+ * syncing: <message>", the registers and the call trace, pass the crash
+ * kexec hook, then halt, or reboot after panic=N seconds.  Never returns.
+ */
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
 /* Panic from an exception, with the faulting context. */

@@ -63,6 +63,16 @@ static void store(const char *s, size_t n, int level)
 	}
 }
 
+/* A message that did not fit buf: end it with " [cut]" and its newline,
+ * so the cut is visible and the next message starts a line of its own. */
+static int mark_cut(char *buf, size_t size)
+{
+	static const char cut[] = " [cut]\n";
+
+	memcpy(buf + size - sizeof(cut), cut, sizeof(cut));
+	return (int)size - 1;
+}
+
 int printk(const char *fmt, ...)
 {
 	char buf[LOG_TEXT_MAX];
@@ -78,7 +88,7 @@ int printk(const char *fmt, ...)
 	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
+		n = mark_cut(buf, sizeof(buf));
 
 	uint64_t flags = irq_save();
 
@@ -97,7 +107,7 @@ void console_printf(const char *fmt, ...)
 	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n >= (int)sizeof(buf))
-		n = sizeof(buf) - 1;
+		n = mark_cut(buf, sizeof(buf));
 	console_write(buf, (size_t)n);
 }
 

@@ -22,6 +22,12 @@
 
 #define LOGLEVEL_DEFAULT 6	/* level of a message without a KERN_ prefix */
 
+/*
+ * Log a message: an optional KERN_<LEVEL> prefix, then "tag: message\n".
+ * Text up to a newline is one record in the log ring; a record whose level
+ * is below console_loglevel is also printed on the console.  A message
+ * longer than LOG_TEXT_MAX is cut and ends in " [cut]".  Returns its length.
+ */
 int printk(const char *fmt, ...) __printf(1, 2);
 
 #define pr_emerg(fmt, ...) printk(KERN_EMERG fmt, ##__VA_ARGS__)

@@ -3,6 +3,7 @@
  * Commands register themselves where they are implemented with
  * SHELL_COMMAND(); the linker gathers them into one table (section
  * .shell_cmds, bounded by __start_shell_cmds/__stop_shell_cmds).
+ * Linux: kdb's command table (kdb_register, kernel/debug/kdb).
  */
 #ifndef KERNEL_SHELL_H
 #define KERNEL_SHELL_H

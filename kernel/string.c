@@ -2,6 +2,7 @@
  * Memory and string primitives for the freestanding kernel.  GCC may emit
  * calls to memcpy/memset/memmove/memcmp itself, so these must exist with the
  * standard names.  Kernel only: host builds use the C library's.
+ * Linux: lib/string.c and arch/x86/lib/memcpy_64.S.
  */
 #include "kernel/string.h"
 

@@ -1,6 +1,7 @@
 /*
  * The few C library string and memory functions the kernel needs.  The
  * prototypes are the standard ones, so GCC's builtins and host builds agree.
+ * Linux: include/linux/string.h.
  */
 #ifndef KERNEL_STRING_H
 #define KERNEL_STRING_H

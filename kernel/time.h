@@ -1,6 +1,7 @@
 /*
  * Time since boot.  The clock is the TSC, calibrated against the PIT by
- * drivers/tsc.c; before calibration ktime_ns() returns 0.
+ * drivers/tsc.c; before calibration ktime_ns() returns 0.  Linux:
+ * ktime_get_ns() (include/linux/timekeeping.h), udelay (asm/delay.h).
  */
 #ifndef KERNEL_TIME_H
 #define KERNEL_TIME_H

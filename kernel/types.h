@@ -1,7 +1,8 @@
 /*
  * Basic types and helpers used everywhere, kernel and host alike.  Only
  * compiler-provided freestanding headers are included, so pure-logic files
- * compile unchanged in the kernel and in the host unit tests.
+ * compile unchanged in the kernel and in the host unit tests.  Linux:
+ * include/linux/types.h, and ARRAY_SIZE/ALIGN from include/linux/kernel.h.
  */
 #ifndef KERNEL_TYPES_H
 #define KERNEL_TYPES_H

@@ -1,7 +1,8 @@
 /*
  * The banner and the boot milestones.  The build id comes from the
  * linker's .note.gnu.build-id, the same id gdb and (later) VMCOREINFO use
- * to tie a vmcore to the kernel.elf that produced it.
+ * to tie a vmcore to the kernel.elf that produced it.  Linux: init/version.c
+ * (linux_banner) and lib/buildid.c.
  */
 #include "kernel/version.h"
 #include "boot/bootinfo.h"

@@ -157,11 +157,15 @@ static int check_load(const struct elf_image *img, unsigned i, const struct elf_
 			    (unsigned long long)l->filesz, (unsigned long long)l->memsz);
 	if (l->paddr + l->memsz < l->paddr || l->vaddr + l->memsz < l->vaddr)
 		return FAIL(-E_RANGE, "program header %u: address + p_memsz wraps", i);
-	if (l->paddr + l->memsz > FOUR_GIB)
+	if (l->paddr + l->memsz > FOUR_GIB) {
+		char size[24];
+
 		return FAIL(-E_RANGE,
-			    "program header %u: [0x%016llx, 0x%016llx) above 4 GiB (multiboot2 "
+			    "program header %u: [0x%016llx, 0x%016llx) %s above 4 GiB (multiboot2 "
 			    "starts in 32-bit mode)", i, (unsigned long long)l->paddr,
-			    (unsigned long long)(l->paddr + l->memsz));
+			    (unsigned long long)(l->paddr + l->memsz),
+			    format_size(size, sizeof(size), l->memsz));
+	}
 	return 0;
 }
 

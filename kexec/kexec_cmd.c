@@ -50,6 +50,9 @@ static int cmd_load(int argc, char **argv)
 			if (req.nr_modules == KEXEC_MAX_MODULES)
 				return shell_error(-E_2BIG, "at most %d modules", KEXEC_MAX_MODULES);
 			req.module[req.nr_modules++] = value;
+		} else if (strcmp(argv[i], "--append") == 0 || strcmp(argv[i], "--module") == 0 ||
+			   strcmp(argv[i], "--command-line") == 0) {
+			return shell_error(-E_INVAL, "option '%s' needs a value", argv[i]);
 		} else {
 			return shell_error(-E_INVAL, "unknown option '%s'", argv[i]);
 		}
@@ -130,13 +133,17 @@ static int cmd_corrupt(int argc, char **argv)
 	if (argc < 3 || argc > 4 || parse_u64(argv[2], &seg, false) ||
 	    (argc == 4 && parse_u64(argv[3], &offset, true)))
 		return shell_usage();
-	err = kexec_corrupt_byte((unsigned)seg, offset);
-	if (err == -E_NOENT)
-		return shell_error(err, "no image loaded (kexec -l first)");
+	if (!kexec_loaded_image())
+		return shell_error(-E_NOENT, "no image loaded (kexec -l first)");
+	/* Range-check before the cast: segment 2^32 must not become segment 0. */
+	err = seg < KEXEC_SEGMENT_MAX ? kexec_corrupt_byte((unsigned)seg, offset) : -E_RANGE;
 	if (err == -E_RANGE)
 		return shell_error(err, "no byte %llu in segment %llu (see kexec -s)",
 				   (unsigned long long)offset, (unsigned long long)seg);
-	return err;
+	if (err)
+		return shell_error(err, "no staged page holds byte %llu of segment %llu",
+				   (unsigned long long)offset, (unsigned long long)seg);
+	return 0;
 }
 
 static int cmd_kexec(int argc, char **argv)
@@ -145,8 +152,11 @@ static int cmd_kexec(int argc, char **argv)
 
 	if (strcmp(mode, "-l") == 0)
 		return cmd_load(argc, argv);
-	if (strcmp(mode, "-s") == 0 && argc <= 3)
-		return cmd_show(argc == 3 && strcmp(argv[2], "-v") == 0);
+	if (strcmp(mode, "-s") == 0) {
+		if (argc > 3 || (argc == 3 && strcmp(argv[2], "-v") != 0))
+			return shell_usage();
+		return cmd_show(argc == 3);
+	}
 	if (strcmp(mode, "--corrupt") == 0)
 		return cmd_corrupt(argc, argv);
 	if (argc != 2)

@@ -171,10 +171,12 @@ static int check_memory(const struct kimage *image, unsigned n, char *why, size_
 		if (s->memsz &&
 		    (s->mem < image->crash_start || s->mem + s->memsz > image->crash_end))
 			return FAIL(-E_RANGE,
-				    "%s: outside the crashkernel window [0x%016llx, 0x%016llx)",
+				    "%s: outside the crashkernel window [0x%016llx, 0x%016llx) %s",
 				    seg_name(name, sizeof(name), image, i),
 				    (unsigned long long)image->crash_start,
-				    (unsigned long long)image->crash_end);
+				    (unsigned long long)image->crash_end,
+				    format_size(s1, sizeof(s1),
+						image->crash_end - image->crash_start));
 	}
 	return 0;
 }

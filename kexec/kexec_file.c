@@ -11,6 +11,7 @@
 #include "kexec/kexec_load.h"
 #include "boot/bootinfo.h"
 #include "kernel/errno.h"
+#include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/string.h"
 #include "kernel/version.h"
@@ -34,7 +35,7 @@ struct load_plan {
 	struct kexec_loaded kl;
 	struct elf_image img;
 	struct kexec_range placed[KEXEC_SEGMENT_MAX];
-	void *owned[KEXEC_SEGMENT_MAX];
+	void *owned[ELF_IMAGE_MAX_LOADS + 2];	/* kernel copies, MBI, purgatory */
 	unsigned nr_owned;
 	struct mb2_build_module mods[KEXEC_MAX_MODULES];
 	char mod_cmdline[KEXEC_MAX_MODULES][BOOTINFO_MODULE_CMDLINE_MAX];
@@ -70,7 +71,10 @@ static int fail(int err, const char *fmt, ...)
 
 static void *own(size_t size)
 {
-	void *p = kzalloc(size);
+	void *p;
+
+	ASSERT(plan.nr_owned < ARRAY_SIZE(plan.owned));
+	p = kzalloc(size);
 
 	if (p)
 		plan.owned[plan.nr_owned++] = p;
@@ -150,7 +154,11 @@ static int add_module(unsigned i, const char *spec)
 	size_t n = 0;
 	int err;
 
-	while (spec[n] && spec[n] != ' ' && n + 1 < sizeof(name))
+	/* The spec becomes the module's cmdline: refuse what would not fit. */
+	if (strlen(spec) >= BOOTINFO_MODULE_CMDLINE_MAX)
+		return fail(-E_2BIG, "--module \"%.24s...\" is longer than %d bytes", spec,
+			    BOOTINFO_MODULE_CMDLINE_MAX - 1);
+	while (spec[n] && spec[n] != ' ')
 		name[n] = spec[n], n++;
 	name[n] = '\0';
 	m = bootinfo_find_module(&boot_info, name);

@@ -3,7 +3,8 @@
  * the magic, check the checksum, then one switch over the tags with one
  * small handler each.  Every tag is bounds-checked before it is read.
  * What we cannot honour is refused by name, never silently skipped,
- * unless the kernel marked the tag optional.
+ * unless the kernel marked the tag optional.  GRUB: grub-core/loader/
+ * multiboot_mbi2.c; kexec-tools: kexec/arch/i386/kexec-mb2-x86.c.
  */
 #include <stdarg.h>
 #include "boot/layout.h"

@@ -13,6 +13,7 @@
 /* Load delta: physical base of the image minus KERNEL_LINK_PHYS. */
 extern uint64_t phys_base;
 
+/* The direct-map address of any physical address (all RAM is mapped). */
 static inline void *phys_to_virt(paddr_t pa)
 {
 	return (void *)(uintptr_t)(pa + DIRECT_MAP_BASE);

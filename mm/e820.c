@@ -71,10 +71,8 @@ static int cmd_memmap(int argc, char **argv)
 {
 	char line[128];
 
-	if (argc != 1) {
-		console_printf("memmap: usage: memmap\n");
-		return -E_INVAL;
-	}
+	if (argc != 1)
+		return shell_usage();
 	for (unsigned i = 0; i < boot_info.mmap_count; i++) {
 		format_entry(line, sizeof(line), &boot_info.mmap[i]);
 		console_printf("%s\n", line);

@@ -67,6 +67,8 @@ int frames_alloc_contig(struct frames *f, size_t npages, size_t align_pages,
  */
 int frames_free(struct frames *f, size_t first, size_t count);
 
+/* State of one frame.  A pfn past nframes is not free, and counts as
+ * reserved (nothing may allocate it). */
 bool frames_is_free(const struct frames *f, size_t pfn);
 bool frames_is_reserved(const struct frames *f, size_t pfn);
 

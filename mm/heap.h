@@ -8,6 +8,8 @@
 
 #include "kernel/types.h"
 
+/* Start kmalloc on the frame allocator (after paging_setup); one small and
+ * one large allocation are tried at once, and failure panics. */
 void heap_setup(void);
 
 /* size bytes, 16-byte aligned; NULL on failure (and for size 0). */

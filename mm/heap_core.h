@@ -3,6 +3,7 @@
  * from pages, large blocks from contiguous pages, pointer validation on
  * free.  Pages come from a page source, so host tests can run it on
  * malloc'd memory.  mm/heap.c is the kernel's instance (kmalloc/kfree).
+ * Linux: the kmalloc caches of mm/slub.c, kmalloc_large for big blocks.
  */
 #ifndef MM_HEAP_CORE_H
 #define MM_HEAP_CORE_H
@@ -31,6 +32,7 @@ struct heap {
 	size_t bytes_in_use, pages, allocations;
 };
 
+/* An empty heap that takes its pages from src; allocates nothing yet. */
 void heap_core_init(struct heap *h, const struct heap_page_source *src);
 
 /*
@@ -50,6 +52,7 @@ int heap_core_free(struct heap *h, void *p);
 /* The requested size of live block p, or 0 if p is not one. */
 size_t heap_core_size(const struct heap *h, const void *p);
 
+/* Bytes in use, live allocations and pages held, into *st. */
 void heap_core_stats(const struct heap *h, struct heap_stats *st);
 
 #endif

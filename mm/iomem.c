@@ -44,9 +44,11 @@ struct resource *iomem_add(paddr_t start, paddr_t end, const char *name)
 	*res = (struct resource){ .start = start, .end = end, .name = name };
 	err = resource_insert(&iomem_resource, res);
 	if (err) {
-		pr_err("iomem: error: [0x%016llx, 0x%016llx) '%s' not added (%s)\n",
-		       (unsigned long long)start, (unsigned long long)end, name,
-		       err_name(err));
+		char size[32];
+
+		pr_err("iomem: error: [0x%016llx, 0x%016llx) %s '%s' not added (%s)\n",
+		       (unsigned long long)start, (unsigned long long)end,
+		       format_size(size, sizeof(size), end - start), name, err_name(err));
 		*res = (struct resource){ 0 };
 		return NULL;
 	}
@@ -113,10 +115,8 @@ void iomem_setup(void)
 /* iomem: the resource tree. */
 static int cmd_iomem(int argc, char **argv)
 {
-	if (argc != 1) {
-		console_printf("iomem: usage: iomem\n");
-		return -E_INVAL;
-	}
+	if (argc != 1)
+		return shell_usage();
 	iomem_print();
 	return 0;
 }

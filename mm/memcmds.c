@@ -132,8 +132,8 @@ struct verdict {
 	uint64_t got, want;
 };
 
-/* Verify and free the chain.  0, or -E_IO if a link is broken (the rest
- * of the chain cannot be found, so it stays allocated). */
+/* Verify and free the chain.  0, or -E_IO (reported) if a link is broken:
+ * the rest of the chain cannot be found, so it stays allocated. */
 static int give_back(paddr_t head, size_t total, bool full, struct verdict *v)
 {
 	unsigned quarter = 1;
@@ -149,12 +149,10 @@ static int give_back(paddr_t head, size_t total, bool full, struct verdict *v)
 			v->got = got;
 			v->want = bad == 1 ? ~q[0] : pattern(head, bad);
 		}
-		if (bad == 1 || !IS_ALIGNED(next, PAGE_SIZE)) {
-			console_printf("memtest: FAILED: chain link broken in frame 0x%llx, "
-				       "%zu frames left allocated\n", (unsigned long long)head,
-				       total - v->checked);
-			return -E_IO;
-		}
+		if (bad == 1 || !IS_ALIGNED(next, PAGE_SIZE))
+			return shell_error(-E_IO, "chain link broken in frame 0x%llx, "
+					   "%zu frames left allocated", (unsigned long long)head,
+					   total - v->checked);
 		pmm_free(head);
 		head = next;
 		progress("verified", ++v->checked, total, &quarter);
@@ -173,22 +171,20 @@ static void inject_error(paddr_t head, size_t n)
 		       (unsigned long long)head);
 }
 
+/* The verdict as one line: "memtest: ok: ..." (0) or a reported -E_IO. */
 static int report(size_t before, size_t n, size_t high, const struct verdict *v)
 {
 	char a[32];
 
-	if (v->bad) {
-		console_printf("memtest: FAILED: %zu frames wrong, first 0x%llx qword %u reads "
-			       "0x%016llx, expected 0x%016llx\n", v->bad,
-			       (unsigned long long)v->first_pa, v->first_q,
-			       (unsigned long long)v->got, (unsigned long long)v->want);
-		return -E_IO;
-	}
-	if (v->checked != n || n != before || pmm_free_frames() != before) {
-		console_printf("memtest: FAILED: %zu free before, %zu allocated, %zu checked, "
-			       "%zu free after\n", before, n, v->checked, pmm_free_frames());
-		return -E_IO;
-	}
+	if (v->bad)
+		return shell_error(-E_IO, "%zu frames wrong, first 0x%llx qword %u reads "
+				   "0x%016llx, expected 0x%016llx", v->bad,
+				   (unsigned long long)v->first_pa, v->first_q,
+				   (unsigned long long)v->got, (unsigned long long)v->want);
+	if (v->checked != n || n != before || pmm_free_frames() != before)
+		return shell_error(-E_IO, "free count not restored: %zu free before, "
+				   "%zu allocated, %zu checked, %zu free after", before, n,
+				   v->checked, pmm_free_frames());
 	console_printf("memtest: ok: %zu frames (%s) tested, %zu above 4 GiB, free count "
 		       "restored (%zu)\n", n, sz(a, (uint64_t)n * PAGE_SIZE), high,
 		       pmm_free_frames());

@@ -69,13 +69,15 @@ static void map_or_panic(const struct pt_source *src, vaddr_t va, paddr_t pa, ui
 static void direct_map(paddr_t start, paddr_t end, uint64_t flags, const char *what)
 {
 	paddr_t s = ALIGN_DOWN(start, PAGE_SIZE), e = ALIGN_UP(end, PAGE_SIZE);
+	char size[32];
 
 	if (e > DIRECT_MAP_MAX) {
 		if (!(flags & CACHE_OFF))	/* RAM the pmm would hand out */
 			panic("paging: %s ends at 0x%llx, past the direct map", what,
 			      (unsigned long long)end);
-		pr_warn("paging: %s [0x%016llx, 0x%016llx) is past the direct map, not mapped\n",
-			what, (unsigned long long)start, (unsigned long long)end);
+		pr_warn("paging: %s [0x%016llx, 0x%016llx) %s is past the direct map, not mapped\n",
+			what, (unsigned long long)start, (unsigned long long)end,
+			format_size(size, sizeof(size), end - start));
 		return;
 	}
 	map_or_panic(&direct_src, DIRECT_MAP_BASE + s, s, e - s, flags, what);
@@ -188,9 +190,11 @@ void paging_setup(void)
 		(unsigned long long)DIRECT_MAP_BASE, (unsigned long long)st.pages_2m,
 		(unsigned long long)st.pages_4k, (unsigned long long)kernel_pt.pml4_pa);
 	pt_count(&kernel_pt, KERNEL_VIRT_BASE, 0, &st);
-	pr_info("paging: kernel image [0x%016llx, 0x%016llx) in %llu 4 KiB pages, NX %s\n",
+	pr_info("paging: kernel image [0x%016llx, 0x%016llx) %s in %llu 4 KiB pages, NX %s\n",
 		(unsigned long long)virt_to_phys(_kernel_start),
 		(unsigned long long)virt_to_phys(_kernel_end),
+		format_size(size, sizeof(size), virt_to_phys(_kernel_end) -
+						virt_to_phys(_kernel_start)),
 		(unsigned long long)st.pages_4k, early_nx_enabled ? "on" : "off");
 }
 
