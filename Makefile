@@ -71,7 +71,7 @@ HOSTCFLAGS += -fno-omit-frame-pointer -DHOST_TEST_BUILD
 # Tests that read the real kernel image get its path from the build.
 HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
 
-.PHONY: all iso run debug test unit scenarios clean help deps check-deps
+.PHONY: all iso run debug test unit scenarios bench clean help deps check-deps
 
 all: $(BUILD)/kernel.elf
 
@@ -83,6 +83,7 @@ help:
 	@echo "make debug      QEMU paused with its gdb stub, gdb attached with symbols"
 	@echo "make test       host unit tests + QEMU scenarios; last line 'N passed, N failed'"
 	@echo "make unit       host unit tests only (ASan + UBSan)"
+	@echo "make bench      time kexec -e against a cold reboot (figures, not a test)"
 	@echo "make deps       install the Debian packages the build needs (root)"
 	@echo "make clean      remove $(BUILD)/"
 
@@ -252,6 +253,9 @@ unit: $(BUILD)/host/unittests
 
 test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tests/run.py --build $(BUILD)
+
+bench: check-deps $(BUILD)/kernel.iso
+	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)
 
 # -------------------------------------------------------------- dependencies
 deps:
