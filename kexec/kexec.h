@@ -133,8 +133,11 @@ int kimage_add_segment(struct kimage *image, const void *buf, size_t bufsz,
 		       paddr_t mem, size_t memsz);
 
 /*
- * Linux's sanity_check_segment_list, every rule in Linux's order, the first
- * failure returned and explained in why ("segment 2 [0x..., 0x...) 8 KiB:
+ * Linux's sanity_check_segment_list with the issue's two extra rules (only
+ * System RAM, at most 16 segments: Linux checks those elsewhere); each rule
+ * runs over all segments before the next (Linux checks wrap, alignment and
+ * limit per segment in turn), and a segment may end exactly at dest_limit.
+ * The first failure is returned and explained in why ("segment 2 [0x..., 0x...) 8 KiB:
  * overlaps segment 1 ..."): -E_ALIGN mem or mem+memsz not page aligned;
  * -E_RANGE wraps or ends above dest_limit; -E_OVERLAP two segments overlap;
  * -E_INVAL bufsz > memsz; -E_2BIG more than 16 segments; -E_NOMEM one
