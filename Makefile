@@ -62,6 +62,7 @@ PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
 PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
 PURE_SRCS += $(wildcard kernel/cmdline_parse.c kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c)
+PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
 PURE_SRCS += $(wildcard kexec/sha256.c kexec/kexec_core.c kexec/mb2_build.c)
 PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -71,7 +72,7 @@ HOSTCFLAGS += -fno-omit-frame-pointer -DHOST_TEST_BUILD
 # Tests that read the real kernel image get its path from the build.
 HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
 
-.PHONY: all iso run debug test unit scenarios bench clean help deps check-deps
+.PHONY: all iso run debug test unit bench vmcore clean help deps check-deps
 
 all: $(BUILD)/kernel.elf
 
@@ -83,6 +84,8 @@ help:
 	@echo "make debug      QEMU paused with its gdb stub, gdb attached with symbols"
 	@echo "make test       host unit tests + QEMU scenarios; last line 'N passed, N failed'"
 	@echo "make unit       host unit tests only (ASan + UBSan)"
+	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
+	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup"
 	@echo "make bench      time kexec -e against a cold reboot (figures, not a test)"
 	@echo "make deps       install the Debian packages the build needs (root)"
 	@echo "make clean      remove $(BUILD)/"
@@ -253,6 +256,12 @@ unit: $(BUILD)/host/unittests
 
 test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tests/run.py --build $(BUILD)
+
+TRIGGER ?= null
+CRASHKERNEL ?= 64M
+vmcore: check-deps $(BUILD)/kernel.iso
+	$(Q)$(PYTHON) tools/make_vmcore.py --build $(BUILD) --mem $(MEM) \
+		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
 
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)

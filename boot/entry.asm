@@ -48,6 +48,7 @@ extern kmain
 global _start
 global boot_pml4
 global boot_stack_top
+global boot_stack_guard
 global early_nx_enabled
 
 section .boot.text progbits alloc exec nowrite align=16
@@ -207,7 +208,10 @@ long_mode_high:
 	mov esi, [boot_mbi]			; MBI physical address
 	mov edx, ebp				; phys_base
 	xor ebp, ebp				; end of the frame-pointer chain
-	call kmain
+	; A zero return address marks the outermost frame for gdb and for our
+	; own backtraces: nothing called kmain.  (push + jmp = call to 0.)
+	push 0
+	jmp kmain
 .halt:
 	cli
 	hlt
@@ -239,5 +243,8 @@ boot_pdpt_low:		resb PAGE_SIZE
 boot_pd_low:		resb 4 * PAGE_SIZE
 boot_pdpt_kernel:	resb PAGE_SIZE
 boot_pd_kernel:		resb PAGE_SIZE
+; Left unmapped by mm/vmm.c: a stack overflow faults here instead of
+; silently overwriting the boot page tables below (kernel/traps.c names it).
+boot_stack_guard:	resb PAGE_SIZE
 boot_stack:		resb BOOT_STACK_SIZE
 boot_stack_top:

@@ -51,6 +51,12 @@ static int apply_quiet(const struct cmdline_param *p)
 	return 0;
 }
 
+/* A bare switch: "key", never "key=value". */
+static int check_flag(const struct cmdline_param *p)
+{
+	return p->has_value ? -E_INVAL : 0;
+}
+
 /* Checked here so a bad value is reported at boot, not at the panic. */
 static int check_int(const struct cmdline_param *p)
 {
@@ -70,6 +76,10 @@ static const struct cmdline_key known_keys[] = {
 	{ "quiet", "quiet", "console shows only errors and worse (loglevel=4)", apply_quiet },
 	{ "panic", "panic=SECONDS",
 	  "after a panic: 0 halt (default), N>0 reboot after N s, N<0 at once", check_int },
+	{ "crashkernel", "crashkernel=SIZE[@OFFSET]",
+	  "kdump window; also START-[END]:SIZE,...[@OFFSET] chosen by RAM size", NULL },
+	{ "nosoftlockup", "nosoftlockup", "turn off the soft lockup detector (kernel/watchdog.c)",
+	  check_flag },
 	{ "run", "run=\"CMD; CMD...\"", "shell commands run before the first prompt", NULL },
 };
 

@@ -9,6 +9,7 @@
 #include "drivers/serial.h"
 #include "drivers/vga.h"
 #include "kernel/io.h"
+#include "kernel/watchdog.h"
 
 #define INPUT_QUEUE 256
 
@@ -17,6 +18,7 @@ static volatile unsigned input_head, input_tail;
 
 void console_write(const char *s, size_t n)
 {
+	touch_softlockup_watchdog();	/* output is progress (Linux: touch_nmi_watchdog) */
 	serial_write(s, n);
 	vga_write(s, n);
 }
@@ -59,6 +61,7 @@ char console_getc(void)
 	 * us: poll.  Either way the caller gets its interrupt state back.
 	 */
 	while ((c = console_try_getc()) < 0) {
+		touch_softlockup_watchdog();	/* idle: not stuck */
 		if (flags & RFLAGS_IF)
 			__asm__ volatile("sti; hlt; cli" : : : "memory");
 		else

@@ -49,8 +49,8 @@ static struct cpu_tables cpu_tables[NR_CPUS];
 /* IST stacks: [cpu][IST slot - 1], 16-byte aligned as the ABI wants. */
 static uint8_t ist_stacks[NR_CPUS][IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 
-/* The boot CPU's first stack, from boot/entry.asm. */
-extern char boot_stack_top[];
+/* The boot CPU's first stack and the unmapped page below it (boot/entry.asm). */
+extern char boot_stack_top[], boot_stack_guard[];
 
 struct __packed descriptor_pointer {
 	uint16_t limit;
@@ -162,4 +162,15 @@ bool kernel_stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi)
 		}
 	}
 	return false;
+}
+
+bool kernel_stack_guard(uint64_t addr, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t guard = (uint64_t)(uintptr_t)boot_stack_guard;
+
+	if (addr < guard || addr >= guard + PAGE_SIZE)
+		return false;
+	*lo = guard;
+	*hi = guard + PAGE_SIZE;
+	return true;
 }

@@ -5,6 +5,7 @@
  */
 #include "boot/bootinfo.h"
 #include "boot/layout.h"
+#include "crash/crash.h"
 #include "drivers/acpi.h"
 #include "drivers/keyboard.h"
 #include "drivers/pic.h"
@@ -45,15 +46,19 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 	idt_setup();				/* kernel/idt.c: exceptions and IRQs */
 	memmap_setup();				/* mm/e820.c: firmware map, printed */
 	pmm_setup();				/* mm/pmm.c: frame allocator */
+	crashkernel_setup();			/* crash/crashkernel.c: the crash kernel window */
 	paging_setup();				/* mm/vmm.c: direct map, final CR3 */
 	heap_setup();				/* mm/heap.c: kmalloc */
+	vmcoreinfo_setup();			/* crash/crash_core.c: facts for a dump reader */
 	iomem_setup();				/* mm/iomem.c: the iomem tree */
+	vmcore_setup();				/* crash/vmcore.c: capture kernel only */
 	pic_setup();				/* drivers/pic.c: 8259s remapped, masked */
 	timer_setup();				/* drivers/timer.c: PIT tick, TSC */
 	acpi_setup();				/* drivers/acpi.c: RSDP, FADT */
 	keyboard_setup();			/* drivers/keyboard.c: PS/2 on IRQ 1 */
-	console_input_setup();			/* kernel/console.c: serial IRQ 4 */
+	console_input_setup();			/* drivers/serial_irq.c: serial IRQ 4 */
 	irq_enable();				/* interrupts on from here */
 	boot_complete();			/* kernel/version.c: the milestone line */
+	vmcore_autosave();			/* crash/vmcore.c: if asked, save the dump */
 	shell_run();				/* kernel/shell.c: never returns */
 }

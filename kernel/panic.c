@@ -15,6 +15,7 @@
 #include "kernel/io.h"
 #include "kernel/kallsyms.h"
 #include "kernel/panic.h"
+#include "crash/crash.h"
 #include "kernel/printk.h"
 #include "kernel/time.h"
 #include "kernel/traps.h"
@@ -67,7 +68,13 @@ static void claim_panic_cpu(void)
  */
 static void panic_crash_kexec_hook(const struct trap_frame *regs)
 {
-	(void)regs;
+	/* A capture kernel that panics must not try again or reboot into a
+	 * loop: it says so and stops (Linux's kdump kernels halt too). */
+	if (is_kdump_kernel()) {
+		pr_emerg("kdump: panic in the capture kernel: halting, no second dump\n");
+		halt_forever();
+	}
+	crash_kexec((struct trap_frame *)regs);	/* returns if nothing is loaded */
 }
 
 /* panic=N from the command line (Linux: panic_timeout).  0 if absent. */

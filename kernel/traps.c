@@ -3,7 +3,8 @@
  * handler and are acknowledged at the PIC; a CPU exception in the kernel is
  * fatal (an "oops" that always panics), except int3, which prints the
  * registers and a backtrace and carries on, so a learner can drop
- * __asm__("int3") anywhere as a printf with a stack trace.
+ * __asm__("int3") anywhere as a printf with a stack trace.  An NMI panics
+ * too, and a fault on a stack's guard page is named a stack overflow.
  * Linux: arch/x86/kernel/traps.c (do_error_trap, exc_page_fault's
  * show_fault_oops, die) and arch/x86/kernel/process_64.c (__show_regs).
  */
@@ -18,6 +19,7 @@
 #define NR_IRQS 16
 #define VECTOR_BP 3
 #define VECTOR_NMI 2
+#define VECTOR_DF 8
 #define VECTOR_PF 14
 #define MSR_EFER 0xc0000080
 
@@ -174,6 +176,35 @@ static void report_exception(const char *how, const struct trap_frame *tf)
 }
 
 /*
+ * Did this fault hit the unmapped guard page below a kernel stack, by the
+ * access itself (CR2) or because RSP went there?  Then say so: the stack
+ * overflowed.  Typically the #PF could not be delivered either (the CPU
+ * pushes its frame on the same full stack), and the #DF that follows ran
+ * on its own IST stack.  Linux: handle_stack_overflow() ("stack guard page
+ * was hit") in arch/x86/kernel/traps.c.
+ */
+static bool report_stack_overflow(const struct trap_frame *tf, uint64_t cr2)
+{
+	unsigned v = (unsigned)tf->vector;
+	uint64_t lo, hi, stack_lo = 0, stack_hi = 0, hit;
+
+	if ((v == VECTOR_PF || v == VECTOR_DF) && kernel_stack_guard(cr2, &lo, &hi))
+		hit = cr2;
+	else if (kernel_stack_guard(tf->rsp, &lo, &hi))
+		hit = tf->rsp;
+	else
+		return false;
+	kernel_stack_bounds(hi, &stack_lo, &stack_hi);
+	pr_emerg("traps: kernel stack overflow: guard page [0x%016lx, 0x%016lx) hit at 0x%016lx, "
+		 "RSP 0x%016lx, stack [0x%016lx, 0x%016lx)\n", lo, hi, hit, tf->rsp, stack_lo,
+		 stack_hi);
+	if (v == VECTOR_DF)
+		pr_emerg("traps: the #PF frame could not be pushed on the full stack: #DF on IST%u\n",
+			 IST_DOUBLE_FAULT);
+	return true;
+}
+
+/*
  * A fatal exception (Linux: die()).  If another fatal exception arrives
  * while this one is being reported, skip straight to panic with the new
  * frame; panic itself stops a third.
@@ -193,10 +224,28 @@ static __noreturn void die(struct trap_frame *tf, uint64_t cr2)
 		explain_selector_error(tf->error_code);
 	else if (v < 32 && has_error_code(v))
 		pr_emerg("traps: error 0x%lx\n", tf->error_code);
-	if (v == 8 && !kernel_stack_bounds(tf->rsp - 8, &lo, &hi))
+	if (report_stack_overflow(tf, cr2))
+		panic_with_frame(tf, "kernel stack overflow");
+	if (v == VECTOR_DF && !kernel_stack_bounds(tf->rsp - 8, &lo, &hi))
 		pr_emerg("traps: hint: RSP 0x%016lx is in no kernel stack: overflow or corruption\n",
 			 tf->rsp);
 	panic_with_frame(tf, "Fatal exception");
+}
+
+/*
+ * An NMI.  Nothing in this kernel raises one for a reason it could handle
+ * (no perf counters, no NMI watchdog, one CPU): it comes from "crash nmi"
+ * (an NMI IPI to self), QEMU's monitor command "nmi", or a hardware error
+ * line.  Each means "stop here and dump", so it panics with the
+ * interrupted frame: Linux's unknown_nmi_error() with unknown_nmi_panic=1.
+ * Later, kdump's NMI shootdown of the other CPUs is recognised here first.
+ */
+static __noreturn void unknown_nmi(struct trap_frame *tf)
+{
+	report_exception("", tf);
+	pr_emerg("traps: NMI received for unknown reason on CPU %u: not recovering "
+		 "(Linux: unknown_nmi_panic)\n", smp_processor_id());
+	panic_with_frame(tf, "NMI received: not recovering");
 }
 
 /* int3: show where we are and go on with the next instruction. */
@@ -211,7 +260,7 @@ static void breakpoint(struct trap_frame *tf)
 
 /*
  * Called by kernel/isr.asm with interrupts off, tf on the stack the CPU
- * chose (IST for #DF, NMI, #MC).  Returns only for IRQs, #BP and NMI.
+ * chose (IST for #DF, NMI, #MC).  Returns only for IRQs and #BP.
  */
 void trap_dispatch(struct trap_frame *tf)
 {
@@ -225,11 +274,7 @@ void trap_dispatch(struct trap_frame *tf)
 		breakpoint(tf);
 		return;
 	}
-	if (tf->vector == VECTOR_NMI) {
-		/* Later: the kdump NMI shootdown of other CPUs is handled here. */
-		pr_warn("traps: NMI received for unknown reason on CPU %u; continuing\n",
-			smp_processor_id());
-		return;
-	}
+	if (tf->vector == VECTOR_NMI)
+		unknown_nmi(tf);
 	die(tf, cr2);
 }

@@ -52,6 +52,13 @@ unsigned smp_processor_id(void);
  */
 bool kernel_stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi);
 
+/*
+ * If addr lies in the unmapped guard page below a kernel stack (today the
+ * boot stack's, boot/entry.asm boot_stack_guard), store the guard's range
+ * [*lo, *hi) and return true: a fault there is a kernel stack overflow.
+ */
+bool kernel_stack_guard(uint64_t addr, uint64_t *lo, uint64_t *hi);
+
 /* Install the IDT: exceptions 0-31, IRQs 32-47; interrupts stay off. */
 void idt_setup(void);
 

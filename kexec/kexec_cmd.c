@@ -31,9 +31,9 @@ static bool option(const char *arg, const char *name, int *i, int argc, char **a
 	return false;
 }
 
-static int cmd_load(int argc, char **argv)
+static int cmd_load(int argc, char **argv, unsigned type)
 {
-	struct kexec_request req = { .type = KEXEC_TYPE_DEFAULT, .cmdline = "" };
+	struct kexec_request req = { .type = type, .cmdline = "" };
 	const char *value;
 	int err;
 
@@ -67,11 +67,11 @@ static void show_segments(const struct kexec_loaded *kl)
 {
 	char size[32];
 
-	console_printf("  #  destination                               size        what\n");
+	console_printf("   # destination                               size        what\n");
 	for (unsigned i = 0; i < kl->image.nr_segments; i++) {
 		const struct kexec_segment *s = &kl->image.segment[i];
 
-		console_printf("  %u  [0x%016llx, 0x%016llx)  %-10s  %s\n", i,
+		console_printf("  %2u [0x%016llx, 0x%016llx)  %-10s  %s\n", i,
 			       (unsigned long long)s->mem, (unsigned long long)(s->mem + s->memsz),
 			       format_size(size, sizeof(size), s->memsz), kl->what[i]);
 	}
@@ -94,17 +94,14 @@ static int print_entry(kimage_entry_t entry, size_t index, paddr_t dest, void *c
 	return 0;
 }
 
-static int cmd_show(bool verbose)
+static void show_image(const struct kexec_loaded *kl, bool verbose)
 {
-	const struct kexec_loaded *kl = kexec_loaded_image();
 	struct kimage_summary sum;
+	bool crash = kl->image.type == KEXEC_TYPE_CRASH;
 
-	if (!kl) {
-		console_printf("kexec: no image loaded\n");
-		return 0;
-	}
 	kimage_summarize(&kl->image, &sum);
-	console_printf("kexec: '%s' loaded for generation %u, cmdline '%s'\n", kl->kernel,
+	console_printf("kexec: %s image '%s' loaded for generation %u, cmdline '%s'\n",
+		       crash ? "crash (kexec -p)" : "kexec (kexec -l)", kl->kernel,
 		       kl->generation, kl->cmdline);
 	console_printf("  entry 0x%llx (32-bit multiboot2), information at 0x%llx\n",
 		       (unsigned long long)kl->entry32, (unsigned long long)kl->mbi_pa);
@@ -114,7 +111,16 @@ static int cmd_show(bool verbose)
 	console_printf("  control page 0x%llx, identity page tables at 0x%llx (%zu pages)\n",
 		       (unsigned long long)kl->control_pa, (unsigned long long)kl->pgd_pa,
 		       kl->nr_pgt_pages);
+	if (crash)
+		console_printf("  crash window [0x%016llx, 0x%016llx), read-only until a panic\n",
+			       (unsigned long long)kl->image.crash_start,
+			       (unsigned long long)kl->image.crash_end);
 	show_segments(kl);
+	if (crash) {
+		console_printf("  IND list: empty (IND_DONE): the segments were copied into the "
+			       "window at load time\n");
+		return;
+	}
 	console_printf("  IND list: head 0x%llx, %zu entries: %zu destinations, %zu pages to copy "
 		       "(%zu already in place), %zu indirection pages; %zu swaps, %zu parked\n",
 		       (unsigned long long)kl->image.head, sum.nr_entries, sum.nr_destinations,
@@ -122,6 +128,19 @@ static int cmd_show(bool verbose)
 		       sum.nr_parked);
 	if (verbose)
 		kimage_walk(&kl->image, print_entry, NULL);
+}
+
+static int cmd_show(bool verbose)
+{
+	const struct kexec_loaded *kl = kexec_loaded_image(KEXEC_TYPE_DEFAULT);
+	const struct kexec_loaded *ckl = kexec_loaded_image(KEXEC_TYPE_CRASH);
+
+	if (!kl && !ckl)
+		console_printf("kexec: no image loaded\n");
+	if (kl)
+		show_image(kl, verbose);
+	if (ckl)
+		show_image(ckl, verbose);
 	return 0;
 }
 
@@ -133,7 +152,7 @@ static int cmd_corrupt(int argc, char **argv)
 	if (argc < 3 || argc > 4 || parse_u64(argv[2], &seg, false) ||
 	    (argc == 4 && parse_u64(argv[3], &offset, true)))
 		return shell_usage();
-	if (!kexec_loaded_image())
+	if (!kexec_loaded_image(KEXEC_TYPE_DEFAULT))
 		return shell_error(-E_NOENT, "no image loaded (kexec -l first)");
 	/* Range-check before the cast: segment 2^32 must not become segment 0. */
 	err = seg < KEXEC_SEGMENT_MAX ? kexec_corrupt_byte((unsigned)seg, offset) : -E_RANGE;
@@ -151,7 +170,12 @@ static int cmd_kexec(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "";
 
 	if (strcmp(mode, "-l") == 0)
-		return cmd_load(argc, argv);
+		return cmd_load(argc, argv, KEXEC_TYPE_DEFAULT);
+	if (strcmp(mode, "-p") == 0 && argc == 3 && strcmp(argv[2], "-u") == 0)
+		return kexec_unload(KEXEC_TYPE_CRASH) ? shell_error(-E_NOENT, "no crash image loaded")
+						      : 0;
+	if (strcmp(mode, "-p") == 0)
+		return cmd_load(argc, argv, KEXEC_TYPE_CRASH);
 	if (strcmp(mode, "-s") == 0) {
 		if (argc > 3 || (argc == 3 && strcmp(argv[2], "-v") != 0))
 			return shell_usage();
@@ -162,7 +186,7 @@ static int cmd_kexec(int argc, char **argv)
 	if (argc != 2)
 		return shell_usage();
 	if (strcmp(mode, "-u") == 0)
-		return kexec_unload() ? shell_error(-E_NOENT, "no image loaded") : 0;
+		return kexec_unload(KEXEC_TYPE_DEFAULT) ? shell_error(-E_NOENT, "no image loaded") : 0;
 	if (strcmp(mode, "-e") == 0) {
 		int err = kernel_kexec();	/* returns only on failure */
 
@@ -175,6 +199,7 @@ static int cmd_kexec(int argc, char **argv)
 }
 
 SHELL_COMMAND(kexec,
-	      "-l FILE [--append=CMDLINE|--reuse-cmdline] [--module=\"FILE [ARGS]\"]... | "
-	      "-e | -u | -s [-v] | --corrupt SEG [OFFSET]",
-	      "load (-l), boot (-e), unload (-u) or show (-s) a kernel image", cmd_kexec);
+	      "-l|-p FILE [--append=CMDLINE|--reuse-cmdline] [--module=\"FILE [ARGS]\"]... | "
+	      "-e | -u | -p -u | -s [-v] | --corrupt SEG [OFFSET]",
+	      "load (-l) or load for crashes (-p), boot (-e), unload (-u) or show (-s) images",
+	      cmd_kexec);

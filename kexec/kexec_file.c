@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include "kexec/kexec_load.h"
 #include "boot/bootinfo.h"
+#include "crash/crash.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -34,7 +35,11 @@
 struct load_plan {
 	struct kexec_loaded kl;
 	struct elf_image img;
-	struct kexec_range placed[KEXEC_SEGMENT_MAX];
+	paddr_t lo, hi;				/* every segment goes in [lo, hi) */
+	const struct memmap *mbi_map;		/* the memory the new kernel may use */
+	char cmdline[KEXEC_CMDLINE_MAX];	/* request's cmdline + additions */
+	struct kexec_range placed[KEXEC_SEGMENT_MAX + 1];	/* + control area */
+	unsigned nr_placed;
 	void *owned[ELF_IMAGE_MAX_LOADS + 2];	/* kernel copies, MBI, purgatory */
 	unsigned nr_owned;
 	struct mb2_build_module mods[KEXEC_MAX_MODULES];
@@ -46,7 +51,7 @@ struct load_plan {
 };
 
 static struct load_plan plan;
-static struct kexec_loaded current;
+static struct kexec_loaded loaded[2];	/* KEXEC_TYPE_DEFAULT, KEXEC_TYPE_CRASH */
 
 static paddr_t page_alloc(void *ctx) { return pmm_alloc(); }
 static void page_free(void *ctx, paddr_t pa) { pmm_free(pa); }
@@ -91,19 +96,56 @@ static int add_segment(const void *buf, size_t bufsz, paddr_t mem, size_t memsz,
 
 	if (err)
 		return fail(err, "too many segments at %s", what);
-	plan.placed[i] = (struct kexec_range){ mem, mem + ALIGN_UP(memsz, PAGE_SIZE) };
+	plan.placed[plan.nr_placed++] = (struct kexec_range){ mem, mem + ALIGN_UP(memsz, PAGE_SIZE) };
 	strlcpy(plan.kl.what[i], what, KEXEC_WHAT_MAX);
 	return 0;
 }
 
 static int place(size_t size, size_t align, paddr_t *pa, const char *what)
 {
-	int err = kexec_locate_hole(&firmware_memmap, LOW_LIMIT, MB2_LIMIT, plan.placed,
-				    (unsigned)plan.kl.image.nr_segments,
-				    ALIGN_UP(size, PAGE_SIZE), MAX(align, (size_t)PAGE_SIZE),
-				    false, pa);
+	char room[32];
+	int err = kexec_locate_hole(&firmware_memmap, plan.lo, plan.hi, plan.placed,
+				    plan.nr_placed, ALIGN_UP(size, PAGE_SIZE),
+				    MAX(align, (size_t)PAGE_SIZE), false, pa);
 
+	if (err && plan.kl.image.type == KEXEC_TYPE_CRASH)
+		return fail(err, "the %s (%s) does not fit in what is left of the crash window "
+			    "[0x%llx, 0x%llx)", what, format_size(room, sizeof(room), size),
+			    (unsigned long long)plan.lo, (unsigned long long)plan.hi);
 	return err ? fail(err, "no room below 4 GiB for the %s", what) : 0;
+}
+
+int kexec_add_blob(const void *buf, size_t size, size_t align, const char *what, paddr_t *pa)
+{
+	int err = place(size, align, pa, what);
+
+	return err ? err : add_segment(buf, size, *pa, size, what);
+}
+
+void *kexec_scratch(size_t size)
+{
+	return own(size);
+}
+
+int kexec_reserve_area(size_t size, paddr_t *pa, const char *what)
+{
+	int err = place(size, PAGE_SIZE, pa, what);
+
+	if (!err)
+		plan.placed[plan.nr_placed++] = (struct kexec_range){ *pa, *pa + size };
+	return err;
+}
+
+int kexec_cmdline_append(const char *text)
+{
+	size_t len = strlen(plan.cmdline);
+
+	if (len + 1 + strlen(text) >= sizeof(plan.cmdline))
+		return fail(-E_2BIG, "command line longer than %d bytes", KEXEC_CMDLINE_MAX - 1);
+	if (len)
+		plan.cmdline[len++] = ' ';
+	strlcpy(plan.cmdline + len, text, sizeof(plan.cmdline) - len);
+	return 0;
 }
 
 static int add_kernel(const struct kexec_request *req)
@@ -118,8 +160,13 @@ static int add_kernel(const struct kexec_request *req)
 			      plan.why, sizeof(plan.why));
 	if (err)
 		return fail(err, "%s", plan.why);
-	err = elf_image_choose_base(&plan.img, &firmware_memmap, LOW_LIMIT, MB2_LIMIT,
+	err = elf_image_choose_base(&plan.img, &firmware_memmap, plan.lo, plan.hi,
 				    NULL, 0, &base);
+	if (err && req->type == KEXEC_TYPE_CRASH)
+		return fail(err, "'%s' needs %llu KiB at a 2 MiB boundary: the crash window "
+			    "[0x%llx, 0x%llx) is too small", req->kernel,
+			    (unsigned long long)(plan.img.link_end - plan.img.link_base) / 1024,
+			    (unsigned long long)plan.lo, (unsigned long long)plan.hi);
 	if (err)
 		return fail(err, "no place in RAM for '%s'", req->kernel);
 	err = elf_image_relocate(&plan.img, base, plan.why, sizeof(plan.why));
@@ -178,11 +225,11 @@ static int add_module(unsigned i, const char *spec)
 static int add_mbi(const struct kexec_request *req)
 {
 	struct mb2_build_info info = {
-		.cmdline = req->cmdline,
+		.cmdline = plan.cmdline,
 		.loader_name = plan.loader_name,
 		.modules = plan.mods,
 		.nr_modules = req->nr_modules,
-		.memmap = &firmware_memmap,
+		.memmap = plan.mbi_map,
 		.has_load_base = true,
 		.load_base_addr = (uint32_t)plan.img.load_base,
 	};
@@ -288,11 +335,11 @@ static int build_image(const struct kexec_request *req)
 	struct kimage *image = &plan.kl.image;
 	int err;
 
-	kimage_init(image, req->type, &kernel_page_ops, &firmware_memmap,
-		    memmap_total(&firmware_memmap, MEMMAP_RAM), KEXEC_DESTINATION_MEMORY_LIMIT);
 	err = add_kernel(req);
 	for (unsigned i = 0; !err && i < req->nr_modules; i++)
 		err = add_module(i, req->module[i]);
+	if (!err && req->type == KEXEC_TYPE_CRASH)
+		err = crash_prepare_segments();	/* crash/elfcorehdr.c */
 	err = err ? err : add_mbi(req);
 	err = err ? err : add_purgatory();
 	if (err)
@@ -307,6 +354,43 @@ static int build_image(const struct kexec_request *req)
 	if (err)
 		return fail(err, "out of memory while staging the segments");
 	kimage_terminate(image);
+	return 0;
+}
+
+static struct memmap crash_map;
+
+int kexec_mark_reserved(paddr_t pa, size_t size)
+{
+	if (plan.mbi_map != &crash_map)
+		return -E_INVAL;
+	return memmap_set_type(&crash_map, pa, pa + ALIGN_UP(size, PAGE_SIZE), MEMMAP_RESERVED);
+}
+
+/* Where segments may go and what memory the new kernel is told about. */
+static int set_bounds(unsigned type)
+{
+	plan.lo = LOW_LIMIT;
+	plan.hi = MB2_LIMIT;
+	plan.mbi_map = &firmware_memmap;
+	if (type != KEXEC_TYPE_CRASH)
+		return 0;
+	if (crashk_res.end <= crashk_res.start)
+		return fail(-E_NOENT, "no crash kernel window: boot with crashkernel=SIZE");
+	plan.lo = crashk_res.start;
+	plan.hi = crashk_res.end;
+	plan.kl.image.crash_start = crashk_res.start;
+	plan.kl.image.crash_end = crashk_res.end;
+	/* The capture kernel owns only the window (Linux: memmap=exactmap). */
+	memmap_init(&crash_map);
+	for (unsigned i = 0; i < firmware_memmap.count; i++) {
+		const struct memmap_range *r = &firmware_memmap.range[i];
+
+		if (r->type != MEMMAP_RAM && memmap_add(&crash_map, r->start, r->end, r->type))
+			return fail(-E_NOSPC, "capture kernel memory map full");
+	}
+	if (memmap_add(&crash_map, crashk_res.start, crashk_res.end, MEMMAP_RAM))
+		return fail(-E_NOSPC, "capture kernel memory map full");
+	plan.mbi_map = &crash_map;
 	return 0;
 }
 
@@ -330,6 +414,7 @@ static void log_loaded(const struct kexec_loaded *kl)
 
 int kexec_file_load(const struct kexec_request *req)
 {
+	struct kexec_loaded *slot = &loaded[req->type == KEXEC_TYPE_CRASH];
 	int err;
 
 	if (req->nr_modules > KEXEC_MAX_MODULES)
@@ -338,36 +423,51 @@ int kexec_file_load(const struct kexec_request *req)
 		return fail(-E_2BIG, "command line longer than %d bytes", KEXEC_CMDLINE_MAX - 1);
 	memset(&plan, 0, sizeof(plan));
 	strlcpy(plan.kl.kernel, req->kernel, sizeof(plan.kl.kernel));
-	strlcpy(plan.kl.cmdline, req->cmdline, sizeof(plan.kl.cmdline));
+	strlcpy(plan.cmdline, req->cmdline, sizeof(plan.cmdline));
 	plan.kl.generation = kernel_generation() + 1;
-	err = build_image(req);
+	kimage_init(&plan.kl.image, req->type, &kernel_page_ops, &firmware_memmap,
+		    memmap_total(&firmware_memmap, MEMMAP_RAM), KEXEC_DESTINATION_MEMORY_LIMIT);
+	err = set_bounds(req->type);
+	/* A crash image is written into the window now: the old one goes first. */
+	if (!err && req->type == KEXEC_TYPE_CRASH && slot->loaded)
+		kexec_unload(KEXEC_TYPE_CRASH);
+	err = err ? err : build_image(req);
+	if (!err && req->type == KEXEC_TYPE_CRASH)
+		err = machine_kexec_arm_crash(&plan.kl);
 	if (err) {
-		kimage_free(&plan.kl.image);	/* the loaded image is untouched */
+		kimage_free(&plan.kl.image);	/* a default image stays untouched */
 		free_scratch();
 		return err;
 	}
 	free_scratch();		/* every byte now lives in staged pages */
-	if (current.loaded)
-		kimage_free(&current.image);
-	current = plan.kl;
-	current.loaded = true;
-	log_loaded(&current);
+	strlcpy(plan.kl.cmdline, plan.cmdline, sizeof(plan.kl.cmdline));
+	if (slot->loaded)
+		kimage_free(&slot->image);
+	*slot = plan.kl;
+	slot->loaded = true;
+	log_loaded(slot);
 	return 0;
 }
 
-int kexec_unload(void)
+int kexec_unload(unsigned type)
 {
-	if (!current.loaded)
+	struct kexec_loaded *slot = &loaded[type == KEXEC_TYPE_CRASH];
+
+	if (!slot->loaded)
 		return -E_NOENT;
-	kimage_free(&current.image);
-	current.loaded = false;
-	pr_info("kexec: image unloaded\n");
+	if (type == KEXEC_TYPE_CRASH)
+		machine_kexec_disarm_crash(slot);
+	kimage_free(&slot->image);
+	slot->loaded = false;
+	pr_info("kexec: %s image unloaded\n", type == KEXEC_TYPE_CRASH ? "crash" : "kexec");
 	return 0;
 }
 
-const struct kexec_loaded *kexec_loaded_image(void)
+const struct kexec_loaded *kexec_loaded_image(unsigned type)
 {
-	return current.loaded ? &current : NULL;
+	const struct kexec_loaded *slot = &loaded[type == KEXEC_TYPE_CRASH];
+
+	return slot->loaded ? slot : NULL;
 }
 
 /* Find the staged page that will land at dest by walking the IND list. */
@@ -392,18 +492,20 @@ int kexec_corrupt_byte(unsigned seg, uint64_t offset)
 	struct find_source f = { 0, 0 };
 	uint8_t *p;
 
-	if (!current.loaded)
+	struct kexec_loaded *cur = &loaded[KEXEC_TYPE_DEFAULT];
+
+	if (!cur->loaded)
 		return -E_NOENT;
-	if (seg >= current.image.nr_segments || offset >= current.image.segment[seg].memsz)
+	if (seg >= cur->image.nr_segments || offset >= cur->image.segment[seg].memsz)
 		return -E_RANGE;
-	f.dest = ALIGN_DOWN(current.image.segment[seg].mem + offset, PAGE_SIZE);
-	kimage_walk(&current.image, match_source, &f);
+	f.dest = ALIGN_DOWN(cur->image.segment[seg].mem + offset, PAGE_SIZE);
+	kimage_walk(&cur->image, match_source, &f);
 	if (!f.source)
 		return -E_NOENT;
 	p = (uint8_t *)phys_to_virt(f.source) + offset % PAGE_SIZE;
 	*p ^= 0xff;
 	pr_warn("kexec: corrupted byte %llu of segment %u (%s): staged at 0x%llx, now 0x%02x\n",
-		(unsigned long long)offset, seg, current.what[seg],
+		(unsigned long long)offset, seg, cur->what[seg],
 		(unsigned long long)(f.source + offset % PAGE_SIZE), *p);
 	return 0;
 }

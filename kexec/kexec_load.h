@@ -19,7 +19,7 @@
 #define KEXEC_DESTINATION_MEMORY_LIMIT (1ULL << 46)
 
 struct kexec_request {
-	unsigned type;				/* KEXEC_TYPE_DEFAULT */
+	unsigned type;				/* KEXEC_TYPE_DEFAULT or KEXEC_TYPE_CRASH */
 	const char *kernel;			/* boot module name of the image */
 	const char *cmdline;			/* the new kernel's command line */
 	unsigned nr_modules;
@@ -41,20 +41,42 @@ struct kexec_loaded {
 	paddr_t control_pa;			/* relocate stub's page */
 	paddr_t pgd_pa;				/* identity PML4 */
 	size_t nr_pgt_pages;			/* pages of identity tables */
+	paddr_t ctl_area;			/* crash: control pages inside the window */
+	size_t ctl_pages, ctl_used;
 };
 
+/* Pages set aside in the crash window for the control page and tables. */
+#define KEXEC_CRASH_CONTROL_PAGES 32
+
 /*
- * Build and stage a new image.  On success it replaces the loaded one (which
- * is freed); on failure an error line names the cause and the loaded image,
- * if any, is untouched.  Returns 0 or -E_*.
+ * Build and stage a new image of req->type.  On success it replaces the
+ * loaded one of that type (which is freed); on failure an error line names
+ * the cause and a loaded default image is untouched.  A crash image is
+ * written straight into the crash window, so loading one first unloads the
+ * previous crash image.  Returns 0 or -E_*.
  */
 int kexec_file_load(const struct kexec_request *req);
 
-/* Free the loaded image.  -E_NOENT if none. */
-int kexec_unload(void);
+/* Free the loaded image of a type.  -E_NOENT if none. */
+int kexec_unload(unsigned type);
 
-/* The loaded image, or NULL. */
-const struct kexec_loaded *kexec_loaded_image(void);
+/* The loaded image of a type, or NULL. */
+const struct kexec_loaded *kexec_loaded_image(unsigned type);
+
+/*
+ * For code that adds segments during a load (crash/elfcorehdr.c): place
+ * size bytes of buf in the load's bounds and add it as a segment;
+ * scratch memory freed when the load ends; an area kept clear of later
+ * segments; words appended to the new kernel's command line.
+ */
+int kexec_add_blob(const void *buf, size_t size, size_t align, const char *what, paddr_t *pa);
+void *kexec_scratch(size_t size);
+int kexec_reserve_area(size_t size, paddr_t *pa, const char *what);
+int kexec_cmdline_append(const char *text);
+
+/* Crash loads: tell the capture kernel that [pa, pa + size) is not free
+ * RAM (the ELF core header must survive its boot).  0 or -E_*. */
+int kexec_mark_reserved(paddr_t pa, size_t size);
 
 /*
  * For learners and tests: flip one byte of segment seg at offset in its
@@ -71,5 +93,17 @@ int machine_kexec_prepare(struct kexec_loaded *kl);
 
 /* Jump into the loaded image: never returns.  -E_NOENT if none is loaded. */
 int kernel_kexec(void);
+
+/*
+ * Crash images are armed at load time so the panic path allocates and
+ * copies nothing: the stub is already in the control page, the control
+ * page is mapped 1:1, and the window is read-only in the direct map so a
+ * stray write cannot corrupt the capture kernel.  Disarming undoes that.
+ */
+int machine_kexec_arm_crash(struct kexec_loaded *kl);
+void machine_kexec_disarm_crash(struct kexec_loaded *kl);
+
+/* From the panic path, interrupts off: into the armed crash image. */
+__noreturn void machine_crash_kexec(const struct kexec_loaded *kl);
 
 #endif

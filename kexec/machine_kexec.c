@@ -9,6 +9,7 @@
 #include "kexec/kexec_load.h"
 #include "drivers/pic.h"
 #include "drivers/timer.h"
+#include "drivers/virtio_blk.h"
 #include "kernel/errno.h"
 #include "kernel/io.h"
 #include "kernel/printk.h"
@@ -26,16 +27,33 @@ typedef void (*relocate_kernel_fn)(kimage_entry_t head, paddr_t control_pa,
 _Static_assert(KEXEC_CONTROL_CODE_MAX < KEXEC_CONTROL_PAGE_SIZE,
 	       "the relocate stub's stack lives above its code in the control page");
 
-/* Page-table pages come from the image's control pages: never destinations. */
+/*
+ * Control and page-table pages are never destinations: for a default image
+ * kimage_alloc_control_page guarantees it; a crash image takes them from an
+ * area of the window that the loader kept clear of every segment.
+ */
+static paddr_t control_alloc(struct kexec_loaded *kl)
+{
+	paddr_t pa;
+
+	if (kl->image.type == KEXEC_TYPE_CRASH) {
+		if (kl->ctl_used == kl->ctl_pages)
+			return 0;
+		pa = kl->ctl_area + kl->ctl_used++ * PAGE_SIZE;
+	} else if (kimage_alloc_control_page(&kl->image, &pa)) {
+		return 0;
+	}
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
 static paddr_t pgt_alloc(void *ctx)
 {
 	struct kexec_loaded *kl = ctx;
-	paddr_t pa;
+	paddr_t pa = control_alloc(kl);
 
-	if (kimage_alloc_control_page(&kl->image, &pa))
-		return 0;
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
-	kl->nr_pgt_pages++;
+	if (pa)
+		kl->nr_pgt_pages++;
 	return pa;
 }
 
@@ -48,8 +66,14 @@ int machine_kexec_prepare(struct kexec_loaded *kl)
 {
 	const struct pt_source src = { pgt_alloc, pgt_ptr, kl, true };
 	struct pt_root root;
-	int err = kimage_alloc_control_page(&kl->image, &kl->control_pa);
+	int err = 0;
 
+	if (kl->image.type == KEXEC_TYPE_CRASH) {
+		kl->ctl_pages = KEXEC_CRASH_CONTROL_PAGES;
+		err = kexec_reserve_area(kl->ctl_pages * PAGE_SIZE, &kl->ctl_area, "control pages");
+	}
+	if (!err && !(kl->control_pa = control_alloc(kl)))
+		err = -E_NOMEM;
 	err = err ? err : pt_create(&root, &src);
 	/*
 	 * The stub reads source and list pages and writes destinations
@@ -78,7 +102,7 @@ static void quiesce(void)
 
 int kernel_kexec(void)
 {
-	const struct kexec_loaded *kl = kexec_loaded_image();
+	const struct kexec_loaded *kl = kexec_loaded_image(KEXEC_TYPE_DEFAULT);
 	relocate_kernel_fn relocate;
 	int err;
 
@@ -96,8 +120,47 @@ int kernel_kexec(void)
 		  (unsigned long long)kl->image.start, (unsigned long long)kl->entry32);
 
 	/* Point of no return: from here on there is no error path. */
+	virtio_blk_shutdown();	/* no DMA may land in memory the next kernel owns */
 	quiesce();
 	relocate = (relocate_kernel_fn)(uintptr_t)kl->control_pa;
+	relocate(kl->image.head, kl->control_pa, kl->image.start, kl->pgd_pa);
+	__builtin_unreachable();
+}
+
+static int protect_window(const struct kexec_loaded *kl, uint64_t flags)
+{
+	paddr_t start = kl->image.crash_start, end = kl->image.crash_end;
+
+	return paging_map(DIRECT_MAP_BASE + start, start, end - start, flags | pte_nx());
+}
+
+int machine_kexec_arm_crash(struct kexec_loaded *kl)
+{
+	int err;
+
+	memcpy(phys_to_virt(kl->control_pa), relocate_kernel, relocate_kernel_size);
+	err = paging_map(kl->control_pa, kl->control_pa, PAGE_SIZE, PTE_WRITE);
+	if (err)
+		pr_err("kexec: error: cannot map the control page (%s)\n", err_name(err));
+	else if ((err = protect_window(kl, 0)))
+		pr_err("kexec: error: cannot write-protect the crash window (%s)\n", err_name(err));
+	return err;
+}
+
+void machine_kexec_disarm_crash(struct kexec_loaded *kl)
+{
+	int err = protect_window(kl, PTE_WRITE);
+
+	if (err)
+		pr_err("kexec: error: cannot unprotect the crash window (%s)\n", err_name(err));
+}
+
+void machine_crash_kexec(const struct kexec_loaded *kl)
+{
+	relocate_kernel_fn relocate = (relocate_kernel_fn)(uintptr_t)kl->control_pa;
+
+	quiesce();
+	/* The list is only IND_DONE: everything is already in the window. */
 	relocate(kl->image.head, kl->control_pa, kl->image.start, kl->pgd_pa);
 	__builtin_unreachable();
 }

@@ -7,6 +7,7 @@
  * Linux: kernel/resource.c (iomem_resource) and e820__reserve_resources().
  */
 #include "boot/bootinfo.h"
+#include "crash/crash.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
@@ -90,6 +91,8 @@ static void add_kernel_section(const char *name, const char *start, const char *
 
 void iomem_setup(void)
 {
+	int err;
+
 	/* Firmware ranges first: later nodes sink into "System RAM". */
 	for (unsigned i = 0; i < firmware_memmap.count; i++) {
 		const struct memmap_range *r = &firmware_memmap.range[i];
@@ -108,6 +111,9 @@ void iomem_setup(void)
 		if (m->end > m->start)
 			iomem_add(m->start, m->end, m->cmdline[0] ? m->cmdline : "boot module");
 	}
+	/* The crashkernel= window (crash/crashkernel.c): a static node. */
+	if (crashk_res.end && (err = resource_insert(&iomem_resource, &crashk_res)))
+		pr_err("iomem: error: 'Crash kernel' not added (%s)\n", err_name(err));
 	pr_info("iomem: %u resources (pool of %u)\n", pool_used, IOMEM_POOL_SIZE);
 	print_tree(true);		/* the same tree, at debug level */
 }

@@ -76,12 +76,22 @@ extern struct pt_root kernel_pt;
  */
 void paging_setup(void);
 
+/* PTE_NX if the CPU has NX turned on (EFER.NXE), else 0 (bit 63 reserved). */
+uint64_t pte_nx(void);
+
 /*
  * Map [va, va + size) to pa in the running kernel's tables and flush the
  * TLB (kexec maps its control page at its physical address this way).
  * Same rules and errors as pt_map.
  */
 int paging_map(vaddr_t va, paddr_t pa, uint64_t size, uint64_t flags);
+
+/*
+ * Add [pa, pa + size) to the direct map with flags, 2 MiB pages where they
+ * fit (the capture kernel maps the old kernel's memory this way).  Same
+ * rules and errors as pt_map.
+ */
+int paging_map_direct(paddr_t pa, uint64_t size, uint64_t flags);
 
 /* Map device memory [pa, pa + size) uncached into the direct map (if not
  * already mapped) and return its virtual address; NULL on failure. */

@@ -225,6 +225,16 @@ int pmm_reserve(paddr_t start, paddr_t end)
 	return err;
 }
 
+bool pmm_boot_reservation(unsigned i, paddr_t *start, paddr_t *end, const char **what)
+{
+	if (i >= nresv)
+		return false;
+	*start = resv[i].start;
+	*end = resv[i].end;
+	*what = resv[i].what;
+	return true;
+}
+
 size_t pmm_free_frames(void)
 {
 	return pmm.free_count;

@@ -33,6 +33,14 @@ void pmm_free_contig(paddr_t pa, size_t npages);
  * pmm_setup. */
 int pmm_reserve(paddr_t start, paddr_t end);
 
+/*
+ * The i-th boot reservation (low 1 MiB, kernel image, multiboot2 info,
+ * each boot module, the frame bitmap) as [*start, *end) and what it is;
+ * false when i is past the last.  For placement done right after
+ * pmm_setup (crashkernel=), which must keep clear of all of them.
+ */
+bool pmm_boot_reservation(unsigned i, paddr_t *start, paddr_t *end, const char **what);
+
 size_t pmm_free_frames(void);	/* frames available now */
 size_t pmm_total_frames(void);	/* frames the allocator manages */
 /* Frames handed out and not yet freed; managed - free - allocated are

@@ -22,6 +22,7 @@
 #define CACHE_OFF (PTE_PCD | PTE_PWT)	/* uncached, whatever the MTRRs say */
 
 extern uint8_t early_nx_enabled;	/* boot/entry.asm: EFER.NXE was set */
+extern char boot_stack_guard[];	/* boot/entry.asm: one page, never mapped */
 
 struct pt_root kernel_pt;
 
@@ -48,10 +49,15 @@ static void *table_ptr(void *ctx, paddr_t pa)
 static const struct pt_source direct_src = { table_alloc, table_ptr, NULL, true };
 static const struct pt_source image_src = { table_alloc, table_ptr, NULL, false };
 
-static uint64_t nx_bit(void)
+uint64_t pte_nx(void)
 {
 	/* With EFER.NXE off, bit 63 is reserved: setting it faults. */
 	return early_nx_enabled ? PTE_NX : 0;
+}
+
+static uint64_t nx_bit(void)
+{
+	return pte_nx();
 }
 
 static void map_or_panic(const struct pt_source *src, vaddr_t va, paddr_t pa, uint64_t size,
@@ -132,13 +138,23 @@ static void map_image_part(const char *start, const char *end, uint64_t flags,
 		map_or_panic(&image_src, s, virt_to_phys(start), e - s, flags, what);
 }
 
-/* The image at its link addresses onto wherever it really is (phys_base).
- * No PTE_GLOBAL: kexec's identity tables must not inherit stale entries. */
+/*
+ * The image at its link addresses onto wherever it really is (phys_base).
+ * No PTE_GLOBAL: kexec's identity tables must not inherit stale entries.
+ * The page below the boot stack (boot_stack_guard) stays unmapped, so an
+ * overflow of the stack faults there (Linux: the vmalloc'd stacks' guard
+ * pages, CONFIG_VMAP_STACK).
+ */
 static void map_image(void)
 {
+	char *guard = boot_stack_guard, *guard_end = boot_stack_guard + PAGE_SIZE;
+
+	if (guard < _data_start || guard_end > _kernel_end)
+		panic("paging: boot stack guard %p is not in data+bss (linker.ld)", (void *)guard);
 	map_image_part(_kernel_start, _rodata_start, 0, "text");	/* R X */
 	map_image_part(_rodata_start, _data_start, nx_bit(), "rodata");	/* R */
-	map_image_part(_data_start, _kernel_end, PTE_WRITE | nx_bit(), "data+bss");
+	map_image_part(_data_start, guard, PTE_WRITE | nx_bit(), "data+bss");
+	map_image_part(guard_end, _kernel_end, PTE_WRITE | nx_bit(), "boot stack+bss");
 }
 
 struct desc_ptr {
@@ -232,5 +248,15 @@ int paging_map(vaddr_t va, paddr_t pa, uint64_t size, uint64_t flags)
 
 	if (!err)
 		write_cr3(read_cr3());	/* no stale entry may hide the new one */
+	return err;
+}
+
+int paging_map_direct(paddr_t pa, uint64_t size, uint64_t flags)
+{
+	struct pt_root root = { kernel_pt.pml4_pa, &direct_src };
+	int err = pt_map(&root, DIRECT_MAP_BASE + pa, pa, size, flags);
+
+	if (!err)
+		write_cr3(read_cr3());
 	return err;
 }

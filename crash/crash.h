@@ -1,0 +1,58 @@
+/*
+ * kdump's shared contract: the crash kernel window, the per-CPU crash
+ * notes and the panic entry point.  Linux: include/linux/crash_core.h,
+ * kernel/crash_core.c (crashk_res, crash_notes, __crash_kexec).
+ */
+#ifndef CRASH_CRASH_H
+#define CRASH_CRASH_H
+
+#include "kernel/types.h"
+#include "mm/resource.h"
+
+struct trap_frame;
+
+/*
+ * The "Crash kernel" window reserved at boot from crashkernel=; start ==
+ * end == 0 when there is none.  Inserted in the iomem tree.
+ */
+extern struct resource crashk_res;
+
+/* Parse crashkernel=, place and reserve the window (after pmm_setup). */
+void crashkernel_setup(void);
+
+/* Fill VMCOREINFO for this boot (after paging_setup: it names CR3). */
+void vmcoreinfo_setup(void);
+
+/* The VMCOREINFO text (KEY=VALUE lines) and its size. */
+const char *vmcoreinfo_text(size_t *size);
+
+/* The crash image segment holding the pristine VMCOREINFO text. */
+#define VMCOREINFO_SAFECOPY_NAME "VMCOREINFO safe copy"
+
+/*
+ * Called by the kexec loader while it builds a crash image (kexec -p):
+ * add the ELF core header segment and the capture kernel's elfcorehdr=
+ * argument.  0 or -E_* (logged).
+ */
+int crash_prepare_segments(void);
+
+/*
+ * The panic path's way into the capture kernel (Linux: __crash_kexec):
+ * save this CPU's registers (regs, or the caller's if NULL) in its crash
+ * note, stamp VMCOREINFO, quiesce, and jump.  Returns only when no
+ * capture kernel is loaded.
+ */
+void crash_kexec(struct trap_frame *regs);
+
+/* Capture kernel (elfcorehdr= given): check the header, map the old
+ * memory, build the vmcore.  Does nothing on a normal boot. */
+void vmcore_setup(void);
+
+/* Capture kernel: with vmcore_autosave=poweroff|reboot|shell, save the
+ * vmcore to the dump disk before the shell starts, then do that. */
+void vmcore_autosave(void);
+
+/* True in a capture kernel (Linux: is_kdump_kernel). */
+bool is_kdump_kernel(void);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * The crashing kernel's half of kdump: a crash note per possible CPU,
+ * VMCOREINFO (the facts a dump reader needs about this build), and
+ * crash_kexec(), the panic path into the capture kernel.  Nothing here
+ * allocates; the panic path only writes into buffers set aside at boot.
+ * Linux: kernel/crash_core.c (__crash_kexec, crash_save_cpu) and
+ * kernel/vmcore_info.c (crash_save_vmcoreinfo_init, crash_save_vmcoreinfo).
+ */
+#include "crash/crash.h"
+#include "crash/elfcore.h"
+#include "drivers/rtc.h"
+#include "kernel/errno.h"
+#include "kernel/logring.h"
+#include "kernel/printk.h"
+#include "kernel/string.h"
+#include "kernel/traps.h"
+#include "kernel/version.h"
+#include "kexec/kexec_load.h"
+#include "mm/addr.h"
+#include "mm/paging.h"
+
+/* Read by the capture kernel through the ELF core header: physical. */
+uint8_t crash_notes[NR_CPUS][CRASH_NOTE_BYTES] __attribute__((aligned(8)));
+uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES] __attribute__((aligned(8)));
+
+static struct vmcoreinfo vmcoreinfo;
+
+#define VMCOREINFO_SYMBOL(name) \
+	vmcoreinfo_append(&vmcoreinfo, "SYMBOL(%s)=0x%llx\n", #name, (unsigned long long)(uintptr_t)&name)
+#define VMCOREINFO_SIZE(type) \
+	vmcoreinfo_append(&vmcoreinfo, "SIZE(%s)=%zu\n", #type, sizeof(struct type))
+#define VMCOREINFO_OFFSET(type, field) \
+	vmcoreinfo_append(&vmcoreinfo, "OFFSET(%s.%s)=%zu\n", #type, #field, \
+			  offsetof(struct type, field))
+#define VMCOREINFO_NUMBER(name, value) \
+	vmcoreinfo_append(&vmcoreinfo, "NUMBER(%s)=0x%llx\n", name, (unsigned long long)(value))
+
+extern char _text_start[];
+
+static void vmcoreinfo_log_ring(void)
+{
+	VMCOREINFO_SYMBOL(kernel_log);
+	VMCOREINFO_SYMBOL(log_buf);
+	VMCOREINFO_NUMBER("log_buf_len", LOG_BUF_LEN);
+	VMCOREINFO_SIZE(logring);
+	VMCOREINFO_OFFSET(logring, buf);
+	VMCOREINFO_OFFSET(logring, buf_len);
+	VMCOREINFO_OFFSET(logring, first_idx);
+	VMCOREINFO_OFFSET(logring, next_idx);
+	VMCOREINFO_OFFSET(logring, first_seq);
+	VMCOREINFO_OFFSET(logring, next_seq);
+	VMCOREINFO_SIZE(log_record);
+	VMCOREINFO_OFFSET(log_record, ts_nsec);
+	VMCOREINFO_OFFSET(log_record, len);
+	VMCOREINFO_OFFSET(log_record, text_len);
+	VMCOREINFO_OFFSET(log_record, level);
+}
+
+void vmcoreinfo_setup(void)
+{
+	int n;
+
+	vmcoreinfo_init(&vmcoreinfo);
+	vmcoreinfo_append(&vmcoreinfo, "OSRELEASE=%s\n", KERNEL_RELEASE);
+	vmcoreinfo_append(&vmcoreinfo, "BUILD-ID=%s\n", kernel_build_id());
+	vmcoreinfo_append(&vmcoreinfo, "PAGESIZE=%d\n", PAGE_SIZE);
+	VMCOREINFO_SYMBOL(_text_start);
+	VMCOREINFO_NUMBER("phys_base", phys_base);
+	VMCOREINFO_NUMBER("kernel_phys_start", virt_to_phys(_kernel_start));
+	VMCOREINFO_NUMBER("kernel_virt_start", (uintptr_t)_kernel_start);
+	VMCOREINFO_NUMBER("page_offset_base", DIRECT_MAP_BASE);
+	VMCOREINFO_NUMBER("pgtable_root", kernel_pt.pml4_pa);	/* CR3 */
+	VMCOREINFO_NUMBER("NR_CPUS", NR_CPUS);
+	vmcoreinfo_log_ring();
+	n = vmcoreinfo_note_build(vmcoreinfo_note, sizeof(vmcoreinfo_note), &vmcoreinfo);
+	if (n < 0 || vmcoreinfo.dropped)
+		pr_err("vmcoreinfo: error: %u lines did not fit (%s)\n", vmcoreinfo.dropped,
+		       err_name(n < 0 ? n : -E_NOSPC));
+	pr_info("vmcoreinfo: %zu bytes of KEY=VALUE at 0x%llx\n", vmcoreinfo.size,
+		(unsigned long long)virt_to_phys(vmcoreinfo_note));
+}
+
+const char *vmcoreinfo_text(size_t *size)
+{
+	*size = vmcoreinfo.size;
+	return vmcoreinfo.data;
+}
+
+/*
+ * Rebuild the note from the pristine copy kexec -p put in the (read-only)
+ * window, plus CRASHTIME: a running kernel that scribbled over its own
+ * vmcoreinfo cannot spoil the dump (Linux: vmcoreinfo_data_safecopy).
+ */
+static void crash_save_vmcoreinfo(const struct kexec_loaded *kl)
+{
+	for (unsigned i = 0; i < kl->image.nr_segments; i++) {
+		const struct kexec_segment *s = &kl->image.segment[i];
+
+		if (strcmp(kl->what[i], VMCOREINFO_SAFECOPY_NAME) != 0 ||
+		    s->bufsz > sizeof(vmcoreinfo.data))
+			continue;
+		memcpy(vmcoreinfo.data, phys_to_virt(s->mem), s->bufsz);
+		vmcoreinfo.size = s->bufsz;
+	}
+	vmcoreinfo_append(&vmcoreinfo, "CRASHTIME=%llu\n", (unsigned long long)rtc_read_epoch());
+	vmcoreinfo_note_build(vmcoreinfo_note, sizeof(vmcoreinfo_note), &vmcoreinfo);
+}
+
+void crash_kexec(struct trap_frame *regs)
+{
+	const struct kexec_loaded *kl = kexec_loaded_image(KEXEC_TYPE_CRASH);
+	unsigned cpu = smp_processor_id();
+	struct trap_frame here;
+
+	if (!kl)
+		return;
+	if (!regs) {
+		trap_frame_capture(&here);
+		regs = &here;
+	}
+	crash_note_build(crash_notes[cpu], sizeof(crash_notes[cpu]), cpu, regs, (int32_t)cpu + 1);
+	crash_save_vmcoreinfo(kl);
+	pr_emerg("kdump: CPU %u registers saved; starting the capture kernel (purgatory 0x%llx)\n",
+		 cpu, (unsigned long long)kl->image.start);
+	machine_crash_kexec(kl);
+}

@@ -1,0 +1,273 @@
+/*
+ * The capture kernel's half of kdump: find the ELF core header that the
+ * crashed kernel left (elfcorehdr= on our command line), check it, map the
+ * old memory read-only, and present it as one file in Linux's /proc/vmcore
+ * layout; `vmcore save` streams that file to the dump disk, the old pages
+ * going to the device by DMA without a copy.  Linux: fs/proc/vmcore.c and
+ * the makedumpfile/dd step of a kdump service.
+ */
+#include "crash/crash.h"
+#include "crash/vmcore_layout.h"
+#include "drivers/acpi.h"
+#include "drivers/virtio_blk.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "kernel/kallsyms.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/string.h"
+#include "kernel/time.h"
+#include "kernel/vsprintf.h"
+#include "mm/addr.h"
+#include "mm/memmap.h"
+#include "mm/paging.h"
+
+static struct vmcore_layout vmcore;
+static uint8_t merged_notes[VMCORE_NOTE_MAX];
+static const uint8_t zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static bool vmcore_ready;
+static paddr_t elfcorehdr_pa;
+
+bool is_kdump_kernel(void)
+{
+	return cmdline_get(&kernel_cmdline, "elfcorehdr") != NULL;
+}
+
+/*
+ * End of the range of our memory map that holds pa (0 if none).  The
+ * header sits in a range the loader marked reserved for us, so that our
+ * frame allocator leaves it alone; reserved ranges below 4 GiB are in the
+ * direct map.
+ */
+static paddr_t map_end_at(paddr_t pa)
+{
+	for (unsigned i = 0; i < firmware_memmap.count; i++) {
+		const struct memmap_range *r = &firmware_memmap.range[i];
+
+		if (pa >= r->start && pa < r->end)
+			return r->end;
+	}
+	return 0;
+}
+
+static int read_old(void *ctx, paddr_t pa, void *buf, size_t len)
+{
+	memcpy(buf, phys_to_virt(pa), len);
+	return 0;
+}
+
+/* Does [s, e) touch memory this kernel owns (RAM or what it reserved)? */
+static bool overlaps_our_memory(paddr_t s, paddr_t e)
+{
+	for (unsigned i = 0; i < firmware_memmap.count; i++) {
+		const struct memmap_range *r = &firmware_memmap.range[i];
+
+		if (r->type == MEMMAP_RAM && s < r->end && r->start < e)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The old kernel's RAM is not ours: map every PT_LOAD (and the notes)
+ * read-only.  A range over our own memory means the header is wrong
+ * (mapping it read-only would pull the floor from under us): refuse.
+ */
+static int map_old_memory(const void *hdr, char *why, size_t whylen)
+{
+	const Elf64_Ehdr *eh = hdr;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)((const uint8_t *)hdr + eh->e_phoff);
+
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		paddr_t s = ALIGN_DOWN(ph[i].p_paddr, PAGE_SIZE);
+		paddr_t e = ALIGN_UP(ph[i].p_paddr + ph[i].p_memsz, PAGE_SIZE);
+		int err;
+
+		if (ph[i].p_type != PT_LOAD && ph[i].p_type != PT_NOTE)
+			continue;
+		if (ph[i].p_type == PT_NOTE)	/* notes are raw physical: p_offset */
+			s = ALIGN_DOWN(ph[i].p_offset, PAGE_SIZE),
+			e = ALIGN_UP(ph[i].p_offset + ph[i].p_filesz, PAGE_SIZE);
+		if (overlaps_our_memory(s, e)) {
+			ksnprintf(why, whylen, "program header %u [0x%llx, 0x%llx) overlaps the "
+				  "capture kernel's own memory", i, (unsigned long long)s,
+				  (unsigned long long)e);
+			return -E_OVERLAP;
+		}
+		err = paging_map_direct(s, e - s, pte_nx());
+		if (err) {
+			ksnprintf(why, whylen, "cannot map [0x%llx, 0x%llx)", (unsigned long long)s,
+				  (unsigned long long)e);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void vmcore_setup(void)
+{
+	const char *arg = cmdline_get(&kernel_cmdline, "elfcorehdr");
+	char why[160], size[32];
+	const void *hdr;
+	size_t len;
+	int err;
+
+	if (!arg)
+		return;
+	if (parse_u64(arg, &elfcorehdr_pa, true) || !IS_ALIGNED(elfcorehdr_pa, 8)) {
+		pr_err("vmcore: error: elfcorehdr=%s is not an address (E_INVAL); no vmcore\n", arg);
+		return;
+	}
+	/* The header lies in our own memory (the crash window): bound the read by it. */
+	if (!map_end_at(elfcorehdr_pa) || elfcorehdr_pa >= 4 * GiB) {
+		pr_err("vmcore: error: elfcorehdr=0x%llx is not in this kernel's memory map (E_RANGE); "
+		       "no vmcore\n", (unsigned long long)elfcorehdr_pa);
+		return;
+	}
+	len = (size_t)MIN((paddr_t)64 * KiB, map_end_at(elfcorehdr_pa) - elfcorehdr_pa);
+	hdr = phys_to_virt(elfcorehdr_pa);
+	err = vmcore_check_elfcorehdr(hdr, len, why, sizeof(why));
+	err = err ? err : map_old_memory(hdr, why, sizeof(why));
+	err = err ? err : vmcore_layout_build(&vmcore, hdr, len, merged_notes, sizeof(merged_notes),
+					      read_old, NULL, why, sizeof(why));
+	if (err) {
+		pr_err("vmcore: error: ELF core header at 0x%llx: %s (%s); no vmcore\n",
+		       (unsigned long long)elfcorehdr_pa, why, err_name(err));
+		return;
+	}
+	if (vmcore.warning[0])
+		pr_warn("vmcore: %s\n", vmcore.warning);
+	vmcore_ready = true;
+	pr_notice("vmcore: capture kernel: %u CPU notes, %u memory ranges, %s from the "
+		  "ELF core header at 0x%llx\n", vmcore.nr_prstatus, vmcore.nr_loads,
+		  format_size(size, sizeof(size), vmcore.size), (unsigned long long)elfcorehdr_pa);
+}
+
+static void show_registers(void)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	struct elf_prstatus prs;
+	/* pr_reg order: Linux's struct user_regs_struct. */
+	static const char *const names[] = { "r15", "r14", "r13", "r12", "rbp", "rbx", "r11",
+		"r10", "r9", "r8", "rax", "rcx", "rdx", "rsi", "rdi", "orig_rax", "rip", "cs",
+		"eflags", "rsp", "ss" };
+
+	if (vmcore_get_prstatus(&vmcore, 0, &prs)) {
+		console_printf("  no CPU registers in the dump\n");
+		return;
+	}
+	sprint_symbol(sym, sizeof(sym), prs.pr_reg[16]);
+	console_printf("  CPU 0 (pid %d) at the crash, in %s:\n", prs.pr_pid, sym);
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+		console_printf("    %-8s 0x%016llx%s", names[i], (unsigned long long)prs.pr_reg[i],
+			       i % 3 == 2 ? "\n" : "");
+	console_printf("\n");
+}
+
+static void show_summary(void)
+{
+	char size[32], key[80];
+
+	console_printf("vmcore: %s in Linux's /proc/vmcore layout, ELF core header at 0x%llx\n",
+		       format_size(size, sizeof(size), vmcore.size), (unsigned long long)elfcorehdr_pa);
+	console_printf("  notes: %u (%u CPUs with NT_PRSTATUS), merged into one PT_NOTE of %llu bytes\n",
+		       vmcore.nr_notes, vmcore.nr_prstatus, (unsigned long long)vmcore.notes_size);
+	if (!vmcore_vmcoreinfo_value(&vmcore, "OSRELEASE", key, sizeof(key)))
+		console_printf("  VMCOREINFO: OSRELEASE=%s", key);
+	if (!vmcore_vmcoreinfo_value(&vmcore, "CRASHTIME", key, sizeof(key)))
+		console_printf(" CRASHTIME=%s", key);
+	if (!vmcore_vmcoreinfo_value(&vmcore, "BUILD-ID", key, sizeof(key)))
+		console_printf(" BUILD-ID=%s", key);
+	console_printf("\n");
+	show_registers();
+	console_printf("  memory (%u PT_LOADs):\n", vmcore.nr_loads);
+	for (unsigned i = 1; i <= vmcore.nr_loads; i++) {
+		const Elf64_Phdr *ph = &vmcore.hdr.phdr[i];
+
+		console_printf("    [0x%016llx, 0x%016llx) %-10s at 0x%llx, file offset 0x%llx\n",
+			       (unsigned long long)ph->p_paddr,
+			       (unsigned long long)(ph->p_paddr + ph->p_memsz),
+			       format_size(size, sizeof(size), ph->p_memsz),
+			       (unsigned long long)ph->p_vaddr, (unsigned long long)ph->p_offset);
+	}
+}
+
+/* Stream the whole file to the disk, extent by extent, with progress. */
+static int save(void)
+{
+	uint64_t off = 0, next_report = 0, t0 = ktime_ns(), ns;
+	struct vmcore_extent e;
+	char size[32];
+	int err = virtio_blk_setup();
+
+	if (err)
+		return shell_error(err, "no dump disk (QEMU: -drive file=dump.img,format=raw,"
+				   "if=none,id=dump -device virtio-blk-pci,drive=dump)");
+	if (virtio_blk_capacity() < vmcore.size)
+		return shell_error(-E_NOSPC, "the dump disk holds %llu bytes, the vmcore needs %llu",
+				   (unsigned long long)virtio_blk_capacity(),
+				   (unsigned long long)vmcore.size);
+	err = virtio_blk_stream_begin(BLK_WRITE);
+	while (!err && off < vmcore.size && vmcore_extent_at(&vmcore, off, &e)) {
+		for (uint64_t done = 0; !err && done < e.len;) {
+			uint64_t n = e.len - done;
+			paddr_t pa = e.pa + done;
+
+			if (e.kind == VMCORE_EXTENT_ZERO)
+				n = MIN(n, (uint64_t)PAGE_SIZE), pa = virt_to_phys(zero_page);
+			else if (e.kind == VMCORE_EXTENT_MEM)
+				pa = virt_to_phys((const uint8_t *)e.ptr + done);
+			n = MIN(n, (uint64_t)VIRTIO_BLK_REQ_MAX);
+			err = virtio_blk_stream_extent(e.offset + done, pa, (size_t)n);
+			done += n;
+		}
+		off = e.offset + e.len;
+		if (off >= next_report) {
+			console_printf("\rvmcore: saving %3llu%%", (unsigned long long)(off * 100 / vmcore.size));
+			next_report += vmcore.size / 20;
+		}
+	}
+	err = err ? err : virtio_blk_stream_end();
+	if (err)
+		return shell_error(err, "writing the vmcore failed at offset 0x%llx",
+				   (unsigned long long)off);
+	ns = ktime_ns() - t0;
+	console_printf("\n");
+	pr_notice("vmcore: saved %s to the dump disk in %llu ms (%llu MB/s)\n",
+		  format_size(size, sizeof(size), vmcore.size), (unsigned long long)(ns / 1000000),
+		  (unsigned long long)(ns ? vmcore.size * 1000 / ns : 0));
+	return 0;
+}
+
+static int cmd_vmcore(int argc, char **argv)
+{
+	if (!vmcore_ready)
+		return shell_error(-E_NOENT, is_kdump_kernel()
+				   ? "the ELF core header was unusable (see dmesg)"
+				   : "this is not a capture kernel (no elfcorehdr= on the command line)");
+	if (argc == 1) {
+		show_summary();
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "save") == 0)
+		return save();
+	return shell_usage();
+}
+
+SHELL_COMMAND(vmcore, "[save]",
+	      "capture kernel: summarise the crashed kernel's dump, or save it to the dump disk",
+	      cmd_vmcore);
+
+void vmcore_autosave(void)
+{
+	const char *then = cmdline_get(&kernel_cmdline, "vmcore_autosave");
+
+	if (!then || !vmcore_ready)
+		return;
+	pr_notice("vmcore: saving on my own (vmcore_autosave=%s)\n", then);
+	if (save() == 0 && strcmp(then, "poweroff") == 0)
+		acpi_poweroff();
+	if (strcmp(then, "reboot") == 0)
+		machine_reboot();
+}

@@ -1,0 +1,130 @@
+/*
+ * The capture kernel's side of the ELF core format: check the elfcorehdr
+ * the dead kernel left, merge its per-CPU and VMCOREINFO notes into one
+ * PT_NOTE, and lay out the vmcore file (Linux's /proc/vmcore): ELF header,
+ * program headers, merged notes, then each PT_LOAD's bytes from a page-
+ * aligned file offset.  Pure logic: old memory is reached only through a
+ * read_phys callback.  Linux: fs/proc/vmcore.c (parse_crash_elf64_headers,
+ * merge_note_headers_elf64, process_ptload_program_headers_elf64, read_vmcore).
+ */
+#ifndef CRASH_VMCORE_LAYOUT_H
+#define CRASH_VMCORE_LAYOUT_H
+
+#include "crash/elfcore.h"
+#include "kernel/types.h"
+
+/* Program headers an elfcorehdr may have (notes and loads together). */
+#define VMCORE_PHDRS_MAX 256
+/* Largest PT_NOTE we read (Linux trusts p_memsz; we bound it). */
+#define VMCORE_NOTE_MAX (64 * 1024)
+/* Physical addresses end below this (x86-64's 52-bit MAXPHYADDR). */
+#define VMCORE_PHYS_LIMIT (1ULL << 52)
+#define VMCORE_PAGE_SIZE 4096ULL
+
+/*
+ * Copy len bytes of the dead kernel's memory at physical pa into buf.
+ * Returns 0 or -E_* (passed on to the caller; anything else non-zero
+ * becomes -E_IO).
+ */
+typedef int (*vmcore_read_phys_fn)(void *ctx, paddr_t pa, void *buf, size_t len);
+
+struct vmcore_layout {
+	/* The vmcore's first bytes, exactly as in the file: the ELF header,
+	 * phdr[0] the merged PT_NOTE, phdr[1..nr_loads] the PT_LOADs with
+	 * p_offset rewritten to their place in the file. */
+	struct {
+		Elf64_Ehdr ehdr;
+		Elf64_Phdr phdr[1 + VMCORE_PHDRS_MAX];
+	} hdr;
+	uint64_t hdr_size;		/* bytes of ELF header + program headers */
+	unsigned nr_loads;
+	const uint8_t *notes;		/* the merged notes (the caller's buffer) */
+	uint64_t notes_offset, notes_size;
+	uint64_t data_offset;		/* first PT_LOAD page: notes end, rounded up */
+	uint64_t size;			/* bytes of the whole vmcore */
+	/* What the merge found. */
+	unsigned nr_src_notes;		/* PT_NOTEs in the elfcorehdr */
+	unsigned nr_notes;		/* notes kept */
+	unsigned nr_prstatus;		/* CORE/NT_PRSTATUS among them: CPUs */
+	unsigned nr_bad_notes;		/* PT_NOTEs whose walk stopped on a bad note */
+	char warning[128];		/* the first such stop, explained; "" if none */
+};
+
+/*
+ * Check an elfcorehdr of size bytes (Linux: parse_crash_elf64_headers):
+ * ELF magic, ELFCLASS64, ELFDATA2LSB, EV_CURRENT, ET_CORE, EM_X86_64,
+ * e_phentsize 56, 1 <= e_phnum <= VMCORE_PHDRS_MAX, the program headers
+ * inside the size; each PT_NOTE 0 < p_memsz <= VMCORE_NOTE_MAX with
+ * p_filesz == p_memsz, each PT_LOAD p_filesz == p_memsz, no range that
+ * wraps or reaches VMCORE_PHYS_LIMIT; PT_NULL ignored, other types
+ * refused; at least one PT_LOAD.  Returns 0, or -E_TRUNC (cut short),
+ * -E_NOEXEC (not an x86-64 ELF core), -E_INVAL (a bad field), -E_2BIG
+ * (too many program headers), -E_RANGE (a range wraps or is too high),
+ * -E_NOTSUP (a program header type we do not know); why (may be NULL)
+ * says which field and what it held.  Never reads outside hdr[0, size).
+ */
+int vmcore_check_elfcorehdr(const void *hdr, size_t size, char *why, size_t whylen);
+
+/*
+ * Build the vmcore's layout from an elfcorehdr: check it (as above), read
+ * every PT_NOTE through read_phys (its p_offset is a physical address),
+ * keep its notes up to the empty note, concatenated in notes_buf (the
+ * merged PT_NOTE; it must outlive *l), then place the PT_LOADs.  A note
+ * running past its PT_NOTE ends that PT_NOTE's walk, as in Linux; the
+ * notes before it are kept, nr_bad_notes and warning say so.  PT_LOADs of
+ * size 0 are dropped.  Returns 0, the check's errors, -E_NOSPC (notes_buf
+ * too small), or read_phys's error; why explains.
+ */
+int vmcore_layout_build(struct vmcore_layout *l, const void *hdr, size_t size,
+			void *notes_buf, size_t notes_bufsz,
+			vmcore_read_phys_fn read_phys, void *ctx, char *why, size_t whylen);
+
+/*
+ * Copy vmcore bytes [offset, offset + len) to out, reading old memory
+ * through read_phys; any offset and length, across the header, notes,
+ * segments and the zero padding between them.  Returns the bytes copied:
+ * len, fewer at the end of the file, 0 at or past it; or read_phys's
+ * negative error (out then holds a partial copy).  Linux: read_vmcore.
+ */
+int64_t vmcore_read(const struct vmcore_layout *l, uint64_t offset, uint64_t len, void *out,
+		    vmcore_read_phys_fn read_phys, void *ctx);
+
+/* What one stretch of the vmcore file is made of. */
+enum vmcore_extent_kind {
+	VMCORE_EXTENT_MEM,	/* bytes at ptr (the header, the merged notes) */
+	VMCORE_EXTENT_ZERO,	/* padding: zeros */
+	VMCORE_EXTENT_PHYS,	/* old memory at physical pa */
+};
+
+struct vmcore_extent {
+	uint64_t offset;	/* in the file */
+	uint64_t len;
+	enum vmcore_extent_kind kind;
+	paddr_t pa;		/* VMCORE_EXTENT_PHYS */
+	const void *ptr;	/* VMCORE_EXTENT_MEM */
+};
+
+/*
+ * The extent holding file offset `offset`, from offset to the extent's
+ * end, in *e.  The extents tile [0, size) in order, so a writer walks the
+ * file with offset = e.offset + e.len until this returns false (offset at
+ * or past the end); a disk driver can DMA PHYS extents straight from old
+ * memory.  O(log nr_loads).
+ */
+bool vmcore_extent_at(const struct vmcore_layout *l, uint64_t offset, struct vmcore_extent *e);
+
+/* ---- the summary the capture kernel's `vmcore` command prints ---- */
+
+/* The n-th CORE/NT_PRSTATUS note, copied to *prs (the notes are only
+ * 4-aligned).  Returns 0, -E_NOENT (no such note), -E_INVAL (its desc is
+ * not 336 bytes). */
+int vmcore_get_prstatus(const struct vmcore_layout *l, unsigned n, struct elf_prstatus *prs);
+
+/* The VMCOREINFO text (not NUL-terminated).  Returns 0 or -E_NOENT. */
+int vmcore_get_vmcoreinfo(const struct vmcore_layout *l, const char **text, size_t *len);
+
+/* KEY's value in VMCOREINFO, as vmcoreinfo_get: 0, -E_NOENT, -E_NOSPC. */
+int vmcore_vmcoreinfo_value(const struct vmcore_layout *l, const char *key, char *val,
+			    size_t valsz);
+
+#endif

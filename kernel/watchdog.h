@@ -1,0 +1,40 @@
+/*
+ * The soft lockup detector: the timer tick notices a CPU that has stayed
+ * in kernel code for SOFTLOCKUP_THRESH_S seconds without reaching a point
+ * where it waits or shows progress, and panics with the registers of the
+ * code it interrupted.  Linux: kernel/watchdog.c (watchdog_timer_fn,
+ * touch_softlockup_watchdog, softlockup_panic).
+ */
+#ifndef KERNEL_WATCHDOG_H
+#define KERNEL_WATCHDOG_H
+
+#include "kernel/types.h"
+
+struct trap_frame;
+
+/* Seconds without a touch before the tick calls it a lockup. */
+#define SOFTLOCKUP_THRESH_S 5
+
+/*
+ * Arm the detector on the calling CPU (timer_setup calls it), unless the
+ * command line says "nosoftlockup" (Linux's switch of the same name).
+ */
+void softlockup_setup(void);
+
+/*
+ * "This CPU is making progress": called by the shell's idle wait
+ * (console_getc) and by console output; a loop that may run for seconds
+ * calls it too (Linux: touch_softlockup_watchdog, cond_resched).
+ * Safe from any context, with interrupts on or off.
+ */
+void touch_softlockup_watchdog(void);
+
+/*
+ * From the timer interrupt, ticks = timer_ticks(): if the interrupted CPU
+ * has not touched the watchdog for SOFTLOCKUP_THRESH_S seconds, print
+ * "watchdog: BUG: soft lockup - CPU#N stuck for Ns!" and panic with tf,
+ * the interrupted frame.  Returns otherwise.
+ */
+void softlockup_tick(struct trap_frame *tf, uint64_t ticks);
+
+#endif

@@ -1,0 +1,183 @@
+"""kdump end to end: crashkernel= reserves a window, kexec -p loads the
+capture kernel into it, a crash boots the capture kernel, which saves the
+vmcore to a virtio disk; on the host readelf and gdb open it, its bytes
+equal the old memory, and bad inputs get clear errors."""
+
+import re
+import struct
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from qemu import STAMP, check
+
+R16 = r"\[0x([0-9a-f]{16}), 0x([0-9a-f]{16})\)"
+CANARY = 0x5eedc0de12345678
+
+
+def disk_args(path):
+    return ["-drive", f"file={path},format=raw,if=none,id=dump",
+            "-device", "virtio-blk-pci,drive=dump"]
+
+
+def new_disk(size):
+    f = tempfile.NamedTemporaryFile(prefix="dump-", suffix=".img", delete=False)
+    f.truncate(size)
+    f.close()
+    return Path(f.name)
+
+
+def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(), size=None):
+    """Boot, arm kdump, crash; return (log text, dump disk path)."""
+    disk = new_disk(size or (600 << 20))
+    m = build.machine(mem=mem, cmdline=f"crashkernel={crashkernel}",
+                      extra_args=disk_args(disk), timeout=600)
+    with m:
+        m.wait_prompt()
+        for cmd in before:
+            m.run(cmd, timeout=120)
+        out = m.run("kexec -p /boot/kernel.elf --append=vmcore_autosave=poweroff")
+        check("kexec: loaded '/boot/kernel.elf'" in out, f"kexec -p failed:\n{out}", m)
+        m.send(f"crash {trigger}\r")
+        if trigger == "nmi":
+            time.sleep(1)
+            m.monitor("nmi")
+        m.expect(r"Kernel panic - not syncing", timeout=60)
+        m.expect(r"purgatory: sha256 ok", timeout=60)
+        m.expect(r"vmcore: saved ", timeout=600)
+        check(m.wait_exit(120) == 0, "the capture kernel did not power off cleanly", m)
+        return m.output, disk
+
+
+def phdrs(path):
+    with open(path, "rb") as f:
+        h = f.read(64)
+        phoff, = struct.unpack_from("<Q", h, 32)
+        n, = struct.unpack_from("<H", h, 56)
+        f.seek(phoff)
+        return [struct.unpack("<IIQQQQQQ", f.read(56)) for _ in range(n)]
+
+
+def vmcore_file(disk, build):
+    out = build.dir / "test-vmcore"
+    subprocess.run(["python3", "tools/vmcore_extract.py", str(disk), str(out)], check=True,
+                   cwd=build.root, capture_output=True, timeout=300)
+    return out
+
+
+def gdb(build, vmcore, *cmds):
+    args = ["gdb", "-batch"] + [a for c in cmds for a in ("-ex", c)]
+    return subprocess.run(args + [str(build.kernel_elf), str(vmcore)], capture_output=True,
+                          text=True, timeout=120).stdout
+
+
+def test_vmcore_opens_in_readelf_and_gdb(build):
+    log, disk = capture(build, before=[f"canary {CANARY:#x}"])
+    try:
+        core = vmcore_file(disk, build)
+        re_out = subprocess.run(["readelf", "-h", "-l", "-n", str(core)], capture_output=True,
+                                text=True, timeout=60).stdout
+        check("CORE (Core file)" in re_out and "X86-64" in re_out, re_out[:600])
+        check(re_out.count("NOTE ") == 1, "not exactly one PT_NOTE")
+        check(re_out.count("NT_PRSTATUS") == 1 and "VMCOREINFO" in re_out, re_out[-800:])
+        # The PT_LOADs cover all RAM of the first kernel except the window.
+        first = log[:log.index("kdump:")]
+        ram = [(int(a, 16), int(b, 16)) for a, b in
+               re.findall(rf"^{STAMP}e820: {R16} usable", first, re.M)]
+        win = tuple(int(x, 16) for x in re.search(rf"crashkernel: reserved {R16}", first).groups())
+        want = []
+        for s, e in ram:
+            for a, b in ((s, min(e, win[0])), (max(s, win[1]), e)):
+                if a < b:
+                    want.append((a, b))
+        got = sorted((p[4], p[4] + p[5]) for p in phdrs(core)   # direct-map PT_LOADs
+                     if p[0] == 1 and 0xffff888000000000 <= p[3] < 0xffffffff80000000)
+        image = [p for p in phdrs(core) if p[0] == 1 and p[3] >= 0xffffffff80000000]
+        check(len(image) == 1 and image[0][3] == 0xffffffff80200000,
+              "no single PT_LOAD for the kernel image at its link address")
+        check(got == sorted(want), f"RAM PT_LOADs {[(hex(a), hex(b)) for a, b in got]} "
+              f"!= RAM minus window {[(hex(a), hex(b)) for a, b in want]}")
+        bt = gdb(build, core, "bt", "print/x crash_canary", "info registers rip")
+        for fn in ("crash_null", "cmd_crash", "shell_execute", "kmain"):
+            check(fn in bt, f"gdb's backtrace lacks {fn}:\n{bt}")
+        check(f"{CANARY:#x}" in bt, f"canary not found by gdb:\n{bt}")
+        rip = re.search(rf"^{STAMP}RIP: 0008:([0-9a-f]{{16}})", log, re.M).group(1)
+        check(re.search(rf"rip\s+0x{rip.lstrip('0')}", bt), f"gdb's rip != panic's {rip}:\n{bt}")
+    finally:
+        disk.unlink(missing_ok=True)
+
+
+def memtest_pattern(pa, q):
+    x = ((pa + q * 8) ^ 0x6d656d7465737421) * 0x9e3779b97f4a7c15 % (1 << 64)
+    return x ^ (x >> 29)
+
+
+def test_vmcore_bytes_equal_memory_above_4G(build):
+    """memtest leaves a pattern derived from its address in every free frame;
+    after the crash each sampled frame must hold it at that address in the
+    vmcore, above 4 GiB too."""
+    log, disk = capture(build, mem="6G", trigger="panic", before=["memtest"], size=7 << 30)
+    try:
+        matched = {True: 0, False: 0}
+        checked = {True: 0, False: 0}
+        with open(disk, "rb") as f:
+            for p in phdrs(disk):
+                if p[0] != 1 or not 0xffff888000000000 <= p[3] < 0xffffffff80000000:
+                    continue
+                off, pa, size = p[2], p[4], p[5]
+                for frame in range(0, size // 4096, 257):
+                    fpa = pa + frame * 4096
+                    f.seek(off + frame * 4096 + 510 * 8)
+                    q, = struct.unpack("<Q", f.read(8))
+                    high = fpa >= 1 << 32
+                    checked[high] += 1
+                    matched[high] += q == memtest_pattern(fpa, 510)
+        print(f"    frames sampled: {checked[True]} above 4 GiB ({matched[True]} match), "
+              f"{checked[False]} below ({matched[False]} match)")
+        check(checked[True] > 1000 and matched[True] == checked[True],
+              f"frames above 4 GiB: {matched[True]}/{checked[True]} hold their pattern")
+        check(matched[False] >= 0.99 * checked[False],
+              f"frames below 4 GiB: only {matched[False]}/{checked[False]} hold their pattern")
+    finally:
+        disk.unlink(missing_ok=True)
+
+
+def test_capture_kernel_refuses_bad_elfcorehdr(build):
+    with build.machine(mem="256M", cmdline="elfcorehdr=0x100000") as m:
+        m.wait_prompt()
+        check(re.search(r"vmcore: error: ELF core header at 0x100000: .*no ELF magic.*; no vmcore",
+                        m.output), "no clear error for a header without ELF magic", m)
+        out = m.run("vmcore")
+        check("vmcore: error: the ELF core header was unusable" in out, out, m)
+    with build.machine(mem="256M", cmdline="elfcorehdr=banana") as m:
+        m.wait_prompt()
+        check("vmcore: error: elfcorehdr=banana is not an address" in m.output,
+              "no clear error for a non-address", m)
+
+
+def test_window_too_small_is_refused_with_the_size(build):
+    with build.machine(mem="512M", cmdline="crashkernel=512K") as m:
+        m.wait_prompt()
+        out = m.run("kexec -p /boot/kernel.elf")
+        check(re.search(r"kexec: error: '/boot/kernel.elf' needs \d+ KiB at a 2 MiB boundary: "
+                        r"the crash window .* is too small", out), f"no size in:\n{out}", m)
+        check("no image loaded" in m.run("kexec -s"), "a refused crash load left an image", m)
+
+
+def test_panic_in_capture_kernel_halts(build):
+    disk = new_disk(600 << 20)
+    try:
+        with build.machine(mem="512M", cmdline="crashkernel=64M panic=-1",
+                           extra_args=disk_args(disk)) as m:
+            m.wait_prompt()
+            m.run("kexec -p /boot/kernel.elf --append=panic=-1")
+            m.send("crash panic\r")
+            m.expect(r"purgatory: sha256 ok", timeout=60)
+            m.wait_prompt()
+            m.send("crash panic\r")
+            end = m.expect(r"kdump: panic in the capture kernel: halting, no second dump").end()
+            m.expect_not(r"purgatory:|kexec-kernel \d", wait=3, start=end)
+            check(m.alive(), "the capture kernel rebooted instead of halting", m)
+    finally:
+        disk.unlink(missing_ok=True)
