@@ -86,7 +86,8 @@ help:
 	@echo "make unit       host unit tests only (ASan + UBSan)"
 	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
 	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup"
-	@echo "make bench      time kexec -e against a cold reboot (figures, not a test)"
+	@echo "make bench      kexec -e vs a cold reboot; kdump timings, write speed, smallest"
+	@echo "                crashkernel= (figures, not a test)"
 	@echo "make deps       install the Debian packages the build needs (root)"
 	@echo "make clean      remove $(BUILD)/"
 
@@ -265,6 +266,7 @@ vmcore: check-deps $(BUILD)/kernel.iso
 
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)
+	$(Q)$(PYTHON) tools/bench_kdump.py --build $(BUILD)
 
 # -------------------------------------------------------------- dependencies
 deps:

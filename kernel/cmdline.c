@@ -66,9 +66,8 @@ static int check_int(const struct cmdline_param *p)
 }
 
 /*
- * Every key this kernel understands.  A later feature adds its line here
- * (crashkernel=SIZE[@OFFSET], elfcorehdr=ADDR, ...) with apply NULL when
- * its own code reads the value.
+ * Every key this kernel understands.  A feature adds its line here, with
+ * apply NULL when its own code reads the value.
  */
 static const struct cmdline_key known_keys[] = {
 	{ "loglevel", "loglevel=0..8",
@@ -81,6 +80,10 @@ static const struct cmdline_key known_keys[] = {
 	{ "nosoftlockup", "nosoftlockup", "turn off the soft lockup detector (kernel/watchdog.c)",
 	  check_flag },
 	{ "run", "run=\"CMD; CMD...\"", "shell commands run before the first prompt", NULL },
+	{ "elfcorehdr", "elfcorehdr=ADDR",
+	  "capture kernel: the crashed kernel's ELF core header (set by kexec -p)", NULL },
+	{ "vmcore_autosave", "vmcore_autosave=poweroff|reboot|shell",
+	  "capture kernel: save the vmcore to the dump disk, then do that", NULL },
 };
 
 static const struct cmdline_key *find_key(const char *key)

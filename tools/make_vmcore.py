@@ -46,9 +46,6 @@ def capture(args, build, disk):
         say(f"crash {args.trigger}")
         t0 = time.monotonic()
         m.send(f"crash {args.trigger}\r")
-        if args.trigger == "nmi":
-            time.sleep(1)
-            m.monitor("nmi")
         m.expect(r"Kernel panic - not syncing: (.*)", timeout=60)
         m.expect(r"purgatory: sha256 ok", timeout=60)
         m.expect(r"vmcore: capture kernel:.*", timeout=120)
