@@ -69,7 +69,9 @@ def gdb(build, vmcore, *cmds):
 
 
 def test_vmcore_opens_in_readelf_and_gdb(build):
-    log, disk = capture(build, before=[f"canary {CANARY:#x}"])
+    # 0x8000 is low memory the first kernel never touches: the vmcore must
+    # show the same bytes there (the capture kernel keeps out of it too).
+    log, disk = capture(build, before=[f"canary {CANARY:#x}", "xd 0x8000 64"])
     try:
         core = vmcore_file(disk, build)
         re_out = subprocess.run(["readelf", "-h", "-l", "-n", str(core)], capture_output=True,
@@ -94,6 +96,14 @@ def test_vmcore_opens_in_readelf_and_gdb(build):
               "no single PT_LOAD for the kernel image at its link address")
         check(got == sorted(want), f"RAM PT_LOADs {[(hex(a), hex(b)) for a, b in got]} "
               f"!= RAM minus window {[(hex(a), hex(b)) for a, b in want]}")
+        low = re.search(r"xd 0x8000 64\s*\n(.*?)kernel> ", log, re.S).group(1)
+        seen = bytes(int(b, 16) for line in low.strip().splitlines()
+                     for b in line.split(":", 1)[1].split("|")[0].split())
+        load0 = next(p for p in phdrs(core) if p[0] == 1 and p[4] == 0)
+        with open(core, "rb") as f:
+            f.seek(load0[2] + 0x8000)
+            check(len(seen) == 64 and f.read(64) == seen,
+                  "low memory at 0x8000 differs in the vmcore")
         bt = gdb(build, core, "bt", "print/x crash_canary", "info registers rip")
         for fn in ("crash_null", "cmd_crash", "shell_execute", "kmain"):
             check(fn in bt, f"gdb's backtrace lacks {fn}:\n{bt}")
@@ -112,8 +122,8 @@ def test_every_trigger_gives_a_vmcore_gdb_can_read(build):
     """Each way of dying reaches the capture kernel; gdb's first frames
     name the trigger's function."""
     for trigger in TRIGGERS:
-        log, disk = capture(build, mem="256M", crashkernel="32M", trigger=trigger,
-                            size=300 << 20)
+        log, disk = capture(build, mem="128M", crashkernel="16M", trigger=trigger,
+                            size=200 << 20)
         try:
             core = vmcore_file(disk, build)
             bt = gdb(build, core, "bt 6")
