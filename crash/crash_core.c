@@ -17,7 +17,9 @@
 #include "kernel/version.h"
 #include "kexec/kexec_load.h"
 #include "mm/addr.h"
+#include "mm/memmap.h"
 #include "mm/paging.h"
+#include "mm/resource.h"
 
 /* Read by the capture kernel through the ELF core header: physical. */
 uint8_t crash_notes[NR_CPUS][CRASH_NOTE_BYTES] __attribute__((aligned(8)));
@@ -56,6 +58,29 @@ static void vmcoreinfo_log_ring(void)
 	VMCOREINFO_OFFSET(log_record, level);
 }
 
+/* Enough for a dump reader to draw physical memory: the firmware map and
+ * the iomem tree (which holds the kernel, modules and the crash window). */
+static void vmcoreinfo_memory_layout(void)
+{
+	VMCOREINFO_SYMBOL(firmware_memmap);
+	VMCOREINFO_SIZE(memmap);
+	VMCOREINFO_OFFSET(memmap, count);
+	VMCOREINFO_OFFSET(memmap, range);
+	VMCOREINFO_SIZE(memmap_range);
+	VMCOREINFO_OFFSET(memmap_range, start);
+	VMCOREINFO_OFFSET(memmap_range, end);
+	VMCOREINFO_OFFSET(memmap_range, type);
+	VMCOREINFO_SYMBOL(iomem_resource);
+	VMCOREINFO_SYMBOL(crashk_res);
+	VMCOREINFO_SIZE(resource);
+	VMCOREINFO_OFFSET(resource, start);
+	VMCOREINFO_OFFSET(resource, end);
+	VMCOREINFO_OFFSET(resource, name);
+	VMCOREINFO_OFFSET(resource, parent);
+	VMCOREINFO_OFFSET(resource, sibling);
+	VMCOREINFO_OFFSET(resource, child);
+}
+
 void vmcoreinfo_setup(void)
 {
 	int n;
@@ -72,6 +97,7 @@ void vmcoreinfo_setup(void)
 	VMCOREINFO_NUMBER("pgtable_root", kernel_pt.pml4_pa);	/* CR3 */
 	VMCOREINFO_NUMBER("NR_CPUS", NR_CPUS);
 	vmcoreinfo_log_ring();
+	vmcoreinfo_memory_layout();
 	n = vmcoreinfo_note_build(vmcoreinfo_note, sizeof(vmcoreinfo_note), &vmcoreinfo);
 	if (n < 0 || vmcoreinfo.dropped)
 		pr_err("vmcoreinfo: error: %u lines did not fit (%s)\n", vmcoreinfo.dropped,
@@ -102,6 +128,12 @@ static void crash_save_vmcoreinfo(const struct kexec_loaded *kl)
 		memcpy(vmcoreinfo.data, phys_to_virt(s->mem), s->bufsz);
 		vmcoreinfo.size = s->bufsz;
 	}
+	/* The crash image's segments, for pictures of where everything was. */
+	for (unsigned i = 0; i < kl->image.nr_segments; i++)
+		vmcoreinfo_append(&vmcoreinfo, "KEXEC_SEGMENT(%u)=0x%llx-0x%llx %s\n", i,
+				  (unsigned long long)kl->image.segment[i].mem,
+				  (unsigned long long)(kl->image.segment[i].mem +
+						       kl->image.segment[i].memsz), kl->what[i]);
 	vmcoreinfo_append(&vmcoreinfo, "CRASHTIME=%llu\n", (unsigned long long)rtc_read_epoch());
 	vmcoreinfo_note_build(vmcoreinfo_note, sizeof(vmcoreinfo_note), &vmcoreinfo);
 }
