@@ -40,5 +40,5 @@ static int cmd_canary(int argc, char **argv)
 	print_canary();
 	return 0;
 }
-SHELL_COMMAND(canary, "[VALUE]", "write VALUE to the global crash_canary (for the vmcore); print it",
-	      cmd_canary);
+SHELL_COMMAND(canary, "[VALUE]",
+	      "write VALUE to the global crash_canary (for the vmcore); print it", cmd_canary);
