@@ -72,7 +72,7 @@ HOSTCFLAGS += -fno-omit-frame-pointer -DHOST_TEST_BUILD
 # Tests that read the real kernel image get its path from the build.
 HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
 
-.PHONY: all iso run debug test unit bench vmcore clean help deps check-deps
+.PHONY: all iso run debug test unit bench vmcore demo clean help deps check-deps
 
 all: $(BUILD)/kernel.elf
 
@@ -84,6 +84,7 @@ help:
 	@echo "make debug      QEMU paused with its gdb stub, gdb attached with symbols"
 	@echo "make test       host unit tests + QEMU scenarios; last line 'N passed, N failed'"
 	@echo "make unit       host unit tests only (ASan + UBSan)"
+	@echo "make demo       the whole story narrated: boot, kexec -p, crash, capture, inspect"
 	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
 	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup"
 	@echo "make bench      kexec -e vs a cold reboot; kdump timings, write speed, smallest"
@@ -240,9 +241,10 @@ run: iso
 
 debug: iso
 	@echo "QEMU waits for gdb on :1234; gdb breaks at kmain."
+	@echo "gdb helpers loaded (tools/gdb/kernel-gdb.py): kdmesg, kmemmap, kexec-ind, ksym."
 	$(QEMU) $(QEMU_FLAGS) -serial file:$(BUILD)/debug-serial.log -S -s & \
 	qemu_pid=$$!; \
-	gdb -q -ex 'set confirm off' -ex 'target remote :1234' \
+	gdb -q -ex 'set confirm off' -x tools/gdb/kernel-gdb.py -ex 'target remote :1234' \
 		-ex 'hbreak kmain' -ex 'continue' $(BUILD)/kernel.elf; \
 	kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
 
@@ -260,6 +262,10 @@ test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
 
 TRIGGER ?= null
 CRASHKERNEL ?= 64M
+demo: check-deps $(BUILD)/kernel.iso
+	$(Q)$(PYTHON) tools/demo.py --build $(BUILD) --mem $(MEM) \
+		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
+
 vmcore: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/make_vmcore.py --build $(BUILD) --mem $(MEM) \
 		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
@@ -267,6 +273,32 @@ vmcore: check-deps $(BUILD)/kernel.iso
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)
 	$(Q)$(PYTHON) tools/bench_kdump.py --build $(BUILD)
+
+# ---------------------------------------------------------------- host tools
+# Host programs under tools/, built with the host compiler (not part of the
+# kernel).  vmcore-inspect reads vmcores with elfutils' libelf (libelf-dev).
+# ASan + UBSan are on by default, as for the unit tests: the tests feed it
+# truncated and corrupt files.  TOOLS_SANITIZE=0 builds it plain.
+TOOLS_SANITIZE ?= 1
+TOOLS_SRCS := $(wildcard tools/vmcore/*.c)
+TOOLS_CFLAGS := -std=gnu11
+TOOLS_CFLAGS += -O2 -g                 # optimised, debuggable
+TOOLS_CFLAGS += -Wall -Wextra          # every warning worth having
+TOOLS_CFLAGS += -Itools/vmcore         # its own headers only: no kernel headers
+ifeq ($(TOOLS_SANITIZE),1)
+TOOLS_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
+TOOLS_CFLAGS += -fno-omit-frame-pointer
+endif
+TOOLS_LDLIBS := -lelf -lm              # libelf for ELF, libm for the picture's log scale
+
+$(BUILD)/tools/vmcore-inspect: $(TOOLS_SRCS) $(wildcard tools/vmcore/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(TOOLS_CFLAGS) $(TOOLS_SRCS) -o $@ $(TOOLS_LDLIBS)
+
+.PHONY: tools
+tools: check-deps $(BUILD)/tools/vmcore-inspect
+test: $(BUILD)/tools/vmcore-inspect
 
 # -------------------------------------------------------------- dependencies
 deps:

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""`make demo`: the whole story with narration, for a learner watching.
+
+  1. boot the ISO in QEMU (TCG) with crashkernel= and a dump disk
+  2. the memory map and the crash kernel window, as the kernel sees them
+  3. kexec -p: the capture kernel loaded into the window
+  4. a canary written, then a crash
+  5. the capture kernel boots inside the window and saves the vmcore
+  6. on the host: the inspector's info and dmesg, gdb's backtrace, and the
+     memory picture
+Usage: tools/demo.py [--build DIR] [--mem 512M] [--trigger null]
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from qemu import Machine, TestFailure, strip_stamp  # noqa: E402
+
+CANARY = 0xdec0de5afe
+STEP = [0]
+
+
+def step(title):
+    STEP[0] += 1
+    print(f"\n=== {STEP[0]}. {title}", flush=True)
+
+
+def show(text, pattern=None, limit=40):
+    lines = [strip_stamp(l) for l in text.replace("\r", "").split("\n")]
+    if pattern:
+        lines = [l for l in lines if re.search(pattern, l)]
+    for l in [l for l in lines if l.strip()][:limit]:
+        print("    " + l)
+
+
+def guest_story(args, disk):
+    extra = ["-drive", f"file={disk},format=raw,if=none,id=dump",
+             "-device", "virtio-blk-pci,drive=dump"]
+    with Machine(mem=args.mem, cmdline=f"crashkernel={args.crashkernel}", build=args.build,
+                 extra_args=extra, timeout=900) as m:
+        step(f"Boot: GRUB loads kernel.elf (multiboot2) into a {args.mem} QEMU guest")
+        m.wait_prompt()
+        show(m.output, r"^(kexec-kernel|boot: (loaded|generation|ready))")
+        step("The memory map from the firmware, and the window crashkernel= reserved")
+        show(m.output, r"^(e820:|crashkernel:)")
+        show(m.run("iomem"), r"System RAM|Crash kernel|Kernel code|kernel\.elf")
+        step("kexec -p: the capture kernel goes into the window now, not at the crash")
+        show(m.run("kexec -p /boot/kernel.elf --append=vmcore_autosave=poweroff"))
+        step("A canary: a known value in a named global, to find in the dump later")
+        show(m.run(f"canary {CANARY:#x}"))
+        step(f"crash {args.trigger}: the kernel dies")
+        start = len(m.output)
+        m.send(f"crash {args.trigger}\r")
+        m.expect(r"Kernel panic - not syncing.*", timeout=60)
+        m.expect(r"purgatory: sha256 ok.*", timeout=60)
+        show(m.output[start:], r"^(traps:|RIP:|Kernel panic|kdump:|purgatory:)")
+        step("The capture kernel boots inside the window and saves the old memory")
+        m.expect(r"vmcore: saved .*", timeout=600)
+        m.wait_exit(120)
+        tail = m.output[m.output.index("purgatory: sha256 ok"):]
+        show(tail, r"^(boot: (loaded|generation|cmdline|ready)|e820: .*usable|vmcore:|virtio_blk:)")
+
+
+def host_story(args, disk):
+    build = Path(args.build)
+    vmcore = build / "vmcore"
+    step("On the host: cut the vmcore out of the dump disk")
+    out = subprocess.run([sys.executable, str(ROOT / "tools/vmcore_extract.py"), str(disk),
+                          str(vmcore)], capture_output=True, text=True, check=True)
+    show(out.stdout)
+    inspect = build / "tools" / "vmcore-inspect"
+    if inspect.exists():
+        step("vmcore-inspect info: notes, registers, VMCOREINFO, RAM ranges")
+        show(subprocess.run([str(inspect), "info", str(vmcore), str(build / "kernel.elf")],
+                            capture_output=True, text=True).stdout, limit=45)
+        step("vmcore-inspect dmesg: the dead kernel's log, the panic last")
+        out = subprocess.run([str(inspect), "dmesg", str(vmcore)], capture_output=True,
+                             text=True).stdout.rstrip().split("\n")
+        show("\n".join(out[-12:]))
+        step("vmcore-inspect memmap: a picture of physical memory")
+        svg = build / "memmap.svg"
+        show(subprocess.run([str(inspect), "memmap", str(vmcore), "-o", str(svg)],
+                            capture_output=True, text=True).stdout)
+    else:
+        print("    (build/tools/vmcore-inspect is not built: skipping the inspector)")
+    step(f"gdb {build}/kernel.elf {vmcore}: the crashing CPU's backtrace")
+    gdb = subprocess.run(["gdb", "-batch", "-ex", "bt", "-ex", "print/x crash_canary",
+                          str(build / "kernel.elf"), str(vmcore)], capture_output=True,
+                         text=True, timeout=120)
+    show(gdb.stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.environ.get("BUILD") or "build")
+    ap.add_argument("--mem", default="512M")
+    ap.add_argument("--trigger", default="null")
+    ap.add_argument("--crashkernel", default="64M")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="demo-") as tmp:
+        disk = Path(tmp) / "dump.img"
+        with open(disk, "wb") as f:
+            f.truncate((int(args.mem[:-1]) << {"M": 20, "G": 30}[args.mem[-1].upper()]) + (64 << 20))
+        try:
+            guest_story(args, disk)
+            host_story(args, disk)
+        except TestFailure as e:
+            sys.exit(f"make demo: error: {e}")
+    print("\nmake demo: done.  Try: gdb build/kernel.elf build/vmcore   (then bt, info registers,"
+          " print crash_canary)")
+
+
+if __name__ == "__main__":
+    main()
