@@ -152,7 +152,8 @@ void crash_kexec(struct trap_frame *regs)
 	}
 	crash_note_build(crash_notes[cpu], sizeof(crash_notes[cpu]), cpu, regs, (int32_t)cpu + 1);
 	crash_save_vmcoreinfo(kl);
-	pr_emerg("kdump: CPU %u registers saved; starting the capture kernel (purgatory 0x%llx)\n",
-		 cpu, (unsigned long long)kl->image.start);
+	/* For the person watching, not the log: the panic stays the last line. */
+	console_printf("kdump: CPU %u registers saved; starting the capture kernel "
+		       "(purgatory 0x%llx)\n", cpu, (unsigned long long)kl->image.start);
 	machine_crash_kexec(kl);
 }

@@ -66,14 +66,22 @@ static void claim_panic_cpu(void)
  * "kexec -p".  Linux calls __crash_kexec(NULL) from panic() at this point,
  * after the message and the stack dump, before the panic=N handling.
  */
+static void panic_end_marker(void)
+{
+	pr_emerg("---[ end Kernel panic - not syncing: %s ]---\n", panic_msg);
+}
+
 static void panic_crash_kexec_hook(const struct trap_frame *regs)
 {
 	/* A capture kernel that panics must not try again or reboot into a
 	 * loop: it says so and stops (Linux's kdump kernels halt too). */
 	if (is_kdump_kernel()) {
 		pr_emerg("kdump: panic in the capture kernel: halting, no second dump\n");
+		panic_end_marker();
 		halt_forever();
 	}
+	/* The last line of the log, so the vmcore's dmesg ends with it too. */
+	panic_end_marker();
 	crash_kexec((struct trap_frame *)regs);	/* returns if nothing is loaded */
 }
 
@@ -106,7 +114,6 @@ static __noreturn void panic_timeout_action(void)
 		pr_emerg("panic: rebooting (panic=%lld)\n", secs);
 		machine_reboot();
 	}
-	pr_emerg("---[ end Kernel panic - not syncing: %s ]---\n", panic_msg);
 	halt_forever();
 }
 

@@ -152,7 +152,8 @@ def test_helpers_on_a_vmcore(build):
     first = log[:log.index("purgatory: sha256 ok")]     # the crashed kernel's part
     dmesg = got["kdmesg"].strip("\n").split("\n")
     panic = next((i for i, l in enumerate(dmesg) if "Kernel panic - not syncing" in l), None)
-    check(panic is not None and re.search(r"kdump: .*starting the capture kernel", dmesg[-1]),
+    check(panic is not None and re.search(r"---\[ end Kernel panic - not syncing: .* \]---",
+                                          dmesg[-1]),
           f"kdmesg does not end with the panic:\n" + "\n".join(dmesg[-30:]))
     check_same_lines(got["kdmesg"], "\n".join(PRINTK_LINE.findall(first)),
                      "the vmcore's kdmesg vs the crashed kernel's serial console")
