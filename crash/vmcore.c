@@ -201,9 +201,11 @@ static int save(void)
 	char size[32];
 	int err = virtio_blk_setup();
 
-	if (err)
+	if (err == -E_NOENT)
 		return shell_error(err, "no dump disk (QEMU: -drive file=dump.img,format=raw,"
 				   "if=none,id=dump -device virtio-blk-pci,drive=dump)");
+	if (err)
+		return shell_error(err, "the dump disk could not be set up (see dmesg)");
 	if (virtio_blk_capacity() < vmcore.size)
 		return shell_error(-E_NOSPC, "the dump disk holds %llu bytes, the vmcore needs %llu",
 				   (unsigned long long)virtio_blk_capacity(),
@@ -262,12 +264,24 @@ SHELL_COMMAND(vmcore, "[save]",
 void vmcore_autosave(void)
 {
 	const char *then = cmdline_get(&kernel_cmdline, "vmcore_autosave");
+	int err;
 
 	if (!then || !vmcore_ready)
 		return;
+	if (strcmp(then, "poweroff") && strcmp(then, "reboot") && strcmp(then, "shell")) {
+		pr_err("vmcore: error: vmcore_autosave=%s: expected poweroff, reboot or shell "
+		       "(E_INVAL); not saving on my own\n", then);
+		return;
+	}
 	pr_notice("vmcore: saving on my own (vmcore_autosave=%s)\n", then);
-	if (save() == 0 && strcmp(then, "poweroff") == 0)
+	err = save();
+	if (err) {
+		/* Whatever was asked, keep the dump reachable: stay at the prompt. */
+		pr_err("vmcore: error: not saved (%s); staying at the prompt\n", err_name(err));
+		return;
+	}
+	if (strcmp(then, "poweroff") == 0)
 		acpi_poweroff();
-	if (strcmp(then, "reboot") == 0)
+	else if (strcmp(then, "reboot") == 0)
 		machine_reboot();
 }

@@ -30,7 +30,7 @@ static int panic_later_lines;
 
 /* The message, formatted once: no allocation on this path. */
 static char panic_msg[256];
-/* Registers of the panicking context, for show_regs and (later) kdump. */
+/* Registers of the panicking context, for show_regs and the crash note. */
 static struct trap_frame panic_regs;
 
 __noreturn void halt_forever(void)
@@ -60,17 +60,18 @@ static void claim_panic_cpu(void)
 	halt_forever();
 }
 
-/*
- * The kdump hook.  A later issue makes this crash_kexec(regs): save every
- * CPU's registers and VMCOREINFO, then boot the capture kernel loaded with
- * "kexec -p".  Linux calls __crash_kexec(NULL) from panic() at this point,
- * after the message and the stack dump, before the panic=N handling.
- */
+/* Linux's closing line; the last log line before kdump or a halt. */
 static void panic_end_marker(void)
 {
 	pr_emerg("---[ end Kernel panic - not syncing: %s ]---\n", panic_msg);
 }
 
+/*
+ * The kdump hook: crash_kexec() saves this CPU's registers and VMCOREINFO,
+ * then boots the capture kernel loaded with "kexec -p".  Linux calls
+ * __crash_kexec() from panic() at this point, after the message and the
+ * stack dump, before the panic=N handling.
+ */
 static void panic_crash_kexec_hook(const struct trap_frame *regs)
 {
 	/* A capture kernel that panics must not try again or reboot into a
@@ -80,7 +81,8 @@ static void panic_crash_kexec_hook(const struct trap_frame *regs)
 		panic_end_marker();
 		halt_forever();
 	}
-	/* The last line of the log, so the vmcore's dmesg ends with it too. */
+	/* So the vmcore's dmesg ends with the panic message (with panic=N the
+	 * reboot lines follow it, but then there is no vmcore). */
 	panic_end_marker();
 	crash_kexec((struct trap_frame *)regs);	/* returns if nothing is loaded */
 }

@@ -1,7 +1,8 @@
 /*
  * The kexec shell command, modelled on kexec-tools' kexec(8):
  *   kexec -l FILE [--append=CMDLINE | --reuse-cmdline] [--module="FILE [ARGS]"]...
- *   kexec -u | -e | -s [-v] | --corrupt SEG [OFFSET]
+ *   kexec -p FILE [...same options]    load into the crash window (kdump)
+ *   kexec -u | -p -u | -e | -s [-v] | --corrupt SEG [OFFSET]
  * FILE names a boot module (see 'modules'): there is no file system, GRUB
  * put the kernels in memory for us.
  */

@@ -109,7 +109,7 @@ static int place(size_t size, size_t align, paddr_t *pa, const char *what)
 				    MAX(align, (size_t)PAGE_SIZE), false, pa);
 
 	if (err && plan.kl.image.type == KEXEC_TYPE_CRASH)
-		return fail(err, "the %s (%s) does not fit in what is left of the crash window "
+		return fail(err, "no room for the %s (%s) in what is left of the crash window "
 			    "[0x%llx, 0x%llx)", what, format_size(room, sizeof(room), size),
 			    (unsigned long long)plan.lo, (unsigned long long)plan.hi);
 	return err ? fail(err, "no room below 4 GiB for the %s", what) : 0;
@@ -347,9 +347,9 @@ static int build_image(const struct kexec_request *req)
 	err = sanity_check_segment_list(image, plan.why, sizeof(plan.why));
 	if (err)
 		return fail(err, "%s", plan.why);
-	err = machine_kexec_prepare(&plan.kl);
+	err = machine_kexec_prepare(&plan.kl);	/* logs its own failure */
 	if (err)
-		return fail(err, "no pages for the control page and identity page tables");
+		return err;
 	err = kimage_load_segments(image);
 	if (err)
 		return fail(err, "out of memory while staging the segments");

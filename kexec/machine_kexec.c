@@ -66,11 +66,13 @@ int machine_kexec_prepare(struct kexec_loaded *kl)
 {
 	const struct pt_source src = { pgt_alloc, pgt_ptr, kl, true };
 	struct pt_root root;
+	bool reported = false;
 	int err = 0;
 
 	if (kl->image.type == KEXEC_TYPE_CRASH) {
 		kl->ctl_pages = KEXEC_CRASH_CONTROL_PAGES;
 		err = kexec_reserve_area(kl->ctl_pages * PAGE_SIZE, &kl->ctl_area, "control pages");
+		reported = err != 0;	/* the loader's placement said why */
 	}
 	if (!err && !(kl->control_pa = control_alloc(kl)))
 		err = -E_NOMEM;
@@ -89,6 +91,9 @@ int machine_kexec_prepare(struct kexec_loaded *kl)
 	}
 	if (!err)
 		kl->pgd_pa = root.pml4_pa;
+	else if (!reported)
+		pr_err("kexec: error: no pages for the control page and identity page tables "
+		       "(%s)\n", err_name(err));
 	return err;
 }
 

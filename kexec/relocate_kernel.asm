@@ -6,7 +6,8 @@
 ; Entered from: machine_kexec(), by a call to the control page's physical
 ;               address, which the current page tables map 1:1 for this.
 ; CPU state:    64-bit mode, interrupts off, devices quiesced.
-; Arguments:    RDI = image->head (first entry: IND_INDIRECTION | page)
+; Arguments:    RDI = image->head (first entry: IND_INDIRECTION | page, or
+;               just IND_DONE for a crash image, already in its window)
 ;               RSI = physical address of the control page (= RIP's page)
 ;               RDX = physical entry point to jump to (the purgatory)
 ;               RCX = physical address of the identity-mapped PML4

@@ -49,7 +49,7 @@ def capture(args, build, disk):
         m.expect(r"Kernel panic - not syncing: (.*)", timeout=60)
         m.expect(r"purgatory: sha256 ok", timeout=60)
         m.expect(r"vmcore: capture kernel:.*", timeout=120)
-        saved = m.expect(r"vmcore: saved .*", timeout=600).group(0)
+        saved = m.expect(r"vmcore: saved .* MB/s\)", timeout=600).group(0)
         status = m.wait_exit(120)
         say(f"{saved} ({time.monotonic() - t0:.1f} s from the crash); QEMU exited ({status})")
 

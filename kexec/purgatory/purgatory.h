@@ -14,9 +14,11 @@
  *    be written with exactly its size (struct purgatory_region[16] = 768).
  *  - The purgatory's own segment is NOT in purgatory_regions: its data and
  *    stack change while it runs, and it holds the digests themselves.
- *  - The backup destination (kdump, issue 4) is not in purgatory_regions
- *    either: purgatory fills it before verifying.  src and dst must not
- *    overlap.
+ *  - The backup destination is not in purgatory_regions either: purgatory
+ *    fills it before verifying.  src and dst must not overlap.  Our kdump
+ *    does not use it (len stays 0): the capture kernel never touches the
+ *    first kernel's low memory, so there is nothing to save.  kexec-tools
+ *    copies the first 640 KiB this way; the fields keep that option open.
  *  - Entry: symbol purgatory_start, 64-bit mode, identity-mapped page
  *    tables covering all RAM, interrupts off (see entry.asm).
  */
