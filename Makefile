@@ -262,7 +262,7 @@ test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
 
 TRIGGER ?= null
 CRASHKERNEL ?= 64M
-demo: check-deps $(BUILD)/kernel.iso
+demo: check-deps $(BUILD)/kernel.iso $(BUILD)/tools/vmcore-inspect
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILD) --mem $(MEM) \
 		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
 

@@ -113,8 +113,8 @@ def main():
             host_story(args, disk)
         except TestFailure as e:
             sys.exit(f"make demo: error: {e}")
-    print("\nmake demo: done.  Try: gdb build/kernel.elf build/vmcore   (then bt, info registers,"
-          " print crash_canary)")
+    print(f"\nmake demo: done.  Try: gdb {args.build}/kernel.elf {args.build}/vmcore   "
+          "(then bt, info registers, print crash_canary)")
 
 
 if __name__ == "__main__":
