@@ -6,7 +6,6 @@
  * Linux: kernel/crash_reserve.c (parse_crashkernel_simple,
  * parse_crashkernel_mem) and reserve_crashkernel's top-down search.
  */
-#include <stdarg.h>
 #include "boot/layout.h"
 #include "crash/crashkernel_parse.h"
 #include "kernel/errno.h"
@@ -18,20 +17,8 @@
 #define NUMBER_MAX 64		/* longest number text read */
 #define SHOWN_MAX 40		/* longest piece of the value quoted in why */
 
-static int __printf(4, 5) fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		kvsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 /* Every function here has why and whylen in scope. */
-#define FAIL(err, ...) fail(why, whylen, err, __VA_ARGS__)
+#define FAIL(err, ...) why_fail(why, whylen, err, __VA_ARGS__)
 
 static const char *find(const char *s, size_t len, char c)
 {

@@ -7,7 +7,6 @@
  * Linux: fs/proc/vmcore.c (parse_crash_elf64_headers, merge_note_headers_
  * elf64, process_ptload_program_headers_elf64, read_vmcore).
  */
-#include <stdarg.h>
 #include "crash/vmcore_layout.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
@@ -17,20 +16,8 @@ _Static_assert(offsetof(struct vmcore_layout, hdr.phdr) - offsetof(struct vmcore
 		       == sizeof(Elf64_Ehdr),
 	       "the program headers follow the ELF header with no gap");
 
-static int __printf(4, 5) fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		kvsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 /* Every checking function has why and whylen in scope. */
-#define FAIL(err, ...) fail(why, whylen, err, __VA_ARGS__)
+#define FAIL(err, ...) why_fail(why, whylen, err, __VA_ARGS__)
 
 /* Does [start, start + size) wrap or reach past the physical limit? */
 static bool bad_phys(uint64_t start, uint64_t size)

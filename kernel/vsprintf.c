@@ -221,3 +221,15 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+int why_fail(char *why, size_t whylen, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		kvsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}

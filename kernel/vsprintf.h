@@ -14,4 +14,12 @@
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
+/*
+ * For checkers that explain a refusal: format the reason into why (when
+ * why is not NULL and whylen > 0) and return err.  Pure parsers define
+ *   #define FAIL(err, ...) why_fail(why, whylen, err, __VA_ARGS__)
+ * in functions that have why and whylen in scope.
+ */
+int why_fail(char *why, size_t whylen, int err, const char *fmt, ...) __printf(4, 5);
+
 #endif

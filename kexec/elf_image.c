@@ -6,10 +6,10 @@
  * validate every offset and size against the file before reading it.
  * Linux: kexec_file's image probe/load (arch/x86/kernel/kexec-bzimage64.c).
  */
-#include <stdarg.h>
 #include "boot/layout.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
+#include "kernel/unaligned.h"
 #include "kernel/vsprintf.h"
 #include "kexec/elf_image.h"
 #include "mm/memmap.h"
@@ -40,36 +40,8 @@ static uint16_t rd16(const uint8_t *p)
 	return v;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static int __printf(4, 5) fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		kvsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 /* Every checking function has why and whylen in scope. */
-#define FAIL(err, ...) fail(why, whylen, err, __VA_ARGS__)
+#define FAIL(err, ...) why_fail(why, whylen, err, __VA_ARGS__)
 
 /* The fields of the ELF header we use, for either class. */
 struct ehdr {
@@ -101,8 +73,8 @@ static int parse_ehdr(struct elf_image *img, struct ehdr *eh, char *why, size_t 
 	if (machine != (is64 ? EM_X86_64 : EM_386))
 		return FAIL(-E_NOEXEC, "ELF%u machine %u: want %s", img->elf_class, machine,
 			    is64 ? "EM_X86_64 (62)" : "EM_386 (3)");
-	eh->entry = is64 ? rd64(f + 24) : rd32(f + 24);
-	eh->phoff = is64 ? rd64(f + 32) : rd32(f + 28);
+	eh->entry = is64 ? get_unaligned_le64(f + 24) : get_unaligned_le32(f + 24);
+	eh->phoff = is64 ? get_unaligned_le64(f + 32) : get_unaligned_le32(f + 28);
 	eh->phentsize = rd16(f + (is64 ? 54 : 42));
 	eh->phnum = rd16(f + (is64 ? 56 : 44));
 	img->e_entry = eh->entry;
@@ -127,19 +99,19 @@ static uint32_t read_phdr(const struct elf_image *img, const struct ehdr *eh, un
 	const uint8_t *p = img->file + eh->phoff + (size_t)i * eh->phentsize;
 
 	if (img->elf_class == 64) {
-		l->file_offset = rd64(p + 8);
-		l->vaddr = rd64(p + 16);
-		l->paddr = rd64(p + 24);
-		l->filesz = rd64(p + 32);
-		l->memsz = rd64(p + 40);
+		l->file_offset = get_unaligned_le64(p + 8);
+		l->vaddr = get_unaligned_le64(p + 16);
+		l->paddr = get_unaligned_le64(p + 24);
+		l->filesz = get_unaligned_le64(p + 32);
+		l->memsz = get_unaligned_le64(p + 40);
 	} else {
-		l->file_offset = rd32(p + 4);
-		l->vaddr = rd32(p + 8);
-		l->paddr = rd32(p + 12);
-		l->filesz = rd32(p + 16);
-		l->memsz = rd32(p + 20);
+		l->file_offset = get_unaligned_le32(p + 4);
+		l->vaddr = get_unaligned_le32(p + 8);
+		l->paddr = get_unaligned_le32(p + 12);
+		l->filesz = get_unaligned_le32(p + 16);
+		l->memsz = get_unaligned_le32(p + 20);
 	}
-	return rd32(p);
+	return get_unaligned_le32(p);
 }
 
 static int check_load(const struct elf_image *img, unsigned i, const struct elf_image_load *l,

@@ -6,7 +6,6 @@
  * the very end.  Linux: kernel/kexec_core.c (same function names).
  * Pure: pages come from image->ops, errors are returned, nothing printed.
  */
-#include <stdarg.h>
 #include "kernel/errno.h"
 #include "kernel/string.h"
 #include "kernel/vsprintf.h"
@@ -46,20 +45,8 @@ int kimage_add_segment(struct kimage *image, const void *buf, size_t bufsz,
 /* ------------------------------------------------------------ sanity checks */
 
 /* Write the reason for a failed rule (if the caller wants one); return err. */
-static int __printf(4, 5) fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		kvsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 /* Every checking function has why and whylen in scope. */
-#define FAIL(err, ...) fail(why, whylen, err, __VA_ARGS__)
+#define FAIL(err, ...) why_fail(why, whylen, err, __VA_ARGS__)
 
 /* "segment 2 [0x..., 0x...) 8 KiB" into buf, for the reasons below. */
 static const char *seg_name(char *buf, size_t len, const struct kimage *image, unsigned i)

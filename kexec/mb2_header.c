@@ -6,11 +6,11 @@
  * unless the kernel marked the tag optional.  GRUB: grub-core/loader/
  * multiboot_mbi2.c; kexec-tools: kexec/arch/i386/kexec-mb2-x86.c.
  */
-#include <stdarg.h>
 #include "boot/layout.h"
 #include "boot/multiboot2.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
+#include "kernel/unaligned.h"
 #include "kernel/vsprintf.h"
 #include "kexec/mb2_header.h"
 
@@ -25,28 +25,8 @@ static uint16_t rd16(const uint8_t *p)
 	return v;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static int __printf(4, 5) fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		kvsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 /* Every checking function has why and whylen in scope. */
-#define FAIL(err, ...) fail(why, whylen, err, __VA_ARGS__)
+#define FAIL(err, ...) why_fail(why, whylen, err, __VA_ARGS__)
 
 /* Spec 3.1.2: the first 8-aligned magic whose checksum and architecture
  * hold, inside the first 32768 bytes; else the first bad one, named. */
@@ -58,9 +38,9 @@ static int find_header(const uint8_t *file, size_t size, struct mb2_header_info 
 
 	for (size_t off = 0; off + MB2_HEADER_FIXED <= limit; off += 8) {
 		const uint8_t *p = file + off;
-		uint32_t arch = rd32(p + 4), len = rd32(p + 8), sum = rd32(p + 12);
+		uint32_t arch = get_unaligned_le32(p + 4), len = get_unaligned_le32(p + 8), sum = get_unaligned_le32(p + 12);
 
-		if (rd32(p) != MB2_HEADER_MAGIC)
+		if (get_unaligned_le32(p) != MB2_HEADER_MAGIC)
 			continue;
 		if ((uint32_t)(MB2_HEADER_MAGIC + arch + len + sum) != 0) {
 			if (!first_err)
@@ -119,7 +99,7 @@ static int info_request(struct mb2_header_info *h, const uint8_t *tag, bool opti
 		return FAIL(-E_INVAL, "information request tag size %u is not 8 + 4n", size);
 	h->requests_optional = optional;
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t type = rd32(tag + 8 + 4 * i);
+		uint32_t type = get_unaligned_le32(tag + 8 + 4 * i);
 
 		if (!optional && !mbi_tag_provided(type))
 			return FAIL(-E_NOTSUP,
@@ -138,10 +118,10 @@ static int relocatable_tag(struct mb2_header_info *h, const uint8_t *tag, uint32
 	if (size < 24)
 		return FAIL(-E_INVAL, "relocatable tag size %u < 24", size);
 	h->relocatable = true;
-	h->min_addr = rd32(tag + 8);
-	h->max_addr = rd32(tag + 12);
-	h->align = rd32(tag + 16);
-	h->preference = rd32(tag + 20);
+	h->min_addr = get_unaligned_le32(tag + 8);
+	h->max_addr = get_unaligned_le32(tag + 12);
+	h->align = get_unaligned_le32(tag + 16);
+	h->preference = get_unaligned_le32(tag + 20);
 	if (h->preference > MB2_LOAD_PREFERENCE_HIGH)
 		return FAIL(-E_INVAL, "relocatable tag: preference %u", h->preference);
 	if (h->align & (h->align - 1))
@@ -156,7 +136,7 @@ static int relocatable_tag(struct mb2_header_info *h, const uint8_t *tag, uint32
 static int header_tag(struct mb2_header_info *h, const uint8_t *tag, char *why, size_t whylen)
 {
 	uint16_t type = rd16(tag), flags = rd16(tag + 2);
-	uint32_t size = rd32(tag + 4);
+	uint32_t size = get_unaligned_le32(tag + 4);
 	bool optional = flags & MB2_HEADER_TAG_OPTIONAL;
 
 	switch (type) {
@@ -172,10 +152,10 @@ static int header_tag(struct mb2_header_info *h, const uint8_t *tag, char *why, 
 			return FAIL(-E_INVAL, "header tag %u size %u < 12", type, size);
 		if (type == MB2_HEADER_TAG_ENTRY_ADDRESS) {
 			h->has_entry = true;
-			h->entry_addr = rd32(tag + 8);
+			h->entry_addr = get_unaligned_le32(tag + 8);
 		} else {
 			h->has_console_flags = true;
-			h->console_flags = rd32(tag + 8);
+			h->console_flags = get_unaligned_le32(tag + 8);
 		}
 		return 0;
 	case MB2_HEADER_TAG_FRAMEBUFFER:	/* we leave the console as it is */
@@ -205,7 +185,7 @@ static int parse_tags(const uint8_t *file, struct mb2_header_info *h, char *why,
 	size_t len = h->length;
 
 	for (size_t pos = MB2_HEADER_FIXED; pos + 8 <= len;) {
-		uint32_t size = rd32(hdr + pos + 4);
+		uint32_t size = get_unaligned_le32(hdr + pos + 4);
 		int err;
 
 		if (size < 8)
