@@ -403,6 +403,19 @@ static int find_symbol(const struct purgatory_info *info, const char *name,
 	return -E_NOENT;
 }
 
+/* A global symbol that lives in a section laid out in the image. */
+static int find_loaded_symbol(const struct purgatory_info *info, const char *name,
+			      struct elf64_sym *sym)
+{
+	int err = find_symbol(info, name, sym);
+
+	if (err)
+		return err;
+	if (sym->st_shndx == SHN_ABS || info->sec_offset[sym->st_shndx] == PURGATORY_NOT_LOADED)
+		return -E_INVAL;
+	return 0;
+}
+
 /* Image offset of a symbol with storage in the image, checked for size. */
 static int symbol_storage(const struct purgatory_info *info, const char *name,
 			  size_t size, bool writing, uint64_t *off)
@@ -411,11 +424,9 @@ static int symbol_storage(const struct purgatory_info *info, const char *name,
 	struct elf64_sym sym;
 	int err;
 
-	err = find_symbol(info, name, &sym);
+	err = find_loaded_symbol(info, name, &sym);
 	if (err)
 		return err;
-	if (sym.st_shndx == SHN_ABS || info->sec_offset[sym.st_shndx] == PURGATORY_NOT_LOADED)
-		return -E_INVAL;
 	get_shdr(info, sym.st_shndx, &sec);
 	/* A .bss value would be lost: the segment carries only bufsz bytes. */
 	if (writing && sec.sh_type == SHT_NOBITS)
@@ -460,11 +471,9 @@ int purgatory_symbol_addr(const struct purgatory_info *info, paddr_t load_pa,
 	struct elf64_sym sym;
 	int err;
 
-	err = find_symbol(info, name, &sym);
+	err = find_loaded_symbol(info, name, &sym);
 	if (err)
 		return err;
-	if (sym.st_shndx == SHN_ABS || info->sec_offset[sym.st_shndx] == PURGATORY_NOT_LOADED)
-		return -E_INVAL;
 	*pa = load_pa + info->sec_offset[sym.st_shndx] + sym.st_value;
 	return 0;
 }
