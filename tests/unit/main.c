@@ -30,17 +30,15 @@ int test_failed(void)
 	return current_failed;
 }
 
-void *test_read_file(const char *name, size_t *len)
+void *test_read_path(const char *path, size_t *len)
 {
-	char path[512];
-	FILE *f;
+	FILE *f = fopen(path, "rb");
 	char *buf;
 	long n;
 
-	snprintf(path, sizeof(path), "tests/data/%s", name);
-	f = fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "unit: cannot open %s (run from the repository root)\n", path);
+		fprintf(stderr, "unit: cannot open %s (run from the repository root, after make)\n",
+			path);
 		exit(2);
 	}
 	fseek(f, 0, SEEK_END);
@@ -54,6 +52,14 @@ void *test_read_file(const char *name, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return buf;
+}
+
+void *test_read_file(const char *name, size_t *len)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "tests/data/%s", name);
+	return test_read_path(path, len);
 }
 
 int main(int argc, char **argv)

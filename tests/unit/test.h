@@ -65,7 +65,9 @@ int test_failed(void);
 		}                                                            \
 	} while (0)
 
-/* Read a file from tests/data into a malloc'd buffer; aborts if missing. */
+/* Read a whole file into a malloc'd buffer; exits 2 with a message if it
+ * cannot.  test_read_file takes a name in tests/data. */
+void *test_read_path(const char *path, size_t *len);
 void *test_read_file(const char *name, size_t *len);
 
 #endif

@@ -13,6 +13,7 @@
 #include "kexec/elf_image.h"
 #include "mm/memmap.h"
 #include "tests/unit/fake_elf.h"
+#include "tests/unit/fixtures.h"
 #include "tests/unit/test.h"
 
 /* ------------------------------------------------------- the real kernel */
@@ -45,16 +46,6 @@ static void *read_kernel_elf(size_t *len, char *path, size_t pathlen)
 	}
 	fclose(f);
 	return buf;
-}
-
-static void qemu_512m(struct memmap *m)
-{
-	memmap_init(m);
-	memmap_add(m, 0, 0x9fc00, MEMMAP_RAM);
-	memmap_add(m, 0x9fc00, 0xa0000, MEMMAP_RESERVED);
-	memmap_add(m, 0xf0000, 0x100000, MEMMAP_RESERVED);
-	memmap_add(m, 0x100000, 0x1ffe0000, MEMMAP_RAM);
-	memmap_add(m, 0x1ffe0000, 0x20000000, MEMMAP_RESERVED);
 }
 
 TEST(elf_image_real_kernel)
@@ -106,7 +97,7 @@ TEST(elf_image_real_kernel)
 	}
 
 	/* GRUB's choice in QEMU, a crashkernel-like window, and a move. */
-	qemu_512m(&ram);
+	qemu_512m_memmap(&ram);
 	CHECK_EQ(elf_image_choose_base(&img, &ram, 0, ~0ULL, NULL, 0, &base), 0);
 	CHECK_EQ(base, 0x200000);
 	CHECK_EQ(elf_image_choose_base(&img, &ram, 0x10000000, 0x14000000, NULL, 0, &base), 0);
@@ -207,7 +198,7 @@ TEST(elf_image_entry_and_relocatable_tags)
 	CHECK_EQ(img.entry_pa, 0x100080);	/* the tag wins over e_entry */
 	CHECK(img.mb2.relocatable);
 	/* Highest 1 MiB-aligned place for 16 KiB ending by 16 MiB. */
-	qemu_512m(&ram);
+	qemu_512m_memmap(&ram);
 	CHECK_EQ(elf_image_choose_base(&img, &ram, 0, ~0ULL, NULL, 0, &base), 0);
 	CHECK_EQ(base, 0xf00000);
 	CHECK_EQ(elf_image_relocate(&img, base, why, sizeof(why)), 0);
@@ -367,7 +358,7 @@ TEST(kexec_locate_hole_table)
 {
 	static struct memmap ram;
 
-	qemu_512m(&ram);
+	qemu_512m_memmap(&ram);
 	for (size_t i = 0; i < ARRAY_SIZE(hole_cases); i++) {
 		const struct hole_case *c = &hole_cases[i];
 		unsigned n = 0;

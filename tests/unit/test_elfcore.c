@@ -12,6 +12,7 @@
 #include "kernel/errno.h"
 #include "kernel/traps.h"
 #include "mm/memmap.h"
+#include "tests/unit/fixtures.h"
 #include "tests/unit/test.h"
 
 /* A frame whose every register says its own name. */
@@ -235,18 +236,6 @@ TEST(elfcore_vmcoreinfo_lines_and_lookup)
 
 /* ---- the elfcorehdr ---- */
 
-/* QEMU's e820 map for -m 512M. */
-static void qemu_512m(struct memmap *m)
-{
-	memmap_init(m);
-	memmap_add(m, 0, 0x9fc00, MEMMAP_RAM);
-	memmap_add(m, 0x9fc00, 0xa0000, MEMMAP_RESERVED);
-	memmap_add(m, 0xf0000, 0x100000, MEMMAP_RESERVED);
-	memmap_add(m, 0x100000, 0x1ffe0000, MEMMAP_RAM);
-	memmap_add(m, 0x1ffe0000, 0x20000000, MEMMAP_RESERVED);
-	memmap_add(m, 0xfffc0000, 0x100000000ULL, MEMMAP_RESERVED);
-}
-
 static struct elfcore_note_buf cpu_notes[NR_CPUS];
 
 static void params_512m(struct elfcore_params *p, const struct memmap *m,
@@ -285,7 +274,7 @@ TEST(elfcore_header_512m_window_split)
 	Elf64_Phdr ph;
 	size_t size = 0;
 
-	qemu_512m(&m);
+	qemu_512m_memmap(&m);
 	params_512m(&p, &m, &window, 1);
 	CHECK_EQ(elfcore_build_header(&p, NULL, 0, &size), 0);	/* size query */
 	CHECK_EQ(size, 64 + (NR_CPUS + 1 + 1 + 3) * 56);
@@ -368,7 +357,7 @@ TEST(elfcore_header_exclude_table)
 	static struct memmap m;
 	static uint8_t buf[4096];
 
-	qemu_512m(&m);
+	qemu_512m_memmap(&m);
 	for (unsigned c = 0; c < ARRAY_SIZE(exclude_cases); c++) {
 		const struct exclude_case *t = &exclude_cases[c];
 		struct elfcore_params p;
@@ -402,7 +391,7 @@ TEST(elfcore_header_refusals)
 	struct elfcore_note_buf *many;
 	size_t size;
 
-	qemu_512m(&m);
+	qemu_512m_memmap(&m);
 	params_512m(&p, &m, &empty, 1);
 	CHECK_EQ(elfcore_build_header(&p, buf, sizeof(buf), &size), -E_INVAL);
 	params_512m(&p, &m, NULL, 0);

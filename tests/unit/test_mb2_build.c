@@ -11,6 +11,7 @@
 #include "kernel/errno.h"
 #include "kexec/mb2_build.h"
 #include "mm/memmap.h"
+#include "tests/unit/fixtures.h"
 #include "tests/unit/test.h"
 
 /* An RSDP v2 as SeaBIOS lays it out, with a made-up address. */
@@ -22,15 +23,10 @@ static const uint8_t rsdp_v2[36] = {
 
 static uint64_t mbi_buf[4096 / 8];	/* 8-aligned, as the MBI must be */
 
+/* QEMU's 512M map, plus RAM above 4 GiB so the builder meets a 64-bit range. */
 static void qemu_512m(struct memmap *m)
 {
-	memmap_init(m);
-	memmap_add(m, 0, 0x9fc00, MEMMAP_RAM);
-	memmap_add(m, 0x9fc00, 0xa0000, MEMMAP_RESERVED);
-	memmap_add(m, 0xf0000, 0x100000, MEMMAP_RESERVED);
-	memmap_add(m, 0x100000, 0x1ffe0000, MEMMAP_RAM);
-	memmap_add(m, 0x1ffe0000, 0x20000000, MEMMAP_RESERVED);
-	memmap_add(m, 0xfffc0000, 0x100000000ULL, MEMMAP_RESERVED);
+	qemu_512m_memmap(m);
 	memmap_add(m, 0x100000000ULL, 0x140000000ULL, MEMMAP_RAM);
 }
 

@@ -18,23 +18,7 @@
 
 static uint8_t *read_blob(size_t *len)
 {
-	FILE *f = fopen(PURGATORY_RO_PATH, "rb");
-	uint8_t *buf;
-	long n;
-
-	if (!f) {
-		fprintf(stderr, "unit: cannot open %s (make builds it)\n", PURGATORY_RO_PATH);
-		exit(2);
-	}
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		exit(2);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
+	return test_read_path(PURGATORY_RO_PATH, len);
 }
 
 static Elf64_Shdr *shdr(uint8_t *blob, unsigned i)

@@ -20,18 +20,8 @@ static uint8_t *blob_copy(size_t *len)
 	static size_t orig_len;
 	uint8_t *c;
 
-	if (!orig) {
-		FILE *f = fopen(PURGATORY_RO_PATH, "rb");
-
-		if (!f || fseek(f, 0, SEEK_END))
-			exit(2);
-		orig_len = (size_t)ftell(f);
-		rewind(f);
-		orig = malloc(orig_len);
-		if (!orig || fread(orig, 1, orig_len, f) != orig_len)
-			exit(2);
-		fclose(f);
-	}
+	if (!orig)
+		orig = test_read_path(PURGATORY_RO_PATH, &orig_len);
 	c = malloc(orig_len);
 	memcpy(c, orig, orig_len);
 	*len = orig_len;
