@@ -18,21 +18,18 @@
 
 /* ------------------------------------------------------- the real kernel */
 
-/* The kernel.elf of the build under test: -DKERNEL_ELF_PATH from the
- * Makefile, else $BUILD/kernel.elf (make exports BUILD= given on its
- * command line), else build/kernel.elf. */
+/* The kernel.elf of the build under test: the Makefile passes its path. */
+#ifndef KERNEL_ELF_PATH
+#define KERNEL_ELF_PATH "build/kernel.elf"
+#endif
+
 static void *read_kernel_elf(size_t *len, char *path, size_t pathlen)
 {
-	const char *build = getenv("BUILD");
 	FILE *f;
 	void *buf = NULL;
 	long n;
 
-#ifdef KERNEL_ELF_PATH
 	snprintf(path, pathlen, "%s", KERNEL_ELF_PATH);
-#else
-	snprintf(path, pathlen, "%s/kernel.elf", build && *build ? build : "build");
-#endif
 	f = fopen(path, "rb");
 	if (!f)
 		return NULL;
