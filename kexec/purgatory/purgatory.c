@@ -7,6 +7,7 @@
  * (verify.c) and either returns to entry.asm or halts for good.
  * Linux: arch/x86/purgatory/purgatory.c purgatory().
  */
+#include "kernel/io.h"		/* header-only: inline port I/O */
 #include "kexec/purgatory/purgatory.h"
 
 /*
@@ -47,18 +48,6 @@ void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 /* 16550: wait for the transmit holding register (LSR bit 5), bounded so a
  * missing UART costs time, not a hang.  The old kernel set the baud rate. */
