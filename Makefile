@@ -8,7 +8,9 @@ NM      := $(CROSS)nm
 OBJCOPY := $(CROSS)objcopy
 NASM    ?= nasm
 HOSTCC  ?= gcc
-PYTHON  ?= python3
+# Debian's Python: it has pexpect, pytest and pyelftools (tools/install-deps.sh);
+# a python3 earlier on PATH (pyenv, a venv) may not.
+PYTHON  ?= /usr/bin/python3
 QEMU    ?= qemu-system-x86_64
 
 BUILD   ?= build

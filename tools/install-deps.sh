@@ -7,7 +7,7 @@
 set -eu
 
 PACKAGES="make gcc binutils nasm python3 grub-pc-bin grub-common xorriso mtools \
-qemu-system-x86 gdb libelf-dev elfutils librsvg2-bin"
+qemu-system-x86 gdb libelf-dev elfutils librsvg2-bin python3-pexpect"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,148 @@
+"""kdump from the host's side: the dump disk, and one capture end to end.
+
+capture() is the whole story once: boot with crashkernel= and a dump disk,
+`kexec -p` the kernel's own image with vmcore_autosave=poweroff, `crash
+TRIGGER`, follow the capture kernel on the console until it has saved the
+vmcore and powered off, cut the vmcore out of the disk.  Tests, `make
+vmcore`, `make demo` and `make bench` all use it; a `progress` callback
+lets them narrate or run more commands at each stage.  Linux's counterpart
+is kdump.service with kexec-tools: load with `kexec -p`, and on the crash
+the capture kernel's initramfs saves /proc/vmcore.
+"""
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .elf import extract_vmcore
+from .machine import Machine
+
+# The stages progress() sees, in order: the last five are the lines the
+# crash prints, on the console of the dying kernel, the purgatory and the
+# capture kernel.
+STAGES = ["booted", "loaded", "crashing", "panic", "purgatory", "capture", "ready", "saved",
+          "exited"]
+UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+LOAD = "kexec -p /boot/kernel.elf --append={append}"
+# How long each stage may take after the previous one, in seconds (TCG on a busy host).
+PANIC_TIMEOUT = 60          # the trigger to "Kernel panic" (lockup waits 5 s for the watchdog)
+BOOT_TIMEOUT = 120          # the purgatory to the capture kernel's prompt-ready line
+SAVE_TIMEOUT = 600          # writing the vmcore (6 GiB guests take tens of seconds)
+
+
+def mem_bytes(mem):
+    """Bytes of a QEMU -m value ("512M", "6G") or a plain number."""
+    unit = mem[-1].upper()
+    return int(mem[:-1]) * UNITS[unit] if unit in UNITS else int(mem)
+
+
+def disk_args(path, readonly=False):
+    """QEMU arguments for the dump disk: a raw image on virtio-blk, drive id
+    "dump" (the capture kernel writes only to the disk named so)."""
+    ro = ",readonly=on" if readonly else ""
+    return ["-drive", f"file={path},format=raw,if=none,id=dump{ro}",
+            "-device", "virtio-blk-pci,drive=dump"]
+
+
+def new_disk(directory, size):
+    """A new sparse dump disk image of size bytes in directory; its Path."""
+    fd, name = tempfile.mkstemp(prefix="dump-", suffix=".img", dir=directory)
+    os.ftruncate(fd, size)
+    os.close(fd)
+    return Path(name)
+
+
+@dataclass
+class Capture:
+    """What one capture() saw.  log is the whole serial text; crash_at its
+    offset where `crash TRIGGER` was typed; times the host's monotonic
+    clock when the trigger was typed ("crash") and at each line of STAGES;
+    outputs each command's output by command line."""
+    machine: Machine
+    disk: Path
+    vmcore: Path = None
+    vmcore_size: int = 0
+    log: str = ""
+    crash_at: int = 0
+    times: dict = field(default_factory=dict)
+    outputs: dict = field(default_factory=dict)
+    saved_line: str = ""
+    rate_mbs: int = 0
+    exit_status: int = None
+
+    @property
+    def crashed_log(self):
+        """The serial text of the kernel that died (up to the purgatory's line)."""
+        return self.log[:self.log.index("purgatory: sha256 ok")]
+
+    def seconds(self, since, until):
+        return self.times[until] - self.times[since]
+
+
+def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(),
+            append="vmcore_autosave=poweroff", disk=None, keep_disk=False, vmcore=None,
+            progress=None, lifetime=900):
+    """Crash a guest once and capture its vmcore; return a Capture.
+
+    before: shell commands run before `kexec -p` (their outputs go into
+    Capture.outputs).  disk: the dump disk image to create (default a
+    temporary file in BUILD/), mem + 64 MiB, sparse; removed at the end
+    unless keep_disk.  vmcore: where to write the vmcore cut out of the
+    disk (None: leave it on the disk).  progress(stage, machine, capture)
+    is called at each of STAGES: at the first prompt, after the load,
+    before the trigger is typed, when each milestone line of the crash is
+    complete, and after QEMU exited.
+    Raises GuestError (with the serial tail) when any stage fails, or
+    ValueError when the disk holds no vmcore."""
+    size = mem_bytes(mem) + (64 << 20)
+    if disk is None:
+        disk = new_disk(build.dir, size)
+    else:
+        disk = Path(disk)
+        with open(disk, "wb") as f:
+            f.truncate(size)
+    m = Machine(build, mem=mem, cmdline=f"crashkernel={crashkernel}",
+                extra_args=disk_args(disk), lifetime=lifetime)
+    cap = Capture(machine=m, disk=disk)
+    step = progress or (lambda stage, machine, capture: None)
+    try:
+        with m:
+            m.wait_prompt()
+            step("booted", m, cap)
+            for cmd in before:
+                cap.outputs[cmd] = m.run(cmd, timeout=120)
+            load = LOAD.format(append=append)
+            out = cap.outputs[load] = m.run(load, timeout=60)
+            if "kexec: loaded '/boot/kernel.elf'" not in out:
+                m.fail(f"kexec -p failed:\n{out}")
+            step("loaded", m, cap)
+            step("crashing", m, cap)
+            cap.crash_at = len(m.output)
+            cap.times["crash"] = time.monotonic()
+            m.send(f"crash {trigger}\r")
+            for stage, line, timeout in (("panic", r"Kernel panic - not syncing", PANIC_TIMEOUT),
+                                         ("purgatory", r"purgatory: sha256 ok", 60),
+                                         ("capture", r"vmcore: capture kernel:", BOOT_TIMEOUT),
+                                         ("ready", r"boot: ready in", BOOT_TIMEOUT),
+                                         ("saved", r"vmcore: saved .* \((\d+) MB/s\)", SAVE_TIMEOUT)):
+                found = m.expect_line(line, timeout)
+                cap.times[stage] = time.monotonic()
+                step(stage, m, cap)
+            cap.saved_line = m.output[found.start():m.output.index("\n", found.end())]
+            cap.rate_mbs = int(found.group(1))
+            cap.exit_status = m.wait_exit(120)
+            if cap.exit_status != 0:
+                m.fail(f"QEMU exited with {cap.exit_status} after the capture kernel's "
+                       "poweroff, want 0")
+            cap.log = m.output
+            step("exited", m, cap)
+        if vmcore is not None:
+            cap.vmcore = Path(vmcore)
+            cap.vmcore_size = extract_vmcore(disk, vmcore)
+    finally:
+        if not keep_disk:
+            disk.unlink(missing_ok=True)
+    return cap
+
