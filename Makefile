@@ -84,7 +84,8 @@ help:
 	@echo "make run        boot the ISO in QEMU, serial console here (Ctrl-A X quits)"
 	@echo "                  MEM=512M  CMDLINE='...'  QEMU_EXTRA='...'"
 	@echo "make debug      QEMU paused with its gdb stub, gdb attached with symbols"
-	@echo "make test       host unit tests + QEMU scenarios; last line 'N passed, N failed'"
+	@echo "make test       host unit tests + QEMU scenarios (pytest); last line 'N passed, N failed'"
+	@echo "                  PYTEST_FLAGS='-k kexec -x'"
 	@echo "make unit       host unit tests only (ASan + UBSan)"
 	@echo "make demo       the whole story narrated: boot, kexec -p, crash, capture, inspect"
 	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
@@ -259,8 +260,11 @@ $(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h) $(
 unit: $(BUILD)/host/unittests
 	$(Q)$(BUILD)/host/unittests
 
+# pytest runs the unit tests (one pytest test per TEST(), tests/unit/test_unit.py)
+# and the QEMU scenarios; PYTEST_FLAGS adds options, e.g. PYTEST_FLAGS='-k kexec -x'.
+PYTEST_FLAGS ?=
 test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
-	$(Q)$(PYTHON) tests/run.py --build $(BUILD)
+	$(Q)$(PYTHON) -m pytest tests -v --durations=10 --build $(BUILD) $(PYTEST_FLAGS)
 
 TRIGGER ?= null
 CRASHKERNEL ?= 64M

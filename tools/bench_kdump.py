@@ -16,8 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from qemu import Machine, TestFailure  # noqa: E402
+from guest import GuestError as TestFailure, Machine
 
 WINDOWS = ["1M", "1280K", "1536K", "1792K", "2M", "3M", "4M", "6M", "8M", "16M", "32M", "64M"]
 
@@ -33,7 +32,7 @@ def one_capture(build, mem, window):
         extra = ["-drive", f"file={disk.name},format=raw,if=none,id=dump",
                  "-device", "virtio-blk-pci,drive=dump"]
         with Machine(mem=mem, cmdline=f"crashkernel={window}", build=build, extra_args=extra,
-                     timeout=900) as m:
+                     lifetime=900) as m:
             m.wait_prompt()
             out = m.run("kexec -p /boot/kernel.elf --append=vmcore_autosave=poweroff")
             if "kexec: loaded" not in out:

@@ -16,8 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from qemu import Machine  # noqa: E402  (the test harness drives QEMU)
+from guest import Machine
 
 BANNER = r"kexec-kernel \d+\.\d+\.\d+ \(build id"
 LOAD = "kexec -l /boot/kernel.elf --module=/boot/kernel.elf --module=/boot/mini32.elf"
@@ -52,7 +51,7 @@ def main():
     args = ap.parse_args()
 
     print(f"bench: kexec vs cold reboot, {args.mem} guest, QEMU TCG, {args.n} rounds each")
-    with Machine(mem=args.mem, build=args.build, reboot=True, timeout=1200) as m:
+    with Machine(mem=args.mem, build=args.build, reboot=True, lifetime=1200) as m:
         m.wait_prompt()
         kexec = [timed(m, "kexec -e") for _ in range(args.n)]
         reboot = [timed(m, "reboot") for _ in range(args.n)]

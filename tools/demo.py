@@ -20,8 +20,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from qemu import Machine, TestFailure, strip_stamp  # noqa: E402
+from guest import GuestError as TestFailure, Machine, strip_stamp
 
 CANARY = 0xdec0de5afe
 STEP = [0]
@@ -44,7 +43,7 @@ def guest_story(args, disk):
     extra = ["-drive", f"file={disk},format=raw,if=none,id=dump",
              "-device", "virtio-blk-pci,drive=dump"]
     with Machine(mem=args.mem, cmdline=f"crashkernel={args.crashkernel}", build=args.build,
-                 extra_args=extra, timeout=900) as m:
+                 extra_args=extra, lifetime=900) as m:
         step(f"Boot: GRUB loads kernel.elf (multiboot2) into a {args.mem} QEMU guest")
         m.wait_prompt()
         show(m.output, r"^(kexec-kernel|boot: (loaded|generation|ready))")

@@ -7,7 +7,8 @@
 set -eu
 
 PACKAGES="make gcc binutils nasm python3 grub-pc-bin grub-common xorriso mtools \
-qemu-system-x86 gdb libelf-dev elfutils librsvg2-bin python3-pexpect"
+qemu-system-x86 gdb libelf-dev elfutils librsvg2-bin \
+python3-pexpect python3-pytest python3-pytest-timeout"
 
 missing=""
 for p in $PACKAGES; do

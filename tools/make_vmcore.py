@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from qemu import Machine, TestFailure  # noqa: E402
+from guest import GuestError as TestFailure, Machine
 
 CANARY = 0x6b64756d70636e79     # "kdumpcny"
 TRIGGERS = ["panic", "null", "gpf", "ud", "div0", "stackoverflow", "doublefault", "nmi",
@@ -38,7 +37,7 @@ def capture(args, build, disk):
     extra = ["-drive", f"file={disk},format=raw,if=none,id=dump",
              "-device", "virtio-blk-pci,drive=dump"]
     with Machine(mem=args.mem, cmdline=f"crashkernel={args.crashkernel}", build=build,
-                 extra_args=extra, timeout=900) as m:
+                 extra_args=extra, lifetime=900) as m:
         m.wait_prompt()
         say(f"booted ({args.mem}); {m.run('canary ' + hex(CANARY)).strip()}")
         out = m.run("kexec -p /boot/kernel.elf --append=vmcore_autosave=poweroff", timeout=60)

@@ -4,7 +4,9 @@ checks; poweroff and reboot each get their own."""
 
 import re
 
-from qemu import PROMPT, STAMP, check, find_in_order
+import pytest
+from checks import check, find_in_order
+from guest import PROMPT, STAMP
 
 HEX = r"0x[0-9a-f]+"
 R16 = r"\[0x[0-9a-f]{16}, 0x[0-9a-f]{16}\)"
@@ -36,8 +38,9 @@ COMMANDS = ["help", "mem", "iomem", "cmdline", "dmesg", "modules", "reboot",
             "poweroff", "memtest", "crash"]
 
 
-def booted(build):
-    return build.shared_machine("boot-512M", mem="512M")
+@pytest.fixture
+def booted(shared_machine):
+    return shared_machine("boot-512M", mem="512M")
 
 
 def boot_log(m):
@@ -45,13 +48,13 @@ def boot_log(m):
     return m.output[:m.output.find(PROMPT)]
 
 
-def test_milestones_in_order(build):
-    m = booted(build)
+def test_milestones_in_order(booted):
+    m = booted
     find_in_order(boot_log(m), MILESTONES, m)
 
 
-def test_clean_boot_has_no_errors(build):
-    m = booted(build)
+def test_clean_boot_has_no_errors(booted):
+    m = booted
     log = boot_log(m)
     check(log.count("kexec-kernel ") == 1, "the banner must appear exactly once", m)
     for word, flags in MUST_NOT_APPEAR:
@@ -59,8 +62,8 @@ def test_clean_boot_has_no_errors(build):
         check(not hit, f"clean boot printed /{word}/: {hit and hit.group(0)!r}", m)
 
 
-def test_help_lists_commands(build):
-    m = booted(build)
+def test_help_lists_commands(booted):
+    m = booted
     out = m.run("help")
     listed = set(re.findall(r"^  (\S+)", out, re.M))
     missing = [c for c in COMMANDS if c not in listed]
@@ -70,8 +73,8 @@ def test_help_lists_commands(build):
           f"'help memtest' should describe memtest, got {out!r}", m)
 
 
-def test_unknown_command(build):
-    m = booted(build)
+def test_unknown_command(booted):
+    m = booted
     out = m.run("frobnicate now")
     check(out.strip() == "shell: unknown command 'frobnicate' (try 'help')",
           f"unknown command message wrong: {out!r}", m)
@@ -79,8 +82,8 @@ def test_unknown_command(build):
     check(m.run("echo still here").strip() == "still here", "shell broken after an unknown command", m)
 
 
-def test_poweroff_exits_qemu(build):
-    with build.machine(mem="512M") as m:
+def test_poweroff_exits_qemu(machine):
+    with machine(mem="512M") as m:
         m.wait_prompt()
         m.send("poweroff\r")
         status = m.wait_exit(30)
@@ -88,9 +91,9 @@ def test_poweroff_exits_qemu(build):
         m.expect_not(r"(?i)panic|traps: #")
 
 
-def test_reboot_boots_again(build):
+def test_reboot_boots_again(machine):
     # Without -no-reboot a reset starts the firmware again: a second banner.
-    with build.machine(mem="512M", reboot=True) as m:
+    with machine(mem="512M", reboot=True) as m:
         m.wait_prompt()
         m.send("reboot\r")
         m.expect(r"^" + STAMP + BANNER, 90)
@@ -101,9 +104,9 @@ def test_reboot_boots_again(build):
         check(m.wait_exit(30) == 0, "poweroff after reboot did not exit cleanly", m)
 
 
-def test_reboot_with_no_reboot_exits(build):
+def test_reboot_with_no_reboot_exits(machine):
     # With -no-reboot the reset makes QEMU exit instead: reboot must not hang.
-    with build.machine(mem="512M") as m:
+    with machine(mem="512M") as m:
         m.wait_prompt()
         m.send("reboot\r")
         status = m.wait_exit(30)

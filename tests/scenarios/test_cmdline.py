@@ -11,15 +11,18 @@ unterminated quote to our parser, which knows no backslash escapes."""
 
 import re
 
-from qemu import PROMPT, STAMP, check
+import pytest
+from checks import check
+from guest import PROMPT, STAMP
 
 # GRUB script text for grub.cfg, and what GRUB hands to the kernel.
 MIXED = """foo=bar msg="hello world" loglevel=7 =bad 'q="unterminated'"""
 MIXED_RAW = r'''foo=bar "msg=hello world" loglevel=7 =bad q=\"unterminated'''
 
 
-def mixed(build):
-    return build.shared_machine("cmdline-mixed", mem="512M", cmdline=MIXED)
+@pytest.fixture
+def mixed(shared_machine):
+    return shared_machine("cmdline-mixed", mem="512M", cmdline=MIXED)
 
 
 def param_rows(out):
@@ -32,16 +35,16 @@ def param_rows(out):
     return rows
 
 
-def test_raw_cmdline_logged(build):
-    m = mixed(build)
+def test_raw_cmdline_logged(mixed):
+    m = mixed
     log = m.output[:m.output.find(PROMPT)]
     r = re.search(r"^" + STAMP + r"boot: cmdline '(.*)'$", log, re.M)
     check(r, "no boot: cmdline line", m)
     check(r.group(1) == MIXED_RAW, f"boot: cmdline shows {r.group(1)!r}, GRUB passes {MIXED_RAW!r}", m)
 
 
-def test_malformed_words_reported(build):
-    m = mixed(build)
+def test_malformed_words_reported(mixed):
+    m = mixed
     log = m.output[:m.output.find(PROMPT)]
     errors = re.findall(r"^" + STAMP + r"cmdline: error: (.*)$", log, re.M)
     check(len(errors) == 2, f"want 2 cmdline errors (=bad, the quote), got {errors}", m)
@@ -51,8 +54,8 @@ def test_malformed_words_reported(build):
     check(re.search(r"\(E_[A-Z0-9]+\)$", errors[0]), f"error without its E_ name: {errors[0]!r}", m)
 
 
-def test_quoted_value_and_unknown_keys(build):
-    m = mixed(build)
+def test_quoted_value_and_unknown_keys(mixed):
+    m = mixed
     out = m.run("cmdline")
     rows = param_rows(out)
     check(rows.get("msg") == ["hello world"],
@@ -65,18 +68,18 @@ def test_quoted_value_and_unknown_keys(build):
           f"cmdline summary wrong:\n{out}", m)
 
 
-def test_boot_continues_after_errors(build):
-    m = mixed(build)
+def test_boot_continues_after_errors(mixed):
+    m = mixed
     check(re.search(r"^" + STAMP + r"boot: ready in", m.output, re.M), "boot did not complete", m)
     check(m.run("echo alive").strip() == "alive", "the shell does not answer", m)
 
 
-def test_last_one_wins(build):
+def test_last_one_wins(machine):
     # run= is run by the shell before the prompt: only the last one may run.
     # loglevel=1 last hides the info lines from the console (the ring keeps
     # them): had the first loglevel=8 won, they would show.
     text = "x=1 x=2 loglevel=8 loglevel=1 'run=echo first-run' 'run=echo second-run'"
-    with build.machine(mem="512M", cmdline=text) as m:
+    with machine(mem="512M", cmdline=text) as m:
         m.expect(r"^second-run$", 90)
         m.wait_prompt()
         check(not re.search(r"^first-run$", m.output, re.M), "the first run= ran too", m)

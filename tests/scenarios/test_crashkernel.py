@@ -6,7 +6,9 @@ request is refused with one error line while the boot goes on."""
 
 import re
 
-from qemu import RANGE, STAMP, check
+import pytest
+from checks import check
+from guest import RANGE, STAMP
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -52,12 +54,14 @@ def frames(m):
     return int(r.group(1)), int(r.group(2))
 
 
-def machine_64m(build):
-    return build.shared_machine("ck-64M", mem="512M", cmdline="crashkernel=64M")
+@pytest.fixture
+def ck64(shared_machine):
+    """512 MiB with crashkernel=64M, for the read-only checks of the window."""
+    return shared_machine("ck-64M", mem="512M", cmdline="crashkernel=64M")
 
 
-def test_reserved_64M(build):
-    m = machine_64m(build)
+def test_reserved_64M(ck64):
+    m = ck64
     a, b = check_window(m, 64 * MiB)
     # Top-down: nothing but the frame bitmap fits above it in 512 MiB.
     check(b > 448 * MiB, f"window [{a:#x}, {b:#x}) is not at the top of RAM below 4 GiB", m)
@@ -67,8 +71,8 @@ def test_reserved_64M(build):
           f"crashkernel command does not show the window: {out!r}", m)
 
 
-def test_iomem_crash_kernel_nested(build):
-    m = machine_64m(build)
+def test_iomem_crash_kernel_nested(ck64):
+    m = ck64
     a, b, _ = window(m)
     nodes = iomem_nodes(m)
     crash = [(i, n) for i, n in enumerate(nodes) if n[3] == "Crash kernel"]
@@ -81,11 +85,11 @@ def test_iomem_crash_kernel_nested(build):
     check(parent[-1][1] <= a and b <= parent[-1][2], "'Crash kernel' outside its System RAM", m)
 
 
-def test_frames_64M_fewer(build):
-    m = machine_64m(build)
+def test_frames_64M_fewer(ck64, machine):
+    m = ck64
     free, resv = frames(m)
     # The same command-line length without the key: same MBI, same layout.
-    with build.machine(mem="512M", cmdline="xrashkernel=64M") as base:
+    with machine(mem="512M", cmdline="xrashkernel=64M") as base:
         base.wait_prompt()
         check(not re.search(r"crashkernel: reserved", base.output), "window without the key", base)
         free0, resv0 = frames(base)
@@ -101,8 +105,8 @@ def xd16(m, pa):
     return out
 
 
-def test_memtest_leaves_window_alone(build):
-    m = machine_64m(build)
+def test_memtest_leaves_window_alone(ck64):
+    m = ck64
     a, b, _ = window(m)
     spots = [a, a + 32 * MiB, b - 16]
     before = [xd16(m, pa) for pa in spots]
@@ -118,8 +122,8 @@ def test_memtest_leaves_window_alone(build):
           f"the window changed during memtest (handed out?):\n{before}\n{after}", m)
 
 
-def test_ranges_512M(build):
-    with build.machine(mem="512M", cmdline="crashkernel=512M-2G:64M,2G-:128M") as m:
+def test_ranges_512M(machine):
+    with machine(mem="512M", cmdline="crashkernel=512M-2G:64M,2G-:128M") as m:
         m.wait_prompt()
         check_window(m, 64 * MiB)
         out = m.run("crashkernel")
@@ -127,15 +131,15 @@ def test_ranges_512M(build):
               f"crashkernel command should name range 1: {out!r}", m)
 
 
-def test_ranges_2G(build):
+def test_ranges_2G(machine):
     # 2 GiB of RAM is not below the first range's END (exclusive): range 2.
-    with build.machine(mem="2G", cmdline="crashkernel=512M-2G:64M,2G-:128M") as m:
+    with machine(mem="2G", cmdline="crashkernel=512M-2G:64M,2G-:128M") as m:
         m.wait_prompt()
         check_window(m, 128 * MiB)
 
 
-def test_ranges_no_match_256M(build):
-    with build.machine(mem="256M", cmdline="crashkernel=512M-2G:64M,2G-:128M") as m:
+def test_ranges_no_match_256M(machine):
+    with machine(mem="256M", cmdline="crashkernel=512M-2G:64M,2G-:128M") as m:
         m.wait_prompt()
         check(re.search(r"^" + STAMP + r"crashkernel: no window: no range matches 256 MiB of RAM; "
                         r"kdump is off$", m.output, re.M), "no 'crashkernel: no window' line", m)
@@ -144,22 +148,22 @@ def test_ranges_no_match_256M(build):
         check(not re.search(ERROR, m.output, re.M), "no match is not an error", m)
 
 
-def test_ranges_with_offset(build):
-    with build.machine(mem="512M", cmdline="crashkernel=256M-1G:32M@64M") as m:
+def test_ranges_with_offset(machine):
+    with machine(mem="512M", cmdline="crashkernel=256M-1G:32M@64M") as m:
         m.wait_prompt()
         a, b = check_window(m, 32 * MiB)
         check(a == 64 * MiB, f"window at {a:#x}, @64M asked for 0x4000000", m)
 
 
-def test_last_occurrence_wins(build):
-    with build.machine(mem="512M", cmdline="crashkernel=32M crashkernel=48M") as m:
+def test_last_occurrence_wins(machine):
+    with machine(mem="512M", cmdline="crashkernel=32M crashkernel=48M") as m:
         m.wait_prompt()
         check_window(m, 48 * MiB)
         check(len(re.findall(RESERVED, m.output, re.M)) == 1, "more than one window reserved", m)
 
 
-def check_refused(build, cmdline, err, why):
-    with build.machine(mem="512M", cmdline=cmdline) as m:
+def check_refused(machine, cmdline, err, why):
+    with machine(mem="512M", cmdline=cmdline) as m:
         m.wait_prompt()
         errors = re.findall(ERROR, m.output, re.M)
         check(len(errors) == 1, f"want one crashkernel error line, got {errors}", m)
@@ -171,15 +175,15 @@ def check_refused(build, cmdline, err, why):
         check(m.run("echo alive").strip() == "alive", "the shell does not answer", m)
 
 
-def test_too_big_refused(build):
-    check_refused(build, "crashkernel=600M", "E_NOSPC", r"^no room for 600 MiB: the largest .* is ")
+def test_too_big_refused(machine):
+    check_refused(machine, "crashkernel=600M", "E_NOSPC", r"^no room for 600 MiB: the largest .* is ")
 
 
-def test_misaligned_offset_refused(build):
-    check_refused(build, "crashkernel=64M@0x1000", "E_ALIGN",
+def test_misaligned_offset_refused(machine):
+    check_refused(machine, "crashkernel=64M@0x1000", "E_ALIGN",
                   r"^the offset 0x1000 is not a multiple of 2 MiB$")
 
 
-def test_malformed_refused(build):
-    check_refused(build, "crashkernel=512M-256M:64M", "E_INVAL",
+def test_malformed_refused(machine):
+    check_refused(machine, "crashkernel=512M-256M:64M", "E_INVAL",
                   r"the end 256 MiB is not above the start 512 MiB")

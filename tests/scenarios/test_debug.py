@@ -6,12 +6,13 @@ all agree (the kernel runs where it is linked, phys_base 0 under GRUB)."""
 import re
 import subprocess
 
-from qemu import check, free_tcp_port
+from checks import check
+from guest import free_tcp_port
 
 
-def test_gdb_breaks_in_kmain(build):
+def test_gdb_breaks_in_kmain(build, machine):
     port = free_tcp_port()
-    with build.machine(mem="512M", extra_args=["-S", "-gdb", f"tcp:127.0.0.1:{port}"]) as m:
+    with machine(mem="512M", extra_args=["-S", "-gdb", f"tcp:127.0.0.1:{port}"]) as m:
         cmd = ["gdb", "-nx", "-batch",
                "-ex", "set confirm off",
                "-ex", "set pagination off",

@@ -7,12 +7,13 @@ holds) are checked in the guest; a read-only disk refuses writes; the
 driver takes over a device the previous kernel left running (kexec); with
 no disk the command says so."""
 
-import os
 import re
 import tempfile
 from array import array
 
-from qemu import STAMP, check
+from checks import check
+from guest import STAMP
+from guest.kdump import disk_args, new_disk
 
 # drivers/disk.c: the word at disk offset o holds o ^ DISK_TEST_XOR.
 DISK_TEST_XOR = 0x9e3779b97f4a7c15
@@ -21,19 +22,6 @@ MiB = 1 << 20
 RATE = r"disk: {} {} MiB in \d+\.\d{{3}} s: (\d+)\.\d MB/s"
 LOAD_SELF = ("kexec -l /boot/kernel.elf --module=/boot/kernel.elf "
              "--module=/boot/mini32.elf")
-
-
-def disk_args(img, readonly=False):
-    ro = ",readonly=on" if readonly else ""
-    return ["-drive", f"file={img},format=raw,if=none,id=dump{ro}",
-            "-device", "virtio-blk-pci,drive=dump"]
-
-
-def make_image(tmp, size=IMG_SIZE):
-    img = os.path.join(tmp, "dump.img")
-    with open(img, "wb") as f:
-        f.truncate(size)
-    return img
 
 
 def expected_pattern(nbytes):
@@ -54,10 +42,10 @@ def run_write_test(m, mb, sg=False):
     return out
 
 
-def test_disk_pattern_reaches_the_host(build):
+def test_disk_pattern_reaches_the_host(machine):
     with tempfile.TemporaryDirectory(prefix="ktest-disk-") as tmp:
-        img = make_image(tmp)
-        with build.machine(mem="512M", extra_args=disk_args(img)) as m:
+        img = new_disk(tmp, IMG_SIZE)
+        with machine(mem="512M", extra_args=disk_args(img)) as m:
             m.wait_prompt()
             out = m.run("lspci")
             dev = re.search(r"^00:([0-9a-f]{2})\.0 1af4:1001 class 010000 mass storage.*\n"
@@ -93,12 +81,12 @@ def test_disk_pattern_reaches_the_host(build):
         check(data[8 * MiB:] == bytes(4096), "bytes after the 8 MiB written are not zero")
 
 
-def test_disk_after_kexec(build):
+def test_disk_after_kexec(machine):
     """The capture kernel's situation: the previous kernel left the device
     running with its queue in memory the new kernel now owns."""
     with tempfile.TemporaryDirectory(prefix="ktest-disk-") as tmp:
-        img = make_image(tmp, 16 * MiB)
-        with build.machine(mem="512M", extra_args=disk_args(img)) as m:
+        img = new_disk(tmp, 16 * MiB)
+        with machine(mem="512M", extra_args=disk_args(img)) as m:
             m.wait_prompt()
             run_write_test(m, 2)
             out = m.run(LOAD_SELF)
@@ -112,12 +100,12 @@ def test_disk_after_kexec(build):
             run_write_test(m, 4, sg=True)
 
 
-def test_disk_read_only(build):
+def test_disk_read_only(machine):
     with tempfile.TemporaryDirectory(prefix="ktest-disk-") as tmp:
-        img = make_image(tmp, 1 * MiB)
+        img = new_disk(tmp, 1 * MiB)
         with open(img, "r+b") as f:
             f.write(b"kdump-disk-marker")
-        with build.machine(mem="128M", extra_args=disk_args(img, readonly=True)) as m:
+        with machine(mem="128M", extra_args=disk_args(img, readonly=True)) as m:
             m.wait_prompt()
             out = m.run("disk")
             check("read-only" in out, f"disk does not say read-only:\n{out}", m)
@@ -128,8 +116,8 @@ def test_disk_read_only(build):
             check("|kdump-disk-marke|" in out, f"disk read 0 misses the marker:\n{out}", m)
 
 
-def test_disk_without_device(build):
-    with build.machine(mem="128M") as m:
+def test_disk_without_device(machine):
+    with machine(mem="128M") as m:
         m.wait_prompt()
         out = m.run("lspci")
         check(re.search(r"^00:00\.0 8086:1237", out, re.M) and "1af4:1001" not in out,

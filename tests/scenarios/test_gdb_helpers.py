@@ -4,26 +4,26 @@ prints exactly the stamped lines the serial console showed, kmemmap the
 e820 lines and the iomem tree the kernel printed, and kexec-ind walks the
 IND list to the same entries and counts as `kexec -s -v` in the kernel."""
 
-import importlib.util
 import re
 import subprocess
-from pathlib import Path
 
-from qemu import STAMP, check, free_tcp_port, parse_e820_lines
+from checks import check
+from guest import STAMP, free_tcp_port, parse_e820_lines
 
 SCRIPT = "tools/gdb/kernel-gdb.py"
 LOAD = "kexec -l /boot/kernel.elf --module=/boot/kernel.elf"
+# Folders of the repository that hold no kernel source.
+NOT_KERNEL = ("tests", "tools", "docs", "iso")
 PRINTK_LINE = re.compile(r"^\[\s*\d+\.\d{6}\] .*$", re.M)
 R16 = r"\[0x([0-9a-f]{16}), 0x([0-9a-f]{16})\)"
 
 
-def load_kdump_scenario():
-    """test_kdump.py's capture(): one way to make a vmcore for every test."""
-    path = Path(__file__).resolve().parent / "test_kdump.py"
-    spec = importlib.util.spec_from_file_location("gdb_helpers_kdump", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def kernel_sources(root, pattern):
+    """The kernel's files matching pattern (a glob), in whatever folder they
+    live: tests find them by name, so moving a file breaks nothing."""
+    return sorted(p for d in root.iterdir()
+                  if d.is_dir() and d.name not in NOT_KERNEL and not d.name.startswith((".", "build"))
+                  for p in d.rglob(pattern))
 
 
 def run_gdb(build, files, commands, machine=None, before=()):
@@ -48,13 +48,6 @@ def run_gdb(build, files, commands, machine=None, before=()):
     return parts[2:-2:2]
 
 
-def shell_output(log, command):
-    """What a shell command printed, from a serial log."""
-    m = re.search(re.escape(command) + r"\s*\n(.*?)kernel> ", log, re.S)
-    check(m, f"no output of '{command}' in the serial log")
-    return m.group(1)
-
-
 def check_same_lines(got, want, what, machine=None):
     """got and want (texts) must hold the same lines; say where they part."""
     g, w = got.strip("\n").split("\n"), want.strip("\n").split("\n")
@@ -74,16 +67,20 @@ def ind_counts(text):
 
 
 def test_script_constants_match_the_headers(build):
-    """The script repeats a few #defines (DWARF has no macros): they must agree."""
+    """The script repeats a few #defines (DWARF has no macros): they must
+    agree with every kernel header that defines them."""
     script = (build.root / SCRIPT).read_text()
-    headers = (build.root / "boot/layout.h").read_text() + \
-        (build.root / "kexec/kexec_layout.h").read_text()
+    headers = {h: h.read_text(errors="replace") for h in kernel_sources(build.root, "*.h")}
     for name in ("DIRECT_MAP_BASE", "KERNEL_VIRT_BASE", "PAGE_SIZE", "IND_DESTINATION",
                  "IND_INDIRECTION", "IND_DONE", "IND_SOURCE", "IND_PER_PAGE"):
-        want = re.search(rf"^#define {name} (\S+)", headers, re.M)
         got = re.search(rf"^{name} = (\S+)", script, re.M)
-        check(want and got and int(want.group(1), 0) == int(got.group(1), 0),
-              f"{name}: header {want and want.group(1)}, {SCRIPT} {got and got.group(1)}")
+        check(got, f"{SCRIPT} does not set {name}")
+        defs = {build.rel(h): m.group(1) for h, text in headers.items()
+                for m in [re.search(rf"^#define {name} (\S+)", text, re.M)] if m}
+        check(defs, f"no kernel header defines {name}")
+        for where, value in defs.items():
+            check(int(value.rstrip("ULul"), 0) == int(got.group(1), 0),
+                  f"{name}: {where} says {value}, {SCRIPT} {got.group(1)}")
 
 
 def test_kdmesg_follows_both_kinds_of_wrap(build):
@@ -92,8 +89,10 @@ def test_kdmesg_follows_both_kinds_of_wrap(build):
     kind of wrap kdmesg must print what logring_read returns."""
     exe = build.dir / "host" / "gdb_ring_fill"
     exe.parent.mkdir(parents=True, exist_ok=True)
+    logring = kernel_sources(build.root, "logring.c")
+    check(len(logring) == 1, f"want one logring.c in the kernel's folders, found {logring}")
     cc = subprocess.run(["gcc", "-std=gnu11", "-g", "-O1", "-I.", "-o", str(exe),
-                         "tests/scenarios/gdb_ring_fill.c", "kernel/logring.c"],
+                         "tests/scenarios/gdb_ring_fill.c", str(logring[0])],
                         cwd=build.root, capture_output=True, text=True, timeout=120)
     check(cc.returncode == 0, f"cannot build the ring filler:\n{cc.stderr}")
     expected = build.dir / "host" / "gdb_ring"
@@ -107,9 +106,9 @@ def test_kdmesg_follows_both_kinds_of_wrap(build):
         check_same_lines(dmesg, want, f"kdmesg past a wrap ({kind}) vs logring_read")
 
 
-def test_helpers_on_a_live_kernel(build):
+def test_helpers_on_a_live_kernel(build, machine):
     port = free_tcp_port()
-    with build.machine(mem="512M", extra_args=["-gdb", f"tcp:127.0.0.1:{port}"]) as m:
+    with machine(mem="512M", extra_args=["-gdb", f"tcp:127.0.0.1:{port}"]) as m:
         m.wait_prompt()
         out = m.run(LOAD, timeout=60)
         check("kexec: loaded '/boot/kernel.elf'" in out, f"kexec -l failed:\n{out}", m)
@@ -136,25 +135,15 @@ def test_helpers_on_a_live_kernel(build):
         check("IND list: head" in m.run("kexec -s"), "the guest did not run on after detach", m)
 
 
-def test_helpers_on_a_vmcore(build):
-    kdump = load_kdump_scenario()
-    log, disk = kdump.capture(build, mem="128M", crashkernel="16M", trigger="panic",
-                              size=200 << 20, before=[LOAD, "kexec -s -v"])
-    core = build.dir / "test-gdb-vmcore"
-    try:
-        subprocess.run(["python3", "tools/vmcore_extract.py", str(disk), str(core)], check=True,
-                       cwd=build.root, capture_output=True, timeout=300)
-        cmds = ["kdmesg", "kmemmap e820", "kmemmap iomem", "kexec-ind -v", "kexec-ind crash"]
-        got = dict(zip(cmds, run_gdb(build, [build.kernel_elf, core], cmds)))
-    finally:
-        disk.unlink(missing_ok=True)
-        core.unlink(missing_ok=True)
-    first = log[:log.index("purgatory: sha256 ok")]     # the crashed kernel's part
+def test_helpers_on_a_vmcore(build, vmcore):
+    cmds = ["kdmesg", "kmemmap e820", "kmemmap iomem", "kexec-ind -v", "kexec-ind crash"]
+    got = dict(zip(cmds, run_gdb(build, [build.kernel_elf, vmcore.path], cmds)))
+    first = vmcore.crashed_log
     dmesg = got["kdmesg"].strip("\n").split("\n")
     panic = next((i for i, l in enumerate(dmesg) if "Kernel panic - not syncing" in l), None)
     check(panic is not None and re.search(r"---\[ end Kernel panic - not syncing: .* \]---",
                                           dmesg[-1]),
-          f"kdmesg does not end with the panic:\n" + "\n".join(dmesg[-30:]))
+          "kdmesg does not end with the panic:\n" + "\n".join(dmesg[-30:]))
     check_same_lines(got["kdmesg"], "\n".join(PRINTK_LINE.findall(first)),
                      "the vmcore's kdmesg vs the crashed kernel's serial console")
     check(parse_e820_lines(got["kmemmap e820"]) == parse_e820_lines(first),
@@ -163,7 +152,7 @@ def test_helpers_on_a_vmcore(build):
     check(re.search(rf"^  \[0x{window[0]}, 0x{window[1]}\) \S+ \S+  Crash kernel$",
                     got["kmemmap iomem"], re.M),
           f"no 'Crash kernel' node for {window} in kmemmap iomem:\n{got['kmemmap iomem']}")
-    shown = shell_output(first, "kexec -s -v")
+    shown = vmcore.outputs["kexec -s -v"]
     check(ind_counts(got["kexec-ind -v"]) == ind_counts(shown),
           "the vmcore's IND list counts differ from kexec -s's")
     check_same_lines(got["kexec-ind -v"], shown, "kexec-ind -v (vmcore) vs kexec -s -v")

@@ -1,6 +1,6 @@
-"""vmcore-inspect (tools/vmcore/) on a real vmcore: one crash captured in
-QEMU at 256M with crashkernel=32M after writing a canary, then every
-command of the inspector on it (info, dmesg, read, memmap), and on cut and
+"""vmcore-inspect (tools/vmcore/) on a real vmcore: the session's (the
+`vmcore` fixture: a crash captured in QEMU at 256M with crashkernel=32M
+after writing a canary), then every command of the inspector on it (info, dmesg, read, memmap), and on cut and
 corrupted copies, which must give "vmcore-inspect: error:" and exit status
 2, never a crash or a sanitizer report (the tool is built with ASan and
 UBSan by default)."""
@@ -8,32 +8,28 @@ UBSan by default)."""
 import re
 import struct
 import subprocess
-import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from qemu import STAMP, TestFailure, check
+import pytest
+from checks import check
+from guest import STAMP
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_kdump import capture, vmcore_file  # noqa: E402  (the kdump scenario's capture)
-
-CANARY = 0x696e7370656374ff      # "\xfftcepsni" in memory: easy to spot in a dump
 SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|"
                        r"runtime error:|Segmentation fault|core dumped")
 
-_captured = {}                   # one vmcore for every test of this file
 
-
+@pytest.fixture(scope="module")
 def tool(build):
-    path = build.dir / "tools" / "vmcore-inspect"
-    check(path.is_file(), f"{path} is missing: run `make tools BUILD={build.dir.name}`")
-    return path
+    if not build.inspector.is_file():
+        pytest.fail(f"{build.rel(build.inspector)} is missing: run `make tools`", pytrace=False)
+    return build.inspector
 
 
-def inspect(build, *args, status=0):
+def inspect(tool, *args, status=0):
     """Run the inspector; check its exit status and that no sanitizer spoke."""
-    p = subprocess.run([str(tool(build))] + [str(a) for a in args], capture_output=True,
+    p = subprocess.run([str(tool)] + [str(a) for a in args], capture_output=True,
                        text=True, errors="replace", timeout=60)
     check(not SANITIZER.search(p.stderr), f"sanitizer report or crash for {args}:\n{p.stderr}")
     check(p.returncode == status, f"vmcore-inspect {' '.join(map(str, args))}: exit status "
@@ -41,32 +37,19 @@ def inspect(build, *args, status=0):
     return p
 
 
-def crashed(build):
-    """The vmcore of one `crash null` (captured on first use), with what
-    the serial log said about it."""
-    if "error" in _captured:
-        raise TestFailure(f"the capture failed in an earlier test: {_captured['error']}")
-    if "vmcore" not in _captured:
-        try:
-            log, disk = capture(build, mem="256M", crashkernel="32M",
-                                before=[f"canary {CANARY:#x}"], size=320 << 20)
-            try:
-                core = vmcore_file(disk, build)
-            finally:
-                disk.unlink(missing_ok=True)
-        except Exception as e:
-            _captured["error"] = str(e).split("\n")[0]
-            raise
-        m = re.search(r"crash_canary = 0x([0-9a-f]{16}) at 0x([0-9a-f]{16}) "
-                      r"\(physical 0x([0-9a-f]{16})\)", log)
-        check(m and int(m.group(1), 16) == CANARY, "no canary line in the serial log")
-        first = log[:log.index("purgatory: sha256 ok")]      # the crashed kernel's part
-        _captured.update(
-            vmcore=core, log=first, canary_va=int(m.group(2), 16), canary_pa=int(m.group(3), 16),
-            build_id=re.search(r"kexec-kernel \S+ \(build id ([0-9a-f]+)\)", first).group(1),
-            rip=re.search(rf"^{STAMP}RIP: 0008:([0-9a-f]{{16}})", first, re.M).group(1),
-            panic=re.findall(rf"^\[\s*\d+\.\d+\] Kernel panic - not syncing: .*$", first, re.M)[-1])
-    return _captured
+@pytest.fixture(scope="module")
+def crashed(vmcore):
+    """The session's vmcore, with what the serial log said about it."""
+    first = vmcore.crashed_log
+    m = re.search(r"crash_canary = 0x([0-9a-f]{16}) at 0x([0-9a-f]{16}) "
+                  r"\(physical 0x([0-9a-f]{16})\)", first)
+    check(m and int(m.group(1), 16) == vmcore.canary, "no canary line in the serial log")
+    return dict(
+        vmcore=vmcore.path, log=first, canary=vmcore.canary,
+        canary_va=int(m.group(2), 16), canary_pa=int(m.group(3), 16),
+        build_id=re.search(r"kexec-kernel \S+ \(build id ([0-9a-f]+)\)", first).group(1),
+        rip=re.search(rf"^{STAMP}RIP: 0008:([0-9a-f]{{16}})", first, re.M).group(1),
+        panic=re.findall(r"^\[\s*\d+\.\d+\] Kernel panic - not syncing: .*$", first, re.M)[-1])
 
 
 def elf_core(path, vmcoreinfo, loads):
@@ -95,7 +78,7 @@ def log_record(ts_ns, text):
     return struct.pack("<QHHBBH", ts_ns, size, len(text), 6, 0, 0) + text.ljust(size - 16, b"\0")
 
 
-def test_synthetic_vmcore_wrapped_ring_and_large_pages(build):
+def test_synthetic_vmcore_wrapped_ring_and_large_pages(tool):
     """A hand-made vmcore (no QEMU): a log ring whose records wrap past a
     len-0 marker, or past a tail too short for a header, and page tables
     with a 1 GiB and a 2 MiB page."""
@@ -132,24 +115,24 @@ def test_synthetic_vmcore_wrapped_ring_and_large_pages(build):
             core = Path(d) / f"synthetic-{tail}"
             elf_core(core, "\n".join(keys) + "\n",
                      [(0, direct, bytes(low)), (0x200000, direct + 0x200000, bytes(high))])
-            out = inspect(build, "dmesg", core).stdout.splitlines()
+            out = inspect(tool, "dmesg", core).stdout.splitlines()
             check(out == want, f"tail {tail}: dmesg of a wrapped ring:\n" + "\n".join(out))
-        out = inspect(build, "read", core, "-v", hex(direct + 0x40005000), 8).stdout
+        out = inspect(tool, "read", core, "-v", hex(direct + 0x40005000), 8).stdout
         check("(1 GiB page)" in out and hexdump_bytes(out) == b"1GiBpage", f"1 GiB page:\n{out}")
-        out = inspect(build, "read", core, "-v", hex(direct + 0x80000010), 8).stdout
+        out = inspect(tool, "read", core, "-v", hex(direct + 0x80000010), 8).stdout
         check("(2 MiB page)" in out and hexdump_bytes(out) == b"2MiBpage", f"2 MiB page:\n{out}")
-        out = inspect(build, "read", core, "-v", hex(direct + 0x40005ff8), 16).stdout
+        out = inspect(tool, "read", core, "-v", hex(direct + 0x40005ff8), 16).stdout
         check(re.search(r"page 0xffff888040006000 -> physical 0x0+6000 \(1 GiB page\)", out),
               f"second page of a read not translated:\n{out}")
-        err = inspect(build, "dmesg", core.with_name("synthetic-16"), status=0).stderr
+        err = inspect(tool, "dmesg", core.with_name("synthetic-16"), status=0).stderr
         check(err == "", f"dmesg wrote to stderr: {err}")
-        err = inspect(build, "memmap", core, status=2).stderr
+        err = inspect(tool, "memmap", core, status=2).stderr
         check("VMCOREINFO lacks SYMBOL(firmware_memmap)" in err, f"memmap without keys: {err}")
 
 
-def test_info_shows_cpu_registers_vmcoreinfo_and_build_id(build):
-    c = crashed(build)
-    out = inspect(build, "info", c["vmcore"], build.kernel_elf).stdout
+def test_info_shows_cpu_registers_vmcoreinfo_and_build_id(tool, crashed, build):
+    c = crashed
+    out = inspect(tool, "info", c["vmcore"], build.kernel_elf).stdout
     check(re.search(r"^  \d+\s+CORE\s+1 \(NT_PRSTATUS\)\s+336 ", out, re.M) and
           re.search(r"^  \d+\s+VMCOREINFO\s+0 ", out, re.M), f"notes table:\n{out[:800]}")
     check(re.search(r"^CPU 0 \(pid 1\):", out, re.M), f"no CPU 0:\n{out[:1500]}")
@@ -185,19 +168,19 @@ def test_info_shows_cpu_registers_vmcoreinfo_and_build_id(build):
     with tempfile.NamedTemporaryFile(suffix=".elf") as other:
         other.write(elf)
         other.flush()
-        out = inspect(build, "info", c["vmcore"], other.name).stdout
+        out = inspect(tool, "info", c["vmcore"], other.name).stdout
         flipped = f"{elf[at]:02x}" + c["build_id"][2:]
         check(f"build id: MISMATCH: vmcore {c['build_id']}, kernel.elf {flipped}" in out,
               f"a flipped build id was not reported:\n{out[:400]}")
         check("kernel.elf does not match" in out, "rip symbolized silently with a wrong ELF")
-    out = inspect(build, "info", c["vmcore"], build.dir / "mini32.elf").stdout
+    out = inspect(tool, "info", c["vmcore"], build.dir / "mini32.elf").stdout
     check(f"build id: MISMATCH: vmcore {c['build_id']}, kernel.elf none" in out,
           f"mini32.elf (no build id) not reported:\n{out[:400]}")
 
 
-def test_dmesg_ends_with_the_panic(build):
-    c = crashed(build)
-    out = inspect(build, "dmesg", c["vmcore"]).stdout.splitlines()
+def test_dmesg_ends_with_the_panic(tool, crashed):
+    c = crashed
+    out = inspect(tool, "dmesg", c["vmcore"]).stdout.splitlines()
     check(len(out) > 20 and out[0].endswith(f"(build id {c['build_id']})"),
           f"dmesg does not start with the banner: {out[:2]}")
     check(all(re.match(r"\[\s*\d+\.\d{6}\] ", l) for l in out), "a line without a timestamp")
@@ -212,40 +195,40 @@ def hexdump_bytes(out):
                  for b in line.split(":", 1)[1].split("|")[0].split())
 
 
-def test_read_finds_the_canary_by_physical_and_virtual_address(build):
-    c = crashed(build)
-    want = struct.pack("<Q", CANARY)
-    out = inspect(build, "read", c["vmcore"], hex(c["canary_pa"]), 8).stdout
+def test_read_finds_the_canary_by_physical_and_virtual_address(tool, crashed):
+    c = crashed
+    want = struct.pack("<Q", c["canary"])
+    out = inspect(tool, "read", c["vmcore"], hex(c["canary_pa"]), 8).stdout
     check(re.search(rf"read: physical 0x{c['canary_pa']:016x}, 8 bytes, from PT_LOAD \d+", out)
           and hexdump_bytes(out) == want, f"canary not at its physical address:\n{out}")
-    out = inspect(build, "read", c["vmcore"], "-v", hex(c["canary_va"]), 8).stdout
+    out = inspect(tool, "read", c["vmcore"], "-v", hex(c["canary_va"]), 8).stdout
     check("through the page tables" in out and
           re.search(rf"-> physical 0x{c['canary_pa']:016x} \((4 KiB|2 MiB|1 GiB) page\)", out),
           f"no page walk to the canary's physical address:\n{out}")
     check(re.search(r"agrees with PT_LOAD \d+", out), f"walk not checked against PT_LOAD:\n{out}")
     check(hexdump_bytes(out) == want, f"canary not at its virtual address:\n{out}")
     # The same bytes through the direct map (page_offset_base + physical).
-    out = inspect(build, "read", c["vmcore"], "-v", hex(0xffff888000000000 + c["canary_pa"]),
+    out = inspect(tool, "read", c["vmcore"], "-v", hex(0xffff888000000000 + c["canary_pa"]),
                   8).stdout
     check(hexdump_bytes(out) == want, f"canary not at its direct-map address:\n{out}")
     window = re.search(r"crashkernel: reserved \[0x([0-9a-f]+)", c["log"]).group(1)
-    err = inspect(build, "read", c["vmcore"], "0x" + window, 16, status=2).stderr
+    err = inspect(tool, "read", c["vmcore"], "0x" + window, 16, status=2).stderr
     check(err.startswith("vmcore-inspect: error:") and "crash window" in err,
           f"reading the window: {err}")
-    err = inspect(build, "read", c["vmcore"], "-v", "0x1000", 16, status=2).stderr
+    err = inspect(tool, "read", c["vmcore"], "-v", "0x1000", 16, status=2).stderr
     check("not mapped" in err, f"reading an unmapped address: {err}")
 
 
-def test_memmap_draws_a_labelled_svg(build):
-    c = crashed(build)
-    text = inspect(build, "memmap", c["vmcore"]).stdout
+def test_memmap_draws_a_labelled_svg(tool, crashed, build):
+    c = crashed
+    text = inspect(tool, "memmap", c["vmcore"]).stdout
     svg = build.dir / "test-inspector-memmap.svg"
-    out = inspect(build, "memmap", c["vmcore"], "-o", svg).stdout
+    out = inspect(tool, "memmap", c["vmcore"], "-o", svg).stdout
     check(f"memmap: wrote {svg} (" in out, out)
     try:
         root = ET.parse(svg).getroot()
     except ET.ParseError as e:
-        raise TestFailure(f"{svg} is not XML: {e}")
+        raise AssertionError(f"{svg} is not XML: {e}")
     labels = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
     for want in ("System RAM", "Kernel code", "Crash kernel", "Multiboot2 info", "usable",
                  "excluded: crash window", "seg 0: kernel", "NOT TO SCALE",
@@ -309,27 +292,23 @@ def bad_copies(core, tmp):
     return out
 
 
-def test_bad_files_give_clear_errors(build):
-    c = crashed(build)
-    try:
-        with tempfile.TemporaryDirectory() as d:
-            tmp = Path(d)
-            cases = bad_copies(c["vmcore"], tmp) + [("kernel.elf (not a core)", build.kernel_elf),
-                                                   ("empty file", tmp / "empty")]
-            (tmp / "empty").touch()
-            for name, path in cases:
-                for cmd in (["info", path], ["dmesg", path], ["read", path, "0x1000", "16"],
-                            ["memmap", path, "-o", tmp / "x.svg"]):
-                    p = inspect(build, *cmd, status=2)
-                    check(p.stderr.startswith("vmcore-inspect: error: ") and
-                          p.stderr.count("\n") == 1, f"{name}, {cmd[0]}: {p.stderr!r}")
-                print(f"    {name:<24} {p.stderr.strip()[:110]}")
-            for args in (["frobnicate"], ["read", c["vmcore"], "0x1000"],
-                         ["read", c["vmcore"], "0x1000", "0"], ["info"]):
-                p = inspect(build, *args, status=2)
-                check(p.stderr.startswith("vmcore-inspect: error: "), f"{args}: {p.stderr!r}")
-            check("vmcore-inspect info VMCORE [KERNEL.ELF]" in inspect(build, "--help").stdout,
-                  "--help lacks the commands")
-    finally:
-        # The last test of the file: the 256 MiB vmcore is not needed any more.
-        c["vmcore"].unlink(missing_ok=True)
+def test_bad_files_give_clear_errors(tool, crashed, build):
+    c = crashed
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        cases = bad_copies(c["vmcore"], tmp) + [("kernel.elf (not a core)", build.kernel_elf),
+                                               ("empty file", tmp / "empty")]
+        (tmp / "empty").touch()
+        for name, path in cases:
+            for cmd in (["info", path], ["dmesg", path], ["read", path, "0x1000", "16"],
+                        ["memmap", path, "-o", tmp / "x.svg"]):
+                p = inspect(tool, *cmd, status=2)
+                check(p.stderr.startswith("vmcore-inspect: error: ") and
+                      p.stderr.count("\n") == 1, f"{name}, {cmd[0]}: {p.stderr!r}")
+            print(f"    {name:<24} {p.stderr.strip()[:110]}")
+        for args in (["frobnicate"], ["read", c["vmcore"], "0x1000"],
+                     ["read", c["vmcore"], "0x1000", "0"], ["info"]):
+            p = inspect(tool, *args, status=2)
+            check(p.stderr.startswith("vmcore-inspect: error: "), f"{args}: {p.stderr!r}")
+        check("vmcore-inspect info VMCORE [KERNEL.ELF]" in inspect(tool, "--help").stdout,
+              "--help lacks the commands")

@@ -6,44 +6,13 @@ equal the old memory, and bad inputs get clear errors."""
 import re
 import struct
 import subprocess
-import tempfile
-from pathlib import Path
 
-from qemu import STAMP, check
+import pytest
+from checks import check
+from guest import STAMP
+from guest.kdump import capture, disk_args, new_disk
 
 R16 = r"\[0x([0-9a-f]{16}), 0x([0-9a-f]{16})\)"
-CANARY = 0x5eedc0de12345678
-
-
-def disk_args(path):
-    return ["-drive", f"file={path},format=raw,if=none,id=dump",
-            "-device", "virtio-blk-pci,drive=dump"]
-
-
-def new_disk(size):
-    f = tempfile.NamedTemporaryFile(prefix="dump-", suffix=".img", delete=False)
-    f.truncate(size)
-    f.close()
-    return Path(f.name)
-
-
-def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(), size=None):
-    """Boot, arm kdump, crash; return (log text, dump disk path)."""
-    disk = new_disk(size or (600 << 20))
-    m = build.machine(mem=mem, cmdline=f"crashkernel={crashkernel}",
-                      extra_args=disk_args(disk), timeout=600)
-    with m:
-        m.wait_prompt()
-        for cmd in before:
-            m.run(cmd, timeout=120)
-        out = m.run("kexec -p /boot/kernel.elf --append=vmcore_autosave=poweroff")
-        check("kexec: loaded '/boot/kernel.elf'" in out, f"kexec -p failed:\n{out}", m)
-        m.send(f"crash {trigger}\r")
-        m.expect(r"Kernel panic - not syncing", timeout=60)
-        m.expect(r"purgatory: sha256 ok", timeout=60)
-        m.expect(r"vmcore: saved ", timeout=600)
-        check(m.wait_exit(120) == 0, "the capture kernel did not power off cleanly", m)
-        return m.output, disk
 
 
 def phdrs(path):
@@ -55,82 +24,69 @@ def phdrs(path):
         return [struct.unpack("<IIQQQQQQ", f.read(56)) for _ in range(n)]
 
 
-def vmcore_file(disk, build):
-    out = build.dir / "test-vmcore"
-    subprocess.run(["python3", "tools/vmcore_extract.py", str(disk), str(out)], check=True,
-                   cwd=build.root, capture_output=True, timeout=300)
-    return out
-
-
 def gdb(build, vmcore, *cmds):
     args = ["gdb", "-batch"] + [a for c in cmds for a in ("-ex", c)]
     return subprocess.run(args + [str(build.kernel_elf), str(vmcore)], capture_output=True,
                           text=True, timeout=120).stdout
 
 
-def test_vmcore_opens_in_readelf_and_gdb(build):
+def test_vmcore_opens_in_readelf_and_gdb(build, vmcore):
     # 0x8000 is low memory the first kernel never touches: the vmcore must
     # show the same bytes there (the capture kernel keeps out of it too).
-    log, disk = capture(build, before=[f"canary {CANARY:#x}", "xd 0x8000 64"])
-    try:
-        core = vmcore_file(disk, build)
-        re_out = subprocess.run(["readelf", "-h", "-l", "-n", str(core)], capture_output=True,
-                                text=True, timeout=60).stdout
-        check("CORE (Core file)" in re_out and "X86-64" in re_out, re_out[:600])
-        check(re_out.count("NOTE ") == 1, "not exactly one PT_NOTE")
-        check(re_out.count("NT_PRSTATUS") == 1 and "VMCOREINFO" in re_out, re_out[-800:])
-        # The PT_LOADs cover all RAM of the first kernel except the window.
-        first = log[:log.index("kdump:")]
-        ram = [(int(a, 16), int(b, 16)) for a, b in
-               re.findall(rf"^{STAMP}e820: {R16} usable", first, re.M)]
-        win = tuple(int(x, 16) for x in re.search(rf"crashkernel: reserved {R16}", first).groups())
-        want = []
-        for s, e in ram:
-            for a, b in ((s, min(e, win[0])), (max(s, win[1]), e)):
-                if a < b:
-                    want.append((a, b))
-        got = sorted((p[4], p[4] + p[5]) for p in phdrs(core)   # direct-map PT_LOADs
-                     if p[0] == 1 and 0xffff888000000000 <= p[3] < 0xffffffff80000000)
-        image = [p for p in phdrs(core) if p[0] == 1 and p[3] >= 0xffffffff80000000]
-        check(len(image) == 1 and image[0][3] == 0xffffffff80200000,
-              "no single PT_LOAD for the kernel image at its link address")
-        check(got == sorted(want), f"RAM PT_LOADs {[(hex(a), hex(b)) for a, b in got]} "
-              f"!= RAM minus window {[(hex(a), hex(b)) for a, b in want]}")
-        low = re.search(r"xd 0x8000 64\s*\n(.*?)kernel> ", log, re.S).group(1)
-        seen = bytes(int(b, 16) for line in low.strip().splitlines()
-                     for b in line.split(":", 1)[1].split("|")[0].split())
-        load0 = next(p for p in phdrs(core) if p[0] == 1 and p[4] == 0)
-        with open(core, "rb") as f:
-            f.seek(load0[2] + 0x8000)
-            check(len(seen) == 64 and f.read(64) == seen,
-                  "low memory at 0x8000 differs in the vmcore")
-        bt = gdb(build, core, "bt", "print/x crash_canary", "info registers rip")
-        for fn in ("crash_null", "cmd_crash", "shell_execute", "kmain"):
-            check(fn in bt, f"gdb's backtrace lacks {fn}:\n{bt}")
-        check(f"{CANARY:#x}" in bt, f"canary not found by gdb:\n{bt}")
-        rip = re.search(rf"^{STAMP}RIP: 0008:([0-9a-f]{{16}})", log, re.M).group(1)
-        check(re.search(rf"rip\s+0x{rip.lstrip('0')}", bt), f"gdb's rip != panic's {rip}:\n{bt}")
-    finally:
-        disk.unlink(missing_ok=True)
+    core, log = vmcore.path, vmcore.log
+    re_out = subprocess.run(["readelf", "-h", "-l", "-n", str(core)], capture_output=True,
+                            text=True, timeout=60).stdout
+    check("CORE (Core file)" in re_out and "X86-64" in re_out, re_out[:600])
+    check(re_out.count("NOTE ") == 1, "not exactly one PT_NOTE")
+    check(re_out.count("NT_PRSTATUS") == 1 and "VMCOREINFO" in re_out, re_out[-800:])
+    # The PT_LOADs cover all RAM of the first kernel except the window.
+    first = log[:log.index("kdump:")]
+    ram = [(int(a, 16), int(b, 16)) for a, b in
+           re.findall(rf"^{STAMP}e820: {R16} usable", first, re.M)]
+    win = tuple(int(x, 16) for x in re.search(rf"crashkernel: reserved {R16}", first).groups())
+    want = []
+    for s, e in ram:
+        for a, b in ((s, min(e, win[0])), (max(s, win[1]), e)):
+            if a < b:
+                want.append((a, b))
+    got = sorted((p[4], p[4] + p[5]) for p in phdrs(core)   # direct-map PT_LOADs
+                 if p[0] == 1 and 0xffff888000000000 <= p[3] < 0xffffffff80000000)
+    image = [p for p in phdrs(core) if p[0] == 1 and p[3] >= 0xffffffff80000000]
+    check(len(image) == 1 and image[0][3] == 0xffffffff80200000,
+          "no single PT_LOAD for the kernel image at its link address")
+    check(got == sorted(want), f"RAM PT_LOADs {[(hex(a), hex(b)) for a, b in got]} "
+          f"!= RAM minus window {[(hex(a), hex(b)) for a, b in want]}")
+    low = vmcore.outputs["xd 0x8000 64"]
+    seen = bytes(int(b, 16) for line in low.strip().splitlines()
+                 for b in line.split(":", 1)[1].split("|")[0].split())
+    load0 = next(p for p in phdrs(core) if p[0] == 1 and p[4] == 0)
+    with open(core, "rb") as f:
+        f.seek(load0[2] + 0x8000)
+        check(len(seen) == 64 and f.read(64) == seen,
+              "low memory at 0x8000 differs in the vmcore")
+    bt = gdb(build, core, "bt", "print/x crash_canary", "info registers rip")
+    for fn in ("crash_null", "cmd_crash", "shell_execute", "kmain"):
+        check(fn in bt, f"gdb's backtrace lacks {fn}:\n{bt}")
+    check(f"{vmcore.canary:#x}" in bt, f"canary not found by gdb:\n{bt}")
+    rip = re.search(rf"^{STAMP}RIP: 0008:([0-9a-f]{{16}})", log, re.M).group(1)
+    check(re.search(rf"rip\s+0x{rip.lstrip('0')}", bt), f"gdb's rip != panic's {rip}:\n{bt}")
 
 
 TRIGGERS = ["panic", "null", "gpf", "ud", "div0", "stackoverflow", "doublefault", "nmi",
             "lockup"]
 
 
-def test_every_trigger_gives_a_vmcore_gdb_can_read(build):
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_trigger_gives_a_vmcore_gdb_can_read(build, trigger):
     """Each way of dying reaches the capture kernel; gdb's first frames
     name the trigger's function."""
-    for trigger in TRIGGERS:
-        log, disk = capture(build, mem="128M", crashkernel="16M", trigger=trigger,
-                            size=200 << 20)
-        try:
-            core = vmcore_file(disk, build)
-            bt = gdb(build, core, "bt 6")
-            check(f"crash_{trigger}" in bt, f"crash {trigger}: gdb's bt lacks crash_{trigger}:\n{bt}")
-            print(f"    {trigger:<14} {bt.splitlines()[1] if len(bt.splitlines()) > 1 else bt}")
-        finally:
-            disk.unlink(missing_ok=True)
+    core = build.dir / f"test-vmcore-{trigger}"
+    try:
+        capture(build, mem="128M", crashkernel="16M", trigger=trigger, vmcore=core)
+        bt = gdb(build, core, "bt 6")
+        check(f"crash_{trigger}" in bt, f"crash {trigger}: gdb's bt lacks crash_{trigger}:\n{bt}")
+    finally:
+        core.unlink(missing_ok=True)
 
 
 def memtest_pattern(pa, q):
@@ -142,7 +98,8 @@ def test_vmcore_bytes_equal_memory_above_4G(build):
     """memtest leaves a pattern derived from its address in every free frame;
     after the crash each sampled frame must hold it at that address in the
     vmcore, above 4 GiB too."""
-    log, disk = capture(build, mem="6G", trigger="panic", before=["memtest"], size=7 << 30)
+    cap = capture(build, mem="6G", trigger="panic", before=["memtest"], keep_disk=True)
+    disk = cap.disk
     try:
         matched = {True: 0, False: 0}
         checked = {True: 0, False: 0}
@@ -168,21 +125,21 @@ def test_vmcore_bytes_equal_memory_above_4G(build):
         disk.unlink(missing_ok=True)
 
 
-def test_capture_kernel_refuses_bad_elfcorehdr(build):
-    with build.machine(mem="256M", cmdline="elfcorehdr=0x100000") as m:
+def test_capture_kernel_refuses_bad_elfcorehdr(machine):
+    with machine(mem="256M", cmdline="elfcorehdr=0x100000") as m:
         m.wait_prompt()
         check(re.search(r"vmcore: error: ELF core header at 0x100000: .*no ELF magic.*; no vmcore",
                         m.output), "no clear error for a header without ELF magic", m)
         out = m.run("vmcore")
         check("vmcore: error: the ELF core header was unusable" in out, out, m)
-    with build.machine(mem="256M", cmdline="elfcorehdr=banana") as m:
+    with machine(mem="256M", cmdline="elfcorehdr=banana") as m:
         m.wait_prompt()
         check("vmcore: error: elfcorehdr=banana is not an address" in m.output,
               "no clear error for a non-address", m)
 
 
-def test_window_too_small_is_refused_with_the_size(build):
-    with build.machine(mem="512M", cmdline="crashkernel=512K") as m:
+def test_window_too_small_is_refused_with_the_size(machine):
+    with machine(mem="512M", cmdline="crashkernel=512K") as m:
         m.wait_prompt()
         out = m.run("kexec -p /boot/kernel.elf")
         check(re.search(r"kexec: error: '/boot/kernel.elf' needs \d+ KiB at a 2 MiB boundary: "
@@ -190,10 +147,10 @@ def test_window_too_small_is_refused_with_the_size(build):
         check("no image loaded" in m.run("kexec -s"), "a refused crash load left an image", m)
 
 
-def test_panic_in_capture_kernel_halts(build):
-    disk = new_disk(600 << 20)
+def test_panic_in_capture_kernel_halts(build, machine):
+    disk = new_disk(build.dir, 600 << 20)
     try:
-        with build.machine(mem="512M", cmdline="crashkernel=64M panic=-1",
+        with machine(mem="512M", cmdline="crashkernel=64M panic=-1",
                            extra_args=disk_args(disk)) as m:
             m.wait_prompt()
             m.run("kexec -p /boot/kernel.elf --append=panic=-1")

@@ -7,7 +7,8 @@ image."""
 import re
 import time
 
-from qemu import STAMP, check
+from checks import check
+from guest import STAMP
 
 R16 = r"\[0x[0-9a-f]{16}, 0x[0-9a-f]{16}\)"
 # Pass on both modules GRUB gave us, so the new kernel's memory starts out
@@ -36,8 +37,8 @@ def kexec_into_self(m, append):
     return m.output[start:m.pos]
 
 
-def test_kexec_into_self_with_marker(build):
-    with build.machine(mem="512M") as m:
+def test_kexec_into_self_with_marker(machine):
+    with machine(mem="512M") as m:
         m.wait_prompt()
         first = m.output
         boot = kexec_into_self(m, "kexec_marker=abc123")
@@ -60,10 +61,10 @@ def test_kexec_into_self_with_marker(build):
         check("kexec_marker" in out and "abc123" in out, f"cmdline command:\n{out}", m)
 
 
-def test_kexec_chain_25_generations(build):
+def test_kexec_chain_25_generations(machine):
     """25 kexecs in one QEMU run: every generation boots, frees the same
     memory, and the time per generation does not grow."""
-    with build.machine(mem="512M", timeout=600) as m:
+    with machine(mem="512M", lifetime=600) as m:
         m.wait_prompt()
         frees, seconds = free_frames(m.output), []
         for gen in range(2, 27):
@@ -83,8 +84,8 @@ def test_kexec_chain_25_generations(build):
         check(late < 2 * early + 1, f"kexec got slower: {early:.2f} s -> {late:.2f} s", m)
 
 
-def test_kexec_purgatory_rejects_corrupted_byte(build):
-    with build.machine(mem="512M") as m:
+def test_kexec_purgatory_rejects_corrupted_byte(machine):
+    with machine(mem="512M") as m:
         m.wait_prompt()
         m.run(LOAD_SELF.format(append="x=1"))
         out = m.run("kexec --corrupt 0 100")
@@ -99,13 +100,13 @@ def test_kexec_purgatory_rejects_corrupted_byte(build):
         check(m.alive(), "QEMU exited: the purgatory must halt, not reset", m)
 
 
-def test_kexec_elf32_fixed_address_kernel(build):
+def test_kexec_elf32_fixed_address_kernel(machine):
     """mini32 (tests/kernels/mini32.asm): ELF32, no relocatable tag, an
     entry-address tag; it prints its magic and cmdline and exits QEMU."""
-    with build.machine(mem="512M") as m:
+    with machine(mem="512M") as m:
         m.wait_prompt()
         out = m.run('kexec -l /boot/mini32.elf --append="hello from kexec"')
-        check(re.search(rf"kexec: segment 0 \[0x0000000000fff000, .*kernel", out),
+        check(re.search(r"kexec: segment 0 \[0x0000000000fff000, .*kernel", out),
               f"mini32 not loaded at its fixed address:\n{out}", m)
         m.send("kexec -e\r")
         m.expect(r"purgatory: sha256 ok")
@@ -115,8 +116,8 @@ def test_kexec_elf32_fixed_address_kernel(build):
         check(status == 0x21, f"mini32 should exit QEMU with 0x21, got {status}", m)
 
 
-def test_kexec_bad_loads_keep_the_loaded_image(build):
-    with build.machine(mem="512M") as m:
+def test_kexec_bad_loads_keep_the_loaded_image(machine):
+    with machine(mem="512M") as m:
         m.wait_prompt()
         out = m.run("kexec -e")
         check("kexec: error: no image loaded" in out, f"-e without image:\n{out}", m)

@@ -6,21 +6,23 @@ xd refuses addresses outside the direct map."""
 
 import re
 
-from qemu import PROMPT, RANGE, STAMP, check, parse_e820_lines
+from checks import check
+from guest import PROMPT, RANGE, STAMP, parse_e820_lines
 
 GiB = 1 << 30
 
 
-def machine(build, mem):
-    return build.shared_machine(f"mem-{mem}", mem=mem)
+def by_size(shared_machine, mem):
+    """The shared machine of this size (one boot for its e820 and memtest checks)."""
+    return shared_machine(f"mem-{mem}", mem=mem)
 
 
 def fmt(ranges):
     return "\n".join(f"    [0x{a:016x}, 0x{b:016x}) type {t}" for a, b, t in ranges)
 
 
-def check_e820(build, mem):
-    m = machine(build, mem)
+def check_e820(shared_machine, mem):
+    m = by_size(shared_machine, mem)
     log = m.output[:m.output.find(PROMPT)]
     kernel = parse_e820_lines(log)
     firmware = m.firmware_e820()
@@ -43,8 +45,8 @@ def free_frames(m):
     return int(f.group(1))
 
 
-def check_memtest(build, mem, want_high):
-    m = machine(build, mem)
+def check_memtest(shared_machine, mem, want_high):
+    m = by_size(shared_machine, mem)
     before = free_frames(m)
     out = m.run("memtest", timeout=300)
     last = out.strip().split("\n")[-1]
@@ -62,24 +64,24 @@ def check_memtest(build, mem, want_high):
     check(after == before, f"mem shows {after} free frames after memtest, {before} before", m)
 
 
-def test_e820_128M(build):
-    check_e820(build, "128M")
+def test_e820_128M(shared_machine):
+    check_e820(shared_machine, "128M")
 
 
-def test_memtest_128M(build):
-    check_memtest(build, "128M", want_high=False)
+def test_memtest_128M(shared_machine):
+    check_memtest(shared_machine, "128M", want_high=False)
 
 
-def test_e820_512M(build):
-    check_e820(build, "512M")
+def test_e820_512M(shared_machine):
+    check_e820(shared_machine, "512M")
 
 
-def test_memtest_512M(build):
-    check_memtest(build, "512M", want_high=False)
+def test_memtest_512M(shared_machine):
+    check_memtest(shared_machine, "512M", want_high=False)
 
 
-def test_iomem_nesting(build):
-    m = machine(build, "512M")
+def test_iomem_nesting(shared_machine):
+    m = by_size(shared_machine, "512M")
     out = m.run("iomem")
     rx = re.compile(r"^( *)" + RANGE + r" .*?  (\S.*)$")
     nodes = []        # (depth, start, end, name)
@@ -112,8 +114,8 @@ def test_iomem_nesting(build):
     check(under("/boot/kernel.elf", "System RAM"), "the boot module is not nested in System RAM", m)
 
 
-def test_xd_bad_address(build):
-    m = machine(build, "512M")
+def test_xd_bad_address(shared_machine):
+    m = by_size(shared_machine, "512M")
     out = m.run("xd 0xfffffffffffff000")
     check(re.search(r"^xd: error: .*\(E_[A-Z0-9]+\)$", out, re.M),
           f"xd of an unmapped address should print 'xd: error: ... (E_...)': {out!r}", m)
@@ -125,12 +127,12 @@ def test_xd_bad_address(build):
           f"xd of a good address after the errors: {out!r}", m)
 
 
-def test_e820_6G(build):
-    check_e820(build, "6G")
-    fw = machine(build, "6G").firmware_e820()
+def test_e820_6G(shared_machine):
+    check_e820(shared_machine, "6G")
+    fw = by_size(shared_machine, "6G").firmware_e820()
     check(any(t == 1 and b > 4 * GiB for a, b, t in fw), "6G machine has no RAM above 4 GiB",
-          machine(build, "6G"))
+          by_size(shared_machine, "6G"))
 
 
-def test_memtest_6G(build):
-    check_memtest(build, "6G", want_high=True)
+def test_memtest_6G(shared_machine):
+    check_memtest(shared_machine, "6G", want_high=True)

@@ -5,12 +5,13 @@ ELF magic."""
 
 import re
 
-from qemu import PROMPT, RANGE, STAMP, check
+from checks import check
+from guest import PROMPT, RANGE, STAMP
 
 
-def test_module_is_kernel_elf(build):
+def test_module_is_kernel_elf(build, machine):
     size = build.kernel_elf.stat().st_size
-    with build.machine(mem="512M") as m:
+    with machine(mem="512M") as m:
         m.wait_prompt()
         out = m.run("modules")
         r = re.search(r"^0: " + RANGE + r" .+ '/boot/kernel\.elf'$", out, re.M)

@@ -6,31 +6,34 @@ and the cmdline command's verbose table."""
 
 import re
 
-from qemu import PROMPT, STAMP, check
+import pytest
+from checks import check
+from guest import PROMPT, STAMP
 
 UP, HOME, DELETE = "\x1b[A", "\x1b[H", "\x1b[3~"
 # A malformed word and a rejected value give dmesg -l err something to show.
 CMDLINE = "loglevel=7 =bad quiet=1 foo=bar"
 
 
-def shell(build):
-    return build.shared_machine("shell", mem="512M", cmdline=CMDLINE)
+@pytest.fixture
+def shell(shared_machine):
+    return shared_machine("shell", mem="512M", cmdline=CMDLINE)
 
 
 def lines(out):
     return [l.rstrip() for l in out.strip("\n").split("\n")]
 
 
-def test_home_and_delete_edit_a_recalled_line(build):
-    m = shell(build)
+def test_home_and_delete_edit_a_recalled_line(shell):
+    m = shell
     check(m.run("echo hello").strip() == "hello", "plain echo failed", m)
     out = m.run(UP + HOME + DELETE * 5 + "x")
     check(out.strip() == "shell: unknown command 'xhello' (try 'help')",
           f"Up, Home, 5 x Delete, 'x' should give 'xhello hello', got {out!r}", m)
 
 
-def test_tab_lists_several_names(build):
-    m = shell(build)
+def test_tab_lists_several_names(shell):
+    m = shell
     start = m.pos
     m.send("h\t")
     m.expect(r"^help +history *\n" + re.escape(PROMPT) + "h$")
@@ -38,30 +41,30 @@ def test_tab_lists_several_names(build):
     check("\a" not in m.output[start:], "Tab with candidates should not ring the bell", m)
 
 
-def test_cr_lf_is_one_enter(build):
-    m = shell(build)
+def test_cr_lf_is_one_enter(shell):
+    m = shell
     m.send("echo once\r\n")
     m.expect(r"^once$")
     m.wait_prompt()
     m.expect_not(re.escape(PROMPT), wait=1.0, start=m.pos)
 
 
-def test_ctrl_c_cancels_the_line(build):
-    m = shell(build)
+def test_ctrl_c_cancels_the_line(shell):
+    m = shell
     m.send("poweroff\x03")
     m.expect(r"poweroff\^C\n" + re.escape(PROMPT))
     check(m.run("echo alive").strip() == "alive", "shell gone after ^C", m)
     check("poweroff" not in m.run("history"), "a cancelled line went into the history", m)
 
 
-def test_quotes_group_words(build):
-    m = shell(build)
+def test_quotes_group_words(shell):
+    m = shell
     out = m.run(r'echo "a  b"   c "q\"x" "" end')
     check(out.strip("\n") == 'a  b c q"x  end', f"quoting: echo printed {out!r}", m)
 
 
-def test_error_conventions(build):
-    m = shell(build)
+def test_error_conventions(shell):
+    m = shell
     out = m.run('echo "unterminated')
     check(out.strip() == "shell: error: unterminated quote (E_INVAL)", f"got {out!r}", m)
     out = m.run("help a b")
@@ -74,8 +77,8 @@ def test_error_conventions(build):
           f"help CMD: {out!r}", m)
 
 
-def test_help_is_sorted_with_usage(build):
-    m = shell(build)
+def test_help_is_sorted_with_usage(shell):
+    m = shell
     out = m.run("help")
     names = re.findall(r"^  (\S+)", out, re.M)
     check(names == sorted(names), f"help is not sorted: {names}", m)
@@ -83,8 +86,8 @@ def test_help_is_sorted_with_usage(build):
           f"help lacks dmesg's usage:\n{out}", m)
 
 
-def test_history_numbers_lines(build):
-    m = shell(build)
+def test_history_numbers_lines(shell):
+    m = shell
     m.run("echo one")
     out = m.run("history")
     rows = re.findall(r"^ *(\d+)  (.*)$", out, re.M)
@@ -93,8 +96,8 @@ def test_history_numbers_lines(build):
     check([int(n) for n, _ in rows] == list(range(1, len(rows) + 1)), f"numbering: {rows}", m)
 
 
-def test_version_matches_the_banner(build):
-    m = shell(build)
+def test_version_matches_the_banner(shell):
+    m = shell
     banner = re.search(r"^" + STAMP + r"(kexec-kernel \S+ \(build id [0-9a-f]{40}\))$",
                        m.output, re.M)
     check(banner, "no banner line", m)
@@ -102,8 +105,8 @@ def test_version_matches_the_banner(build):
     check(lines(out)[0] == banner.group(1), f"version {lines(out)[0]!r} != banner", m)
 
 
-def test_dmesg_level_filter_and_console_level(build):
-    m = shell(build)
+def test_dmesg_level_filter_and_console_level(shell):
+    m = shell
     out = m.run("dmesg -l err")
     check(re.search(r"^" + STAMP + r"cmdline: error: empty key in '=bad' \(E_INVAL\)$", out, re.M)
           and "boot: ready" not in out, f"dmesg -l err should show only errors:\n{out}", m)
@@ -116,8 +119,8 @@ def test_dmesg_level_filter_and_console_level(build):
           "dmesg -n 8", m)
 
 
-def test_cmdline_verbose_table(build):
-    m = shell(build)
+def test_cmdline_verbose_table(shell):
+    m = shell
     out = m.run("cmdline -v")
     check(re.search(r"^  quiet +1 +rejected +ignored: the form is quiet$", out, re.M),
           f"quiet=1 should show as rejected:\n{out}", m)

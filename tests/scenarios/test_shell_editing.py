@@ -5,13 +5,15 @@ must be swallowed, not typed.  echo shows what the shell really got."""
 
 import re
 
-from qemu import check
+import pytest
+from checks import check
 
 LEFT, UP = "\x1b[D", "\x1b[A"
 
 
-def shell(build):
-    return build.shared_machine("editing", mem="512M")
+@pytest.fixture
+def shell(shared_machine):
+    return shared_machine("editing", mem="512M")
 
 
 def typed(m, keys, timeout=30):
@@ -19,8 +21,8 @@ def typed(m, keys, timeout=30):
     return m.run(keys, timeout)
 
 
-def test_insert_in_the_middle(build):
-    m = shell(build)
+def test_insert_in_the_middle(shell):
+    m = shell
     out = typed(m, "echo helo" + LEFT + "l")
     check(out.strip() == "hello", f"'helo' Left 'l' should give hello, echo printed {out!r}", m)
     # "wrold": back to before "old", erase "r", step over "o", insert "r".
@@ -28,20 +30,20 @@ def test_insert_in_the_middle(build):
     check(out.strip() == "world", f"backspace and Right in the middle: echo printed {out!r}", m)
 
 
-def test_backspace(build):
-    m = shell(build)
+def test_backspace(shell):
+    m = shell
     out = typed(m, "echo abXY\x7f\x08")
     check(out.strip() == "ab", f"DEL and BS should erase: echo printed {out!r}", m)
 
 
-def test_ctrl_u_clears_line(build):
-    m = shell(build)
+def test_ctrl_u_clears_line(shell):
+    m = shell
     out = typed(m, "this is garbage\x15echo clean")
     check(out.strip() == "clean", f"Ctrl-U should clear the line: {out!r}", m)
 
 
-def test_up_recalls_previous(build):
-    m = shell(build)
+def test_up_recalls_previous(shell):
+    m = shell
     check(typed(m, "echo recall-me").strip() == "recall-me", "plain echo failed", m)
     out = typed(m, UP)
     check(out.strip() == "recall-me", f"Up + Enter should rerun 'echo recall-me', got {out!r}", m)
@@ -49,14 +51,14 @@ def test_up_recalls_previous(build):
     check(re.search(r"^\s*\d+\s+echo recall-me$", hist, re.M), f"history lacks the line:\n{hist}", m)
 
 
-def test_tab_completes_command(build):
-    m = shell(build)
+def test_tab_completes_command(shell):
+    m = shell
     out = typed(m, "memt\t", timeout=120)
     check(re.search(r"^memtest: ok: ", out, re.M), f"'memt' Tab should run memtest, got {out!r}", m)
 
 
-def test_unknown_escapes_ignored(build):
-    m = shell(build)
+def test_unknown_escapes_ignored(shell):
+    m = shell
     # F1 (ESC O P), F5 (ESC [ 15 ~), an unassigned CSI, Ctrl-Right (ESC [ 1 ; 5 C
     # may move by word: sent at the end of the line, where that is harmless).
     out = typed(m, "echo a" + "\x1bOP" + "\x1b[15~" + "\x1b[99~" + "b" + "\x1b[1;5C")

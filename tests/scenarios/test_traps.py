@@ -7,7 +7,9 @@ must really lie inside crash_KIND according to kernel.elf's own symbols."""
 import re
 import subprocess
 
-from qemu import STAMP, check
+import pytest
+from checks import check
+from guest import STAMP
 
 # kind: (mnemonic, vector name fragment) for the faults; None for panic.
 KINDS = {
@@ -18,24 +20,10 @@ KINDS = {
     "panic": None,
 }
 
-_symbols = {}
 
-
-def symbol_range(build, name):
-    """[start, end) of a function in kernel.elf, from nm -S."""
-    if not _symbols:
-        out = subprocess.run(["nm", "-S", "--defined-only", str(build.kernel_elf)],
-                             capture_output=True, text=True, timeout=60, check=True).stdout
-        for line in out.splitlines():
-            f = line.split()
-            if len(f) == 4:
-                _symbols[f[3]] = (int(f[0], 16), int(f[0], 16) + int(f[1], 16))
-    check(name in _symbols, f"{name} is not in kernel.elf (with a size)")
-    return _symbols[name]
-
-
-def crash(build, kind):
-    with build.machine(mem="512M", cmdline="panic=-1") as m:
+@pytest.mark.parametrize("kind", KINDS)
+def test_crash(machine, kernel_symbols, kind):
+    with machine(mem="512M", cmdline="panic=-1") as m:
         m.wait_prompt()
         start = m.pos
         m.send(f"crash {kind}\r")
@@ -56,7 +44,7 @@ def crash(build, kind):
             rip = re.search(L + rf"RIP: 0008:([0-9a-f]{{16}}) <crash_{kind}\+0x[0-9a-f]+/0x[0-9a-f]+>$",
                             text, re.M)
             check(rip, f"no 'RIP: 0008:... <crash_{kind}+...>' line", m)
-            a, b = symbol_range(build, f"crash_{kind}")
+            a, b = kernel_symbols.range(f"crash_{kind}")
             pc = int(rip.group(1), 16)
             check(a <= pc < b, f"RIP {pc:#x} is not inside crash_{kind} [{a:#x}, {b:#x}) of kernel.elf", m)
         for reg in (r"RSP: ", r"RAX: [0-9a-f]{16} RBX: [0-9a-f]{16} RCX: [0-9a-f]{16}", r"CR2: [0-9a-f]{16}"):
@@ -71,29 +59,9 @@ def crash(build, kind):
         check(re.search(L + r"Kernel panic - not syncing: .+$", text, re.M), "no 'Kernel panic - not syncing' line", m)
 
 
-def test_crash_null(build):
-    crash(build, "null")
-
-
-def test_crash_gpf(build):
-    crash(build, "gpf")
-
-
-def test_crash_ud(build):
-    crash(build, "ud")
-
-
-def test_crash_div0(build):
-    crash(build, "div0")
-
-
-def test_crash_panic(build):
-    crash(build, "panic")
-
-
-def test_panic_default_halts(build):
+def test_panic_default_halts(machine):
     # panic=0 (the default) halts for good: no reset, no prompt, QEMU stays.
-    with build.machine(mem="512M") as m:
+    with machine(mem="512M") as m:
         m.wait_prompt()
         m.send("crash panic\r")
         m.expect(r"Kernel panic - not syncing", 30)

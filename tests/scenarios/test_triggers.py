@@ -9,46 +9,19 @@ not syncing", and with panic=-1 QEMU exits by itself.  `canary VALUE` must
 store the value in the global crash_canary and name its addresses."""
 
 import re
-import subprocess
 import time
 
-from qemu import STAMP, check
+from checks import check
+from guest import STAMP
 
 L = r"^" + STAMP
 SYM = r"\+0x[0-9a-f]+/0x[0-9a-f]+"
 
 
-_nm = {}
-
-
-def symbols(build):
-    """name -> (address, size or 0) of kernel.elf's symbols, from nm -S."""
-    if not _nm:
-        out = subprocess.run(["nm", "-S", "--defined-only", str(build.kernel_elf)],
-                             capture_output=True, text=True, timeout=60, check=True).stdout
-        for line in out.splitlines():
-            f = line.split()
-            if len(f) in (3, 4):
-                _nm[f[-1]] = (int(f[0], 16), int(f[1], 16) if len(f) == 4 else 0)
-    return _nm
-
-
-def symbol_addr(build, name):
-    check(name in symbols(build), f"{name} is not in kernel.elf")
-    return symbols(build)[name][0]
-
-
-def symbol_range(build, name):
-    """[start, end) of a sized symbol (a C function or object)."""
-    check(name in symbols(build) and symbols(build)[name][1], f"{name} has no size in kernel.elf")
-    start, size = symbols(build)[name]
-    return start, start + size
-
-
-def trigger(build, cmd, cmdline="panic=-1", monitor=False):
+def trigger(machine, cmd, cmdline="panic=-1", monitor=False):
     """Boot, type cmd (or send the monitor command), wait for QEMU to exit by
     itself; return (machine, the output from the trigger on, seconds taken)."""
-    m = build.machine(mem="512M", cmdline=cmdline)
+    m = machine(mem="512M", cmdline=cmdline)
     m.wait_prompt()
     start, t0 = m.pos, time.monotonic()
     if monitor:
@@ -70,10 +43,10 @@ def trace_names(m, text):
     return frames
 
 
-def check_rip(build, m, text, fn):
+def check_rip(symbols, m, text, fn):
     rip = re.search(L + rf"RIP: 0008:([0-9a-f]{{16}}) <{fn}{SYM}>$", text, re.M)
     check(rip, f"no 'RIP: 0008:... <{fn}+...>' line", m)
-    a, b = symbol_range(build, fn)
+    a, b = symbols.range(fn)
     pc = int(rip.group(1), 16)
     check(a <= pc < b, f"RIP {pc:#x} is not inside {fn} [{a:#x}, {b:#x}) of kernel.elf", m)
 
@@ -83,8 +56,8 @@ def check_panic(m, text, message):
           f"no 'Kernel panic - not syncing: {message}' line", m)
 
 
-def test_crash_stackoverflow(build):
-    m, text, _ = trigger(build, "crash stackoverflow")
+def test_crash_stackoverflow(machine, kernel_symbols):
+    m, text, _ = trigger(machine, "crash stackoverflow")
     with m:
         check(re.search(L + rf"traps: #DF double fault in crash_stackoverflow{SYM}$", text, re.M),
               "no 'traps: #DF double fault in crash_stackoverflow+...' line", m)
@@ -93,9 +66,9 @@ def test_crash_stackoverflow(build):
                       r"stack \[0x([0-9a-f]{16}), 0x([0-9a-f]{16})\)$", text, re.M)
         check(r, "no 'traps: kernel stack overflow: guard page [...) hit at ...' line", m)
         lo, hi, hit, rsp, slo, shi = (int(x, 16) for x in r.groups())
-        guard = symbol_addr(build, "boot_stack_guard")
-        stack = symbol_addr(build, "boot_stack")
-        top = symbol_addr(build, "boot_stack_top")
+        guard = kernel_symbols.addr("boot_stack_guard")
+        stack = kernel_symbols.addr("boot_stack")
+        top = kernel_symbols.addr("boot_stack_top")
         check((lo, hi) == (guard, guard + 4096),
               f"guard page [{lo:#x}, {hi:#x}) is not boot_stack_guard [{guard:#x}, +4 KiB)", m)
         check((slo, shi) == (stack, top), f"stack [{slo:#x}, {shi:#x}) is not the boot stack", m)
@@ -103,7 +76,7 @@ def test_crash_stackoverflow(build):
         check(lo <= rsp < shi, f"RSP {rsp:#x} is not near the bottom of the stack", m)
         check(re.search(L + r"traps: the #PF frame could not be pushed on the full stack: #DF on IST1$",
                         text, re.M), "no line saying #DF ran on IST1", m)
-        check_rip(build, m, text, "crash_stackoverflow")
+        check_rip(kernel_symbols, m, text, "crash_stackoverflow")
         names = trace_names(m, text)
         check(names[0] == "crash_stackoverflow" and names.count("crash_stackoverflow") >= 8,
               f"the trace should be crash_stackoverflow many times: {names}", m)
@@ -111,8 +84,8 @@ def test_crash_stackoverflow(build):
         check_panic(m, text, "kernel stack overflow")
 
 
-def test_crash_doublefault(build):
-    m, text, _ = trigger(build, "crash doublefault")
+def test_crash_doublefault(machine, kernel_symbols):
+    m, text, _ = trigger(machine, "crash doublefault")
     with m:
         check(re.search(L + rf"traps: #DF double fault in crash_doublefault{SYM}$", text, re.M),
               "no 'traps: #DF double fault in crash_doublefault+...' line", m)
@@ -120,61 +93,61 @@ def test_crash_doublefault(build):
               "no 'RSP ... is in no kernel stack' hint", m)
         check("kernel stack overflow" not in text, "a plain double fault was called a stack overflow", m)
         check(re.search(L + r"RSP: 0010:ffffc90000000000 ", text, re.M), "RSP is not the unmapped one", m)
-        check_rip(build, m, text, "crash_doublefault")
+        check_rip(kernel_symbols, m, text, "crash_doublefault")
         names = trace_names(m, text)
         check(names[:3] == ["crash_doublefault", "cmd_crash", "shell_execute"],
               f"trace should start crash_doublefault, cmd_crash, shell_execute: {names}", m)
         check_panic(m, text, "Fatal exception")
 
 
-def check_nmi(build, m, text, fn):
+def check_nmi(symbols, m, text, fn):
     check(re.search(L + rf"traps: NMI non-maskable interrupt in {fn}{SYM}$", text, re.M),
           f"no 'traps: NMI non-maskable interrupt in {fn}+...' line", m)
     check(re.search(L + r"traps: NMI received for unknown reason on CPU 0: not recovering", text, re.M),
           "no 'NMI received for unknown reason' line", m)
-    check_rip(build, m, text, fn)
+    check_rip(symbols, m, text, fn)
     check_panic(m, text, "NMI received: not recovering")
     return trace_names(m, text)
 
 
-def test_crash_nmi(build):
+def test_crash_nmi(machine, kernel_symbols):
     # A real NMI (local APIC ICR), not "int $2": RIP is where it arrived.
-    m, text, _ = trigger(build, "crash nmi")
+    m, text, _ = trigger(machine, "crash nmi")
     with m:
         check("no NMI arrived" not in text, "the NMI IPI to self never arrived", m)
-        names = check_nmi(build, m, text, "crash_nmi")
+        names = check_nmi(kernel_symbols, m, text, "crash_nmi")
         check(names[:3] == ["crash_nmi", "cmd_crash", "shell_execute"],
               f"trace should start crash_nmi, cmd_crash, shell_execute: {names}", m)
 
 
-def test_monitor_nmi(build):
+def test_monitor_nmi(machine, kernel_symbols):
     # QEMU's monitor "nmi" at the prompt: the CPU stops wherever the shell
     # was (usually waiting in console_getc, possibly still printing).
-    m, text, _ = trigger(build, "nmi", monitor=True)
+    m, text, _ = trigger(machine, "nmi", monitor=True)
     with m:
         where = re.search(L + rf"traps: NMI non-maskable interrupt in (\w+){SYM}$", text, re.M)
         check(where, "no 'traps: NMI non-maskable interrupt in ...' line", m)
-        names = check_nmi(build, m, text, where.group(1))
+        names = check_nmi(kernel_symbols, m, text, where.group(1))
         check(names[0] == where.group(1) and "shell_run" in names,
               f"trace should start at {where.group(1)} and reach shell_run: {names}", m)
 
 
-def test_crash_lockup(build):
-    m, text, secs = trigger(build, "crash lockup")
+def test_crash_lockup(machine, kernel_symbols):
+    m, text, secs = trigger(machine, "crash lockup")
     with m:
         check(re.search(L + r"watchdog: BUG: soft lockup - CPU#0 stuck for 5s!$", text, re.M),
               "no 'watchdog: BUG: soft lockup - CPU#0 stuck for 5s!' line", m)
         check(secs >= 4.5, f"the watchdog fired after {secs:.1f} s, before its 5 s", m)
-        check_rip(build, m, text, "crash_lockup")
+        check_rip(kernel_symbols, m, text, "crash_lockup")
         names = trace_names(m, text)
         check(names[:3] == ["crash_lockup", "cmd_crash", "shell_execute"],
               f"trace should start crash_lockup, cmd_crash, shell_execute: {names}", m)
         check_panic(m, text, "softlockup: hung tasks")
 
 
-def test_nosoftlockup(build):
+def test_nosoftlockup(machine):
     # nosoftlockup turns the detector off: the same loop spins on, no report.
-    with build.machine(mem="512M", cmdline="nosoftlockup") as m:
+    with machine(mem="512M", cmdline="nosoftlockup") as m:
         m.wait_prompt()
         check(re.search(L + r"watchdog: soft lockup detector off \(nosoftlockup\)$", m.output, re.M),
               "no 'watchdog: soft lockup detector off' boot line", m)
@@ -186,9 +159,9 @@ def test_nosoftlockup(build):
         check(m.alive(), "QEMU exited although the lockup detector was off", m)
 
 
-def test_idle_is_not_a_lockup(build):
+def test_idle_is_not_a_lockup(shared_machine):
     # Sitting at the prompt longer than the threshold is idleness, not a lockup.
-    m = build.shared_machine("triggers")
+    m = shared_machine("triggers")
     check(re.search(L + r"watchdog: soft lockup detector on: a CPU stuck for 5 s is a lockup$",
                     m.output, re.M), "no 'watchdog: soft lockup detector on' boot line", m)
     start = m.pos
@@ -198,8 +171,8 @@ def test_idle_is_not_a_lockup(build):
     m.expect_not(r"soft lockup|Kernel panic", start=start)
 
 
-def test_crash_lists_kinds(build):
-    m = build.shared_machine("triggers")
+def test_crash_lists_kinds(shared_machine):
+    m = shared_machine("triggers")
     kinds = ["panic", "null", "gpf", "ud", "div0", "bp", "stackoverflow", "doublefault", "nmi", "lockup"]
     out = m.run("crash")
     listed = re.findall(r"^  (\w+) +\S.*$", out, re.M)
@@ -210,9 +183,9 @@ def test_crash_lists_kinds(build):
     check("usage: crash" in out, f"an unknown kind should print the usage: {out!r}", m)
 
 
-def test_canary(build):
-    m = build.shared_machine("triggers")
-    va = symbol_addr(build, "crash_canary")
+def test_canary(shared_machine, kernel_symbols):
+    m = shared_machine("triggers")
+    va = kernel_symbols.addr("crash_canary")
     base = re.search(L + r"boot: loaded at physical 0x([0-9a-f]+) \(link 0x200000", m.output, re.M)
     check(base, "no 'boot: loaded at physical' line", m)
     want_pa = va - 0xffffffff80000000 - 0x200000 + int(base.group(1), 16)

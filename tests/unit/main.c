@@ -1,7 +1,10 @@
 /*
  * Runner for the host unit tests: runs every TEST() (optionally only those
- * whose name contains argv[1]), prints "PASS name" or "FAIL name: why" per
- * test and ends with "unit: N passed, N failed".  Exit status 1 on failure.
+ * whose name contains argv[1]), prints "PASS name", or the failed checks'
+ * "    file:line: why" lines then "FAIL name (file)", per test, and ends with
+ * "unit: N passed, N failed".  Exit status 1 on failure.
+ * "--list" prints the tests' names instead, one a line (tests/unit/test_unit.py
+ * makes one pytest test of each).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,6 +71,11 @@ int main(int argc, char **argv)
 	int passed = 0, failed = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (filter && strcmp(filter, "--list") == 0) {
+		for (const struct unit_test *t = __start_unit_tests; t < __stop_unit_tests; t++)
+			printf("%s\n", t->name);
+		return 0;
+	}
 	for (const struct unit_test *t = __start_unit_tests; t < __stop_unit_tests; t++) {
 		if (filter && !strstr(t->name, filter))
 			continue;

@@ -19,3 +19,7 @@ from .console import PROMPT, RANGE, STAMP, clean, parse_e820_lines, strip_stamp
 from .iso import IsoError, build_iso
 from .machine import GuestError, Machine, free_tcp_port
 from . import kdump
+
+__all__ = ["ROOT", "Build", "BuildMissing", "PROMPT", "RANGE", "STAMP", "clean",
+           "parse_e820_lines", "strip_stamp", "IsoError", "build_iso", "GuestError", "Machine",
+           "free_tcp_port", "kdump"]

@@ -50,16 +50,16 @@ class Build:
 
     def require(self, *files):
         """Raise BuildMissing naming the first of files (keys of TARGETS, or
-        "iso" for what booting needs) that is absent, and the make target
-        that builds it."""
-        if "iso" in files:
-            files = [f for f in files if f != "iso"] + ["kernel.elf", "isodir/boot/grub/grub.cfg",
-                                                         "mini32.elf"]
+        "iso" for everything booting needs) that is absent, and the make
+        target that builds it."""
         for f in files:
-            if not (self.dir / f).is_file():
-                name = "" if self.dir == (ROOT / "build").resolve() else f" BUILD={self.rel(self.dir)}"
-                raise BuildMissing(f"{self.rel(self.dir / f)} is missing: run "
-                                   f"`{self.TARGETS[f]}{name}` (or `make test`) first")
+            need = ["kernel.elf", "isodir/boot/grub/grub.cfg", "mini32.elf"] if f == "iso" else [f]
+            target = "make iso" if f == "iso" else self.TARGETS[f]
+            for path in (self.dir / n for n in need):
+                if not path.is_file():
+                    name = "" if self.dir == (ROOT / "build").resolve() else f" BUILD={self.rel(self.dir)}"
+                    raise BuildMissing(f"{self.rel(path)} is missing: run `{target}{name}` "
+                                       "(or `make test`) first")
 
     def rel(self, path):
         """path relative to the repository root when it is inside it, for messages."""

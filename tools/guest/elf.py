@@ -54,3 +54,34 @@ def extract_vmcore(disk, out):
                 o.write(chunk)
                 left -= len(chunk)
     return size
+
+
+class Symbols:
+    """kernel.elf's defined symbols: name -> (address, size or 0), from nm -S."""
+
+    def __init__(self, path):
+        import subprocess
+        out = subprocess.run(["nm", "-S", "--defined-only", str(path)], capture_output=True,
+                             text=True, timeout=60, check=True).stdout
+        self.path = path
+        self.table = {}
+        for line in out.splitlines():
+            f = line.split()
+            if len(f) in (3, 4):
+                self.table[f[-1]] = (int(f[0], 16), int(f[1], 16) if len(f) == 4 else 0)
+
+    def __contains__(self, name):
+        return name in self.table
+
+    def addr(self, name):
+        """The address of name; KeyError saying so if kernel.elf has no such symbol."""
+        if name not in self.table:
+            raise KeyError(f"{name} is not in {self.path}")
+        return self.table[name][0]
+
+    def range(self, name):
+        """[start, end) of a sized symbol (a C function or object)."""
+        if not self.table.get(name, (0, 0))[1]:
+            raise KeyError(f"{name} has no size in {self.path}")
+        start, size = self.table[name]
+        return start, start + size
