@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Capture real multiboot2 information structures (MBIs) for the unit tests.
 
-Boots the ISO in QEMU (TCG, bounded by a timeout) once per memory size,
-waits on the serial port for the kernel's line
+Boots the ISO in QEMU (a guest.Machine: TCG, bounded by a timeout) once
+per memory size, waits on the serial port for the kernel's line
 "boot: loaded at ... MBI at 0x<addr>", stops the guest through the QEMU
 monitor, saves 64 KiB of guest memory at that address with pmemsave, trims
 it to the MBI's total_size (its first u32) and checks the tag chain.  The
@@ -16,60 +16,14 @@ writes tests/data/mbi-<mem>.bin and tests/data/e820-<mem>.txt
 """
 import argparse
 import os
-import re
-import select
-import socket
 import struct
-import subprocess
 import sys
 import tempfile
-import time
 
-MBI_LINE = re.compile(rb"boot: loaded at .* MBI at 0x([0-9a-fA-F]+)\r?\n")
+import guest
+from guest.console import firmware_e820_block
+
 DUMP_SIZE = 65536
-
-
-def monitor_command(sock, cmd, timeout):
-    """Send one monitor command and read until the next "(qemu) " prompt."""
-    sock.sendall(cmd.encode() + b"\n")
-    return read_until_prompt(sock, timeout)
-
-
-def read_until_prompt(sock, timeout):
-    data = b""
-    deadline = time.monotonic() + timeout
-    while not data.endswith(b"(qemu) "):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("monitor: no prompt; got %r" % data[-200:])
-        ready, _, _ = select.select([sock], [], [], left)
-        if ready:
-            chunk = sock.recv(4096)
-            if not chunk:
-                raise EOFError("monitor closed")
-            data += chunk
-    return data
-
-
-def wait_for_mbi_line(proc, timeout):
-    """Read the serial console (QEMU's stdout) until the MBI line."""
-    buf = b""
-    deadline = time.monotonic() + timeout
-    fd = proc.stdout.fileno()
-    while True:
-        m = MBI_LINE.search(buf)
-        if m:
-            return int(m.group(1), 16), buf
-        left = deadline - time.monotonic()
-        if left <= 0 or proc.poll() is not None:
-            raise RuntimeError("no 'MBI at' line on serial; got:\n%s" %
-                               buf.decode(errors="replace"))
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            chunk = os.read(fd, 4096)
-            if not chunk and proc.poll() is not None:
-                continue
-            buf += chunk
 
 
 def check_tags(blob):
@@ -87,64 +41,30 @@ def check_tags(blob):
     raise ValueError("no end tag")
 
 
-def e820_lines(debug_log):
-    """The last "e820 map has N items:" block of the SeaBIOS log."""
-    lines = debug_log.decode(errors="replace").splitlines()
-    starts = [i for i, l in enumerate(lines) if re.match(r"e820 map has \d+ items:", l)]
-    if not starts:
-        raise ValueError("no e820 dump in the SeaBIOS log")
-    first = starts[-1]
-    count = int(re.match(r"e820 map has (\d+) items:", lines[first]).group(1))
-    block = lines[first:first + 1 + count]
-    for l in block[1:]:
-        if not re.match(r"\s+\d+: [0-9a-f]{16} - [0-9a-f]{16} = \d+", l):
-            raise ValueError("unexpected e820 line %r" % l)
-    return block
-
-
 def capture(iso, mem, outdir, timeout):
+    build = guest.Build()
     with tempfile.TemporaryDirectory(prefix="capture-mbi-") as tmp:
-        mon_path = os.path.join(tmp, "monitor.sock")
-        dbg_path = os.path.join(tmp, "seabios.log")
         dump_path = os.path.join(tmp, "mbi.raw")
-        cmd = ["qemu-system-x86_64",
-               "-M", "pc", "-accel", "tcg", "-m", mem,
-               "-cdrom", iso, "-boot", "d",
-               "-display", "none", "-serial", "stdio",
-               "-no-reboot", "-no-shutdown",      # poweroff leaves memory readable
-               "-monitor", "unix:%s,server,nowait" % mon_path,
-               "-chardev", "file,id=dbg,path=%s" % dbg_path,
-               "-device", "isa-debugcon,iobase=0x402,chardev=dbg"]
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
         try:
-            mbi_pa, _ = wait_for_mbi_line(proc, timeout)
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            sock.connect(mon_path)
-            read_until_prompt(sock, 10)
-            # Stop at once: later boot steps may reuse the MBI's memory.
-            monitor_command(sock, "stop", 10)
-            monitor_command(sock, 'pmemsave 0x%x %d "%s"' % (mbi_pa, DUMP_SIZE, dump_path), 30)
-            sock.sendall(b"quit\n")
-            sock.settimeout(10)
-            while sock.recv(4096):      # QEMU closes the monitor as it exits
-                pass
-            sock.close()
-            proc.wait(timeout=10)
+            # -no-shutdown: should the guest power off, its memory stays readable.
+            with guest.Machine(build, iso=iso, mem=mem, extra_args=["-no-shutdown"],
+                               lifetime=timeout + 60) as m:
+                line = m.expect_line(r"boot: loaded at .* MBI at 0x([0-9a-f]+)$", timeout)
+                mbi_pa = int(line.group(1), 16)
+                # Stop at once: later boot steps may reuse the MBI's memory.
+                m.monitor("stop")
+                m.monitor(f'pmemsave {mbi_pa:#x} {DUMP_SIZE} "{dump_path}"', 30)
+                debug_log = m.firmware_text()
         finally:
-            # QEMU itself is our child (no wrapper), so this bounds it.
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            build.close_machines()
         with open(dump_path, "rb") as f:
             raw = f.read()
-        with open(dbg_path, "rb") as f:
-            debug_log = f.read()
     total = struct.unpack_from("<I", raw, 0)[0]
     if total < 16 or total > len(raw):
         raise ValueError("MBI at 0x%x: implausible total_size %d" % (mbi_pa, total))
     blob = raw[:total]
     ntags = check_tags(blob)
-    e820 = e820_lines(debug_log)
+    e820 = firmware_e820_block(debug_log)
     name = mem.lower()
     with open(os.path.join(outdir, "mbi-%s.bin" % name), "wb") as f:
         f.write(blob)
@@ -166,7 +86,7 @@ def main():
     for mem in args.mem:
         try:
             capture(args.iso, mem, args.out, args.timeout)
-        except (RuntimeError, ValueError, OSError, TimeoutError, EOFError) as e:
+        except (guest.GuestError, ValueError, OSError) as e:
             print("capture-mbi: error: -m %s: %s" % (mem, e), file=sys.stderr)
             return 1
     return 0

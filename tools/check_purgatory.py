@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Check the purgatory blob at build time, so a problem fails the build,
 not a kexec at run time:
   - an x86-64 ELF relocatable object (ET_REL), RELA only;

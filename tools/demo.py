@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """`make demo`: the whole story with narration, for a learner watching.
 
   1. boot the ISO in QEMU (TCG) with crashkernel= and a dump disk
@@ -8,19 +8,20 @@
   5. the capture kernel boots inside the window and saves the vmcore
   6. on the host: the inspector's info and dmesg, gdb's backtrace, and the
      memory picture
+The guest's part is guest.kdump.capture(); this script narrates its stages,
+each shown once its lines are complete.
 Usage: tools/demo.py [--build DIR] [--mem 512M] [--trigger null]
 """
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-from guest import GuestError as TestFailure, Machine, strip_stamp
+import guest
+from guest.elf import describe_extract, extract_vmcore
 
 CANARY = 0xdec0de5afe
 STEP = [0]
@@ -32,48 +33,44 @@ def step(title):
 
 
 def show(text, pattern=None, limit=40):
-    lines = [strip_stamp(l) for l in text.replace("\r", "").split("\n")]
+    lines = [guest.strip_stamp(l) for l in text.replace("\r", "").split("\n")]
     if pattern:
         lines = [l for l in lines if re.search(pattern, l)]
     for l in [l for l in lines if l.strip()][:limit]:
         print("    " + l)
+    sys.stdout.flush()
 
 
-def guest_story(args, disk):
-    extra = ["-drive", f"file={disk},format=raw,if=none,id=dump",
-             "-device", "virtio-blk-pci,drive=dump"]
-    with Machine(mem=args.mem, cmdline=f"crashkernel={args.crashkernel}", build=args.build,
-                 extra_args=extra, lifetime=900) as m:
-        step(f"Boot: GRUB loads kernel.elf (multiboot2) into a {args.mem} QEMU guest")
-        m.wait_prompt()
-        show(m.output, r"^(kexec-kernel|boot: (loaded|generation|ready))")
-        step("The memory map from the firmware, and the window crashkernel= reserved")
-        show(m.output, r"^(e820:|crashkernel:)")
-        show(m.run("iomem"), r"System RAM|Crash kernel|Kernel code|kernel\.elf")
-        step("kexec -p: the capture kernel goes into the window now, not at the crash")
-        show(m.run("kexec -p /boot/kernel.elf --append=vmcore_autosave=poweroff"))
-        step("A canary: a known value in a named global, to find in the dump later")
-        show(m.run(f"canary {CANARY:#x}"))
-        step(f"crash {args.trigger}: the kernel dies")
-        start = len(m.output)
-        m.send(f"crash {args.trigger}\r")
-        m.expect(r"Kernel panic - not syncing.*", timeout=60)
-        m.expect(r"purgatory: sha256 ok.*", timeout=60)
-        show(m.output[start:], r"^(traps:|RIP:|Kernel panic|kdump:|purgatory:)")
-        step("The capture kernel boots inside the window and saves the old memory")
-        m.expect(r"vmcore: saved .*", timeout=600)
-        m.wait_exit(120)
-        tail = m.output[m.output.index("purgatory: sha256 ok"):]
-        show(tail, r"^(boot: (loaded|generation|cmdline|ready)|e820: .*usable|vmcore:|virtio_blk:)")
+def narrate(args):
+    """The progress callback of guest.kdump.capture: the guest's part of the story."""
+    def progress(stage, m, cap):
+        if stage == "booted":
+            step(f"Boot: GRUB loads kernel.elf (multiboot2) into a {args.mem} QEMU guest")
+            show(m.output, r"^(kexec-kernel|boot: (loaded|generation|ready))")
+            step("The memory map from the firmware, and the window crashkernel= reserved")
+            show(m.output, r"^(e820:|crashkernel:)")
+            show(m.run("iomem"), r"System RAM|Crash kernel|Kernel code|kernel\.elf")
+        elif stage == "loaded":
+            step("kexec -p: the capture kernel goes into the window now, not at the crash")
+            show(cap.outputs[guest.kdump.LOAD.format(append="vmcore_autosave=poweroff")])
+            step("A canary: a known value in a named global, to find in the dump later")
+            show(m.run(f"canary {CANARY:#x}"))
+        elif stage == "crashing":
+            step(f"crash {args.trigger}: the kernel dies")
+        elif stage == "purgatory":
+            show(m.output[cap.crash_at:m.pos], r"^(traps:|RIP:|Kernel panic|kdump:|purgatory:)")
+            step("The capture kernel boots inside the window and saves the old memory")
+        elif stage == "exited":
+            tail = m.output[m.output.index("purgatory: sha256 ok"):]
+            show(tail, r"^(boot: (loaded|generation|cmdline|ready)|e820: .*usable|vmcore:|virtio_blk:)")
+    return progress
 
 
 def host_story(args, disk):
     build = Path(args.build)
     vmcore = build / "vmcore"
     step("On the host: cut the vmcore out of the dump disk")
-    out = subprocess.run([sys.executable, str(ROOT / "tools/vmcore_extract.py"), str(disk),
-                          str(vmcore)], capture_output=True, text=True, check=True)
-    show(out.stdout)
+    show(describe_extract(disk, vmcore, extract_vmcore(disk, vmcore)))
     inspect = build / "tools" / "vmcore-inspect"
     if inspect.exists():
         step("vmcore-inspect info: notes, registers, VMCOREINFO, RAM ranges")
@@ -105,13 +102,16 @@ def main():
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="demo-") as tmp:
         disk = Path(tmp) / "dump.img"
-        with open(disk, "wb") as f:
-            f.truncate((int(args.mem[:-1]) << {"M": 20, "G": 30}[args.mem[-1].upper()]) + (64 << 20))
+        build = guest.Build(args.build)
         try:
-            guest_story(args, disk)
+            guest.kdump.capture(build, mem=args.mem, crashkernel=args.crashkernel,
+                                trigger=args.trigger, disk=disk, keep_disk=True,
+                                progress=narrate(args))
             host_story(args, disk)
-        except TestFailure as e:
+        except (guest.GuestError, guest.BuildMissing, guest.IsoError, ValueError, OSError) as e:
             sys.exit(f"make demo: error: {e}")
+        finally:
+            build.close_machines()
     print(f"\nmake demo: done.  Try: gdb {args.build}/kernel.elf {args.build}/vmcore   "
           "(then bt, info registers, print crash_canary)")
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Generate the kernel's built-in symbol table (Linux: scripts/kallsyms.c).
 
 Reads `nm -n --defined-only kernel.elf` on stdin (or nothing, with --empty)

@@ -66,6 +66,13 @@ class Build:
         path = Path(path)
         return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
+    def close_machines(self):
+        """Stop every machine started from this build and remove their files
+        (what a tool does when it is done; a test harness saves logs first)."""
+        for m in list(self.machines):
+            m.close()
+            m.cleanup_files()
+
     def machine(self, **kw):
         """A new Machine booting from this build (see Machine for the arguments)."""
         from .machine import Machine

@@ -37,6 +37,11 @@ def vmcore_size(f):
     return end
 
 
+def describe_extract(disk, out, size):
+    """The line vmcore_extract.py (and the tools that extract) print."""
+    return f"vmcore_extract: {out}: {size} bytes ({size / (1 << 20):.1f} MiB) from {disk}"
+
+
 def extract_vmcore(disk, out):
     """Copy the vmcore at the start of the dump disk image `disk` to `out`;
     return its size.  Raises ValueError (no vmcore, or one claiming more

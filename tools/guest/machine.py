@@ -285,10 +285,12 @@ class Machine:
         return searcher.match
 
     def expect_line(self, pattern, timeout=CMD_TIMEOUT):
-        """expect() for a pattern whose line has ended: the match is the
-        pattern's, but only once its line's newline has arrived, so what
-        is printed up to it never shows a half line."""
-        return self.expect(rf"(?:{pattern})(?=[^\n]*\n)", timeout)
+        """expect() for a pattern in a whole line: it matches only once the
+        line's newline has arrived, and pos moves past that newline, so
+        output[:pos] ends with complete lines.  Returns the pattern's match."""
+        m = self.expect(rf"(?:{pattern})(?=[^\n]*\n)", timeout)
+        self.pos = self.transcript.text.index("\n", m.end()) + 1
+        return m
 
     def expect_not(self, pattern, wait=0.0, start=0, flags=re.MULTILINE):
         """Fail if pattern appears in the output from start, after reading
