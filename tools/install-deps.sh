@@ -8,7 +8,7 @@ set -eu
 
 PACKAGES="make gcc binutils nasm python3 grub-pc-bin grub-common xorriso mtools \
 qemu-system-x86 gdb libelf-dev elfutils librsvg2-bin \
-python3-pexpect python3-pytest python3-pytest-timeout"
+python3-pexpect python3-pytest python3-pytest-timeout python3-pyelftools"
 
 missing=""
 for p in $PACKAGES; do

@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 from checks import check
+from elftools.construct import Container
+from elftools.elf.elffile import ELFFile
+from elftools.elf.structs import ELFStructs
 from guest import STAMP
+from guest.elf import build_id
 
 SANITIZER = re.compile(r"AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|"
                        r"runtime error:|Segmentation fault|core dumped")
@@ -52,21 +56,41 @@ def crashed(vmcore):
         panic=re.findall(r"^\[\s*\d+\.\d+\] Kernel panic - not syncing: .*$", first, re.M)[-1])
 
 
+def elf_structs():
+    """pyelftools' ELF64 little-endian x86-64 core structures, to build headers."""
+    structs = ELFStructs(little_endian=True, elfclass=64)
+    structs.create_basic_structs()
+    structs.create_advanced_structs(e_type="ET_CORE", e_machine="EM_X86_64",
+                                    e_ident_osabi="ELFOSABI_SYSV")
+    return structs
+
+
 def elf_core(path, vmcoreinfo, loads):
     """Write a minimal ELF64 x86-64 core file: one PT_NOTE holding a
     VMCOREINFO note, then one PT_LOAD per (paddr, vaddr, bytes)."""
+    s = elf_structs()
     name, desc = b"VMCOREINFO\0", vmcoreinfo.encode()
-    note = struct.pack("<III", len(name), len(desc), 0) + name.ljust(12, b"\0") + \
-        desc.ljust((len(desc) + 3) & ~3, b"\0")
+    note = s.Elf_Nhdr.build(Container(n_namesz=len(name), n_descsz=len(desc), n_type=0)) + \
+        name.ljust(12, b"\0") + desc.ljust((len(desc) + 3) & ~3, b"\0")
     phnum = 1 + len(loads)
+
+    def phdr(p_type, offset, vaddr, paddr, size, flags, align):
+        return s.Elf_Phdr.build(Container(p_type=p_type, p_flags=flags, p_offset=offset,
+                                          p_vaddr=vaddr, p_paddr=paddr, p_filesz=size,
+                                          p_memsz=size, p_align=align))
+    phdrs = [phdr("PT_NOTE", s.Elf_Ehdr.sizeof() + s.Elf_Phdr.sizeof() * phnum, 0, 0,
+                  len(note), 0, 4)]
     offset = 0x1000
-    phdrs = [struct.pack("<IIQQQQQQ", 4, 0, 64 + 56 * phnum, 0, 0, len(note), len(note), 4)]
     for paddr, vaddr, data in loads:
-        phdrs.append(struct.pack("<IIQQQQQQ", 1, 7, offset, vaddr, paddr, len(data), len(data),
-                                 0))
+        phdrs.append(phdr("PT_LOAD", offset, vaddr, paddr, len(data), 7, 0))
         offset += len(data)
-    ehdr = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HHIQQQIHHHHHH", 4, 62, 1, 0, 64, 0,
-                                                          0, 64, 56, phnum, 0, 0, 0)
+    ident = Container(EI_MAG=list(b"\x7fELF"), EI_CLASS="ELFCLASS64", EI_DATA="ELFDATA2LSB",
+                      EI_VERSION="EV_CURRENT", EI_OSABI="ELFOSABI_SYSV", EI_ABIVERSION=0)
+    ehdr = s.Elf_Ehdr.build(Container(
+        e_ident=ident, e_type="ET_CORE", e_machine="EM_X86_64", e_version="EV_CURRENT",
+        e_entry=0, e_phoff=s.Elf_Ehdr.sizeof(), e_shoff=0, e_flags=0,
+        e_ehsize=s.Elf_Ehdr.sizeof(), e_phentsize=s.Elf_Phdr.sizeof(), e_phnum=phnum,
+        e_shentsize=0, e_shnum=0, e_shstrndx=0))
     with open(path, "wb") as f:
         f.write((ehdr + b"".join(phdrs) + note).ljust(0x1000, b"\0"))
         for _, _, data in loads:
@@ -161,9 +185,11 @@ def test_info_shows_cpu_registers_vmcoreinfo_and_build_id(tool, crashed, build):
 
     # A kernel.elf with one build-id byte flipped, and a foreign ELF, do not match.
     elf = bytearray(build.kernel_elf.read_bytes())
-    raw = bytes.fromhex(c["build_id"])
-    check(elf.count(raw) >= 1, "kernel.elf does not hold its build id's bytes")
-    at = elf.index(raw)
+    note = build_id(build.kernel_elf)
+    check(note and note[0] == c["build_id"],
+          f"kernel.elf's NT_GNU_BUILD_ID note {note} is not the vmcore's {c['build_id']}")
+    at = note[1]
+    check(elf[at:at + 20] == bytes.fromhex(c["build_id"]), "the note's bytes are not the id")
     elf[at] ^= 0xff
     with tempfile.NamedTemporaryFile(suffix=".elf") as other:
         other.write(elf)
@@ -254,12 +280,13 @@ def bad_copies(core, tmp):
     data_start = 1 << 20
     with open(core, "rb") as f:
         head = bytearray(f.read(data_start))
+        elf = ELFFile(f)
+        phoff, phnum = elf["e_phoff"], elf["e_phnum"]
+        ph = [seg.header for seg in elf.iter_segments()]
     size = core.stat().st_size
-    phoff, = struct.unpack_from("<Q", head, 32)
-    phnum, = struct.unpack_from("<H", head, 56)
-    ph = [struct.unpack_from("<IIQQQQQQ", head, phoff + 56 * i) for i in range(phnum)]
-    note = next(p for p in ph if p[0] == 4)
-    load = max((p for p in ph if p[0] == 1), key=lambda p: p[5])
+    s = elf_structs()
+    note = next(p for p in ph if p.p_type == "PT_NOTE")
+    load = max((p for p in ph if p.p_type == "PT_LOAD"), key=lambda p: p.p_filesz)
     out = []
 
     def cut(name, length):
@@ -277,18 +304,30 @@ def bad_copies(core, tmp):
             o.truncate(size)
         out.append((name, path))
 
+    def corrupt_header(name, layout, offset, **fields):
+        """A copy whose header at offset (a pyelftools struct) has fields
+        changed (a dict value changes fields of a nested struct)."""
+        header = layout.parse(bytes(head[offset:offset + layout.sizeof()]))
+        for field, value in fields.items():
+            if isinstance(value, dict):
+                header[field].update(value)
+            else:
+                header[field] = value
+        corrupt(name, offset, layout.build(header))
+
     cut("10 bytes", 10)
     cut("half the ELF header", 32)
-    cut("mid program headers", phoff + 56 * phnum - 20)
-    cut("mid notes", note[2] + note[5] // 2)
-    cut("mid data", load[2] + 12345)
-    corrupt("garbage phnum", 56, struct.pack("<H", 0xfff0))
-    corrupt("bad magic", 0, b"\x7fELG")
-    corrupt("32-bit class", 4, b"\x01")
-    corrupt("PT_NOTE past the end", phoff + 56 * ph.index(note) + 32, struct.pack("<Q", 1 << 40))
+    cut("mid program headers", phoff + s.Elf_Phdr.sizeof() * phnum - 20)
+    cut("mid notes", note.p_offset + note.p_filesz // 2)
+    cut("mid data", load.p_offset + 12345)
+    corrupt_header("garbage phnum", s.Elf_Ehdr, 0, e_phnum=0xfff0)
+    corrupt_header("bad magic", s.Elf_Ehdr, 0, e_ident={"EI_MAG": list(b"\x7fELG")})
+    corrupt_header("32-bit class", s.Elf_Ehdr, 0, e_ident={"EI_CLASS": "ELFCLASS32"})
+    corrupt_header("PT_NOTE past the end", s.Elf_Phdr,
+                   phoff + s.Elf_Phdr.sizeof() * ph.index(note), p_filesz=1 << 40)
     vmci = bytes(head).index(b"VMCOREINFO\0")
     corrupt("no VMCOREINFO", vmci, b"VMCOREINFX")
-    corrupt("note name too long", note[2], struct.pack("<I", 0x10000))
+    corrupt_header("note name too long", s.Elf_Nhdr, note.p_offset, n_namesz=0x10000)
     return out
 
 

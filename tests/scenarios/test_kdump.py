@@ -4,24 +4,24 @@ vmcore to a virtio disk; on the host readelf and gdb open it, its bytes
 equal the old memory, and bad inputs get clear errors."""
 
 import re
-import struct
 import subprocess
 
 import pytest
 from checks import check
 from guest import STAMP
+from guest.elf import program_headers
 from guest.kdump import capture, disk_args, new_disk
 
 R16 = r"\[0x([0-9a-f]{16}), 0x([0-9a-f]{16})\)"
 
 
-def phdrs(path):
-    with open(path, "rb") as f:
-        h = f.read(64)
-        phoff, = struct.unpack_from("<Q", h, 32)
-        n, = struct.unpack_from("<H", h, 56)
-        f.seek(phoff)
-        return [struct.unpack("<IIQQQQQQ", f.read(56)) for _ in range(n)]
+DIRECT_MAP, KERNEL_IMAGE = 0xffff888000000000, 0xffffffff80000000
+
+
+def ram_loads(path):
+    """The vmcore's PT_LOADs of RAM (those at direct-map addresses)."""
+    return [p for p in program_headers(path)
+            if p.p_type == "PT_LOAD" and DIRECT_MAP <= p.p_vaddr < KERNEL_IMAGE]
 
 
 def gdb(build, vmcore, *cmds):
@@ -49,19 +49,18 @@ def test_vmcore_opens_in_readelf_and_gdb(build, vmcore):
         for a, b in ((s, min(e, win[0])), (max(s, win[1]), e)):
             if a < b:
                 want.append((a, b))
-    got = sorted((p[4], p[4] + p[5]) for p in phdrs(core)   # direct-map PT_LOADs
-                 if p[0] == 1 and 0xffff888000000000 <= p[3] < 0xffffffff80000000)
-    image = [p for p in phdrs(core) if p[0] == 1 and p[3] >= 0xffffffff80000000]
-    check(len(image) == 1 and image[0][3] == 0xffffffff80200000,
+    got = sorted((p.p_paddr, p.p_paddr + p.p_filesz) for p in ram_loads(core))
+    image = [p for p in program_headers(core) if p.p_type == "PT_LOAD" and p.p_vaddr >= KERNEL_IMAGE]
+    check(len(image) == 1 and image[0].p_vaddr == 0xffffffff80200000,
           "no single PT_LOAD for the kernel image at its link address")
     check(got == sorted(want), f"RAM PT_LOADs {[(hex(a), hex(b)) for a, b in got]} "
           f"!= RAM minus window {[(hex(a), hex(b)) for a, b in want]}")
     low = vmcore.outputs["xd 0x8000 64"]
     seen = bytes(int(b, 16) for line in low.strip().splitlines()
                  for b in line.split(":", 1)[1].split("|")[0].split())
-    load0 = next(p for p in phdrs(core) if p[0] == 1 and p[4] == 0)
+    load0 = next(p for p in ram_loads(core) if p.p_paddr == 0)
     with open(core, "rb") as f:
-        f.seek(load0[2] + 0x8000)
+        f.seek(load0.p_offset + 0x8000)
         check(len(seen) == 64 and f.read(64) == seen,
               "low memory at 0x8000 differs in the vmcore")
     bt = gdb(build, core, "bt", "print/x crash_canary", "info registers rip")
@@ -104,14 +103,12 @@ def test_vmcore_bytes_equal_memory_above_4G(build):
         matched = {True: 0, False: 0}
         checked = {True: 0, False: 0}
         with open(disk, "rb") as f:
-            for p in phdrs(disk):
-                if p[0] != 1 or not 0xffff888000000000 <= p[3] < 0xffffffff80000000:
-                    continue
-                off, pa, size = p[2], p[4], p[5]
+            for p in ram_loads(disk):
+                off, pa, size = p.p_offset, p.p_paddr, p.p_filesz
                 for frame in range(0, size // 4096, 257):
                     fpa = pa + frame * 4096
                     f.seek(off + frame * 4096 + 510 * 8)
-                    q, = struct.unpack("<Q", f.read(8))
+                    q = int.from_bytes(f.read(8), "little")
                     high = fpa >= 1 << 32
                     checked[high] += 1
                     matched[high] += q == memtest_pattern(fpa, 510)

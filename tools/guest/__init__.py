@@ -8,7 +8,8 @@ the tools (tools/*.py) both use it.
     machine.py  Machine: QEMU + COM1 + monitor over pexpect, bounded waits,
                 a watchdog, kill by PID only
     kdump.py    the dump disk's QEMU arguments and capture(): one kdump, end to end
-    elf.py      ELF files the host reads (a vmcore on a dump disk)
+    elf.py      ELF files the host reads, with pyelftools (a vmcore on a dump
+                disk, kernel.elf's symbols, build id, DWARF source files)
 
 Linux's nearest counterpart is tools/testing/ktest and kunit.py's QEMU
 runner: a library that boots a kernel and reads its console.

@@ -1,12 +1,30 @@
-"""The ELF files the host side reads: a vmcore on a dump disk.
+"""The ELF files the host side reads, through pyelftools: a vmcore on a dump
+disk, kernel.elf's symbols, its build id, the source file of a function.
 
 The capture kernel writes the vmcore at byte 0 of the dump disk, which is
-larger; the vmcore's size follows from its own ELF header: the end of the
-furthest program header's bytes.  Linux's counterpart is makedumpfile
-reading /proc/vmcore's headers to know what to copy.
+larger; the vmcore's size follows from its own program headers: the end of
+the furthest segment's bytes.  Linux's counterparts are makedumpfile
+reading /proc/vmcore's headers, and crash or gdb reading vmlinux's symbols
+and DWARF.
 """
 
-import struct
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+
+
+def open_elf(f):
+    """ELFFile of the open binary file f; ValueError if it is not ELF."""
+    try:
+        return ELFFile(f)
+    except ELFError as e:
+        raise ValueError(f"not an ELF file ({e})")
+
+
+def program_headers(path):
+    """The program headers of the ELF file at path (pyelftools Containers:
+    p_type "PT_LOAD", p_offset, p_vaddr, p_paddr, p_filesz...)."""
+    with open(path, "rb") as f:
+        return [seg.header for seg in open_elf(f).iter_segments()]
 
 
 def vmcore_size(f):
@@ -14,26 +32,23 @@ def vmcore_size(f):
     binary file f.  Raises ValueError, saying why, when f does not start
     with one."""
     f.seek(0)
-    hdr = f.read(64)
-    if len(hdr) < 64 or hdr[:4] != b"\x7fELF":
+    try:
+        elf = ELFFile(f)
+    except ELFError:
         raise ValueError("no ELF header at byte 0: the capture kernel did not save a vmcore")
-    if hdr[4] != 2 or hdr[5] != 1:
+    if elf.elfclass != 64 or not elf.little_endian:
         raise ValueError("not a 64-bit little-endian ELF file")
-    e_type, = struct.unpack_from("<H", hdr, 16)
-    if e_type != 4:
-        raise ValueError(f"ELF type {e_type}, not ET_CORE (4)")
-    phoff, = struct.unpack_from("<Q", hdr, 32)
-    phentsize, phnum = struct.unpack_from("<HH", hdr, 54)
+    if elf["e_type"] != "ET_CORE":
+        raise ValueError(f"ELF type {elf['e_type']}, not ET_CORE")
+    phnum, phentsize = elf["e_phnum"], elf["e_phentsize"]
     if phentsize != 56 or phnum == 0 or phnum > 4096:
         raise ValueError(f"implausible program headers ({phnum} of {phentsize} bytes)")
-    f.seek(phoff)
-    end = phoff + phnum * phentsize
-    for _ in range(phnum):
-        ph = f.read(56)
-        if len(ph) < 56:
-            raise ValueError("program headers run past the end of the disk")
-        _, _, offset, _, _, filesz, _, _ = struct.unpack("<IIQQQQQQ", ph)
-        end = max(end, offset + filesz)
+    end = elf["e_phoff"] + phnum * phentsize
+    try:
+        for seg in elf.iter_segments():
+            end = max(end, seg["p_offset"] + seg["p_filesz"])
+    except ELFError:
+        raise ValueError("program headers run past the end of the disk")
     return end
 
 
@@ -61,25 +76,62 @@ def extract_vmcore(disk, out):
     return size
 
 
-class Symbols:
-    """kernel.elf's defined symbols: name -> (address, size or 0), from nm -S."""
+def build_id(path):
+    """(hex build id, file offset of its bytes) of the ELF file at path, from
+    its NT_GNU_BUILD_ID note; None if it has none."""
+    with open(path, "rb") as f:
+        elf = open_elf(f)
+        for sec in elf.iter_sections():
+            if sec["sh_type"] != "SHT_NOTE":
+                continue
+            for note in sec.iter_notes():
+                if note["n_type"] == "NT_GNU_BUILD_ID":
+                    desc = note["n_offset"] + 12 + (note["n_namesz"] + 3) // 4 * 4
+                    return note["n_desc"], desc
+    return None
 
-    def __init__(self, path):
-        import subprocess
-        out = subprocess.run(["nm", "-S", "--defined-only", str(path)], capture_output=True,
-                             text=True, timeout=60, check=True).stdout
+
+def function_source(path, name):
+    """The source file of function name as kernel.elf's DWARF records it
+    (the path the compiler was given, "kernel/main.c"): the name of the
+    compile unit whose code holds the function's address."""
+    with open(path, "rb") as f:
+        elf = open_elf(f)
+        addr = Symbols(path, elf).addr(name)
+        dwarf = elf.get_dwarf_info()
+        aranges = dwarf.get_aranges()
+        offset = aranges.cu_offset_at_addr(addr) if aranges else None
+        if offset is None:
+            raise ValueError(f"{path}: no DWARF compile unit covers {name} at {addr:#x}")
+        return dwarf.get_CU_at(offset).get_top_DIE().attributes["DW_AT_name"].value.decode()
+
+
+class Symbols:
+    """An ELF file's defined symbols: name -> (address, size), from .symtab."""
+
+    def __init__(self, path, elf=None):
+        """Read path's symbols (from elf, its ELFFile, when already open)."""
         self.path = path
         self.table = {}
-        for line in out.splitlines():
-            f = line.split()
-            if len(f) in (3, 4):
-                self.table[f[-1]] = (int(f[0], 16), int(f[1], 16) if len(f) == 4 else 0)
+        if elf is None:
+            with open(path, "rb") as f:
+                self._load(open_elf(f))
+        else:
+            self._load(elf)
+
+    def _load(self, elf):
+        symtab = elf.get_section_by_name(".symtab")
+        if symtab is None:
+            raise ValueError(f"{self.path} has no symbol table")
+        for sym in symtab.iter_symbols():
+            if sym.name and sym["st_shndx"] != "SHN_UNDEF":
+                self.table[sym.name] = (sym["st_value"], sym["st_size"])
 
     def __contains__(self, name):
         return name in self.table
 
     def addr(self, name):
-        """The address of name; KeyError saying so if kernel.elf has no such symbol."""
+        """The address of name; KeyError saying so if there is no such symbol."""
         if name not in self.table:
             raise KeyError(f"{name} is not in {self.path}")
         return self.table[name][0]
