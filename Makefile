@@ -264,7 +264,8 @@ unit: $(BUILD)/host/unittests
 # and the QEMU scenarios; PYTEST_FLAGS adds options, e.g. PYTEST_FLAGS='-k kexec -x'.
 PYTEST_FLAGS ?=
 test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
-	$(Q)$(PYTHON) -m pytest tests -v --durations=10 --build $(BUILD) $(PYTEST_FLAGS)
+	$(Q)$(PYTHON) -m pytest tests -v --durations=10 --build $(BUILD) \
+		-o cache_dir=$(abspath $(BUILD))/pytest-cache $(PYTEST_FLAGS)
 
 TRIGGER ?= null
 CRASHKERNEL ?= 64M

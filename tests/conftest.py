@@ -1,19 +1,9 @@
-"""pytest's view of the kernel's tests: the build, QEMU machines, one vmcore.
-
-Fixtures (tests/README.md shows them in use):
-  build           the guest.Build of --build DIR ($BUILD, else build), with a
-                  clear error when kernel.elf or the ISO tree is not built
-  machine         machine(mem=, cmdline=, extra_args=, ...): a new guest
-  shared_machine  shared_machine(name, mem=, ...): a guest at the prompt, booted
-                  once and reused by the following tests of the same file,
-                  replaced after a test that used it fails
-  vmcore          one kdump captured per session, for tests that only read it
-  kernel_symbols  kernel.elf's symbols (guest.elf.Symbols)
-Every machine a test started (directly, through a fixture or through
-guest.kdump.capture) is stopped after it; if the test failed, their serial
-logs go to BUILD/test-logs/ first and the report names them.  The run ends
-with the line "N passed, N failed" (errors count as failed).  Linux's
-counterpart is kunit.py and kselftest's runner around their tests.
+"""pytest's view of the kernel's tests: fixtures for the build, QEMU machines
+(new, or shared by a file's tests), one session vmcore and kernel.elf's
+symbols (tests/README.md lists them).  Every machine a test started, by any
+path, is stopped after it; if the test failed, its serial logs go to
+BUILD/test-logs/ first and the report names them.  The run ends with the
+line "N passed, N failed".  Linux's counterpart: kunit.py, kselftest's runner.
 """
 
 import re

@@ -1,12 +1,9 @@
 """The host unit tests (the TEST()s of tests/unit/*.c) as pytest tests.
 
-Every TEST() is linked into one binary, BUILD/host/unittests (`make unit`,
-ASan and UBSan).  At collection `unittests --list` names them: one pytest
-test each, test_unit[NAME], so `-k NAME` selects them like any test.  The
-first of them to run runs the binary once (10 s); each then reports its
-own "PASS NAME" or "FAIL NAME" line, with the "file:line: why" lines the
-binary printed for it.  A binary that dies (a sanitizer report, a crash)
-fails the test it was running and every test it never reached.
+`BUILD/host/unittests --list` names them at collection: one pytest test
+each, test_unit[NAME].  The first to run runs the binary once; each then
+passes or fails on its own PASS/FAIL line.  A binary that dies fails the
+test it was running and every test it never reached (tests/README.md).
 """
 
 import re

@@ -1,10 +1,9 @@
-"""The build directory the machines boot from, and what in it was built.
+"""The build directory machines boot from, and what in it was built.
 
-A Build names the files `make` leaves in BUILD/ (kernel.elf, the ISO tree,
-the unit-test binary, the vmcore inspector), says which `make` target makes
-a missing one, and lists the Machines started from it so a test harness can
-save their logs and stop them.  Linux's counterpart is the O= object
-directory that kselftest and kunit.py take.
+A Build names the files `make` leaves in BUILD/, says which make target
+builds a missing one, and lists the Machines started from it so a harness
+can save their logs and stop them.  Linux's counterpart: the O= directory
+kselftest and kunit.py take.
 """
 
 import os

@@ -1,12 +1,10 @@
-"""The kernel's serial console as text: what a line looks like, and the
-transcript a Machine keeps of everything the guest printed.
+"""The kernel's serial console as text: what its lines look like, and the
+Transcript a Machine keeps of everything the guest printed.
 
-The guest's output holds printk stamps ("[    1.234567] "), CR LF line ends
-and the line editor's ANSI escapes.  A Transcript receives it chunk by
-chunk (it is pexpect's logfile_read), writes it unchanged to a file for the
-test logs, and keeps a cleaned copy (no escapes, no CR) that checks search
-with ordinary regular expressions.  Linux's counterpart is the console log
-that kvm-unit-tests and the kernel's own selftests grep.
+The output holds printk stamps, CR LF line ends and the line editor's ANSI
+escapes; the Transcript writes it unchanged to a file for the logs and keeps
+a cleaned copy that checks search with plain regular expressions.  Linux's
+counterpart: the console log kselftest and kvm-unit-tests match.
 """
 
 import re

@@ -1,10 +1,9 @@
 """Bootable ISOs of one kernel.elf with any kernel command line, cached.
 
-`make iso` bakes one CMDLINE into BUILD/kernel.iso; machines that need
-another command line get their own ISO, made the same way (iso/grub.cfg
-with @CMDLINE@ replaced, grub-mkrescue) and kept in BUILD/isos/ under a key
-of the command line, so a suite builds each one once.  A stamp of the
-command line, grub.cfg and kernel.elf's digest rebuilds it when any changed.
+`make iso` bakes one CMDLINE into BUILD/kernel.iso; a machine that needs
+another gets its own ISO, made the same way (iso/grub.cfg, grub-mkrescue)
+and kept in BUILD/isos/ under a key of the command line, rebuilt when the
+command line, grub.cfg or kernel.elf changed.
 """
 
 import hashlib

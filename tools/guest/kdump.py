@@ -1,13 +1,10 @@
 """kdump from the host's side: the dump disk, and one capture end to end.
 
-capture() is the whole story once: boot with crashkernel= and a dump disk,
-`kexec -p` the kernel's own image with vmcore_autosave=poweroff, `crash
-TRIGGER`, follow the capture kernel on the console until it has saved the
-vmcore and powered off, cut the vmcore out of the disk.  Tests, `make
-vmcore`, `make demo` and `make bench` all use it; a `progress` callback
-lets them narrate or run more commands at each stage.  Linux's counterpart
-is kdump.service with kexec-tools: load with `kexec -p`, and on the crash
-the capture kernel's initramfs saves /proc/vmcore.
+capture() boots with crashkernel= and a dump disk, `kexec -p`s the kernel's
+own image with vmcore_autosave=poweroff, types `crash TRIGGER`, follows the
+capture kernel until the vmcore is saved and QEMU powered off, and cuts the
+vmcore out of the disk; tests and tools call it, narrating through a
+progress callback.  Linux's counterpart: kdump.service with kexec-tools.
 """
 
 import os

@@ -1,17 +1,10 @@
 """One QEMU guest of our kernel: the process, its serial console, its monitor.
 
-QEMU runs under TCG (never KVM) with COM1 and the human monitor on unix
-sockets; pexpect (fdspawn) reads and writes both, as it would a serial line.
-Everything the guest prints goes into a Transcript (console.py); expect()
-searches it from the position after the last match.  Every wait is bounded
-and a watchdog kills QEMU (by its PID, never by name) after its lifetime,
-so a hung guest fails a test or a tool instead of hanging it.  The same
-idea as kvm-unit-tests' runner and the xv6 graders: the serial log is the
-interface.
-
-    with Machine(build, mem="512M", cmdline="loglevel=7") as m:
-        m.wait_prompt()
-        out = m.run("mem")
+QEMU runs under TCG with COM1 and the human monitor on unix sockets, which
+pexpect (fdspawn) reads and writes as it would a serial line; expect()
+searches the Transcript of all the guest printed.  Every wait is bounded and
+a watchdog kills QEMU (by PID) after its lifetime, so a hung guest fails
+instead of hanging.  The serial log is the interface, as in kvm-unit-tests.
 """
 
 import re
