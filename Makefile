@@ -50,20 +50,21 @@ KLDFLAGS += --build-id=sha1            # the id VMCOREINFO and gdb match on
 KLDFLAGS += -T linker.ld
 
 # Every .c and .asm in the kernel folders is part of the kernel.
-KDIRS   := boot kernel mm kexec crash drivers
+KDIRS   := lib boot kernel mm kexec crash drivers
 KCSRCS  := $(foreach d,$(KDIRS),$(wildcard $(d)/*.c))
 KASRCS  := $(foreach d,$(KDIRS),$(wildcard $(d)/*.asm))
 KOBJS   := $(patsubst %.c,$(BUILD)/%.o,$(KCSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(KASRCS))
 
 # ------------------------------------------------------------- host unit tests
 # Pure-logic sources: compiled unchanged for the kernel and for the host.
-PURE_SRCS := kernel/errno.c kernel/strutil.c kernel/vsprintf.c kernel/logring.c
+PURE_SRCS := lib/errno.c lib/strutil.c lib/vsprintf.c lib/logring.c lib/sha256.c
+PURE_SRCS += lib/cmdline_parse.c
 PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
 PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
-PURE_SRCS += $(wildcard kernel/cmdline_parse.c kernel/lineedit.c)
+PURE_SRCS += $(wildcard kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c)
 PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
-PURE_SRCS += $(wildcard kexec/sha256.c kexec/kexec_core.c kexec/mb2_build.c)
+PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/mb2_build.c)
 PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOSTCFLAGS := -std=gnu11 -g -O1 -I. -I$(BUILD) -Wall -Wextra -Wno-unused-parameter
@@ -159,7 +160,7 @@ PCFLAGS += -fcf-protection=none        # no CET landing pads or property notes
 PCFLAGS += -O2 -g                      # optimised; DWARF kept in purgatory.debug.ro
 PCFLAGS += -Wall -Wextra -Werror=implicit-function-declaration
 PCFLAGS += -Wno-unused-parameter
-PCFLAGS += -I.                         # "kexec/sha256.h" style includes
+PCFLAGS += -I.                         # "lib/sha256.h" style includes
 PCFLAGS += -MMD -MP                    # header dependencies
 
 PASFLAGS := -f elf64 -g -F dwarf
@@ -173,7 +174,7 @@ $(BUILD)/purgatory/%.o: kexec/purgatory/%.c
 	$(Q)$(CC) $(PCFLAGS) -c $< -o $@
 
 # The same sha256.c as the kernel's, compiled with the purgatory's flags.
-$(BUILD)/purgatory/sha256.o: kexec/sha256.c
+$(BUILD)/purgatory/sha256.o: lib/sha256.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $< (purgatory)")
 	$(Q)$(CC) $(PCFLAGS) -c $< -o $@

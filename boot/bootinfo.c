@@ -7,13 +7,13 @@
  */
 #include "boot/bootinfo.h"
 #include "boot/layout.h"
-#include "boot/multiboot2.h"
+#include "lib/multiboot2.h"
 #include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
 #include "mm/addr.h"
 
 struct bootinfo boot_info;

@@ -6,7 +6,7 @@
 #ifndef CRASH_CRASH_H
 #define CRASH_CRASH_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "mm/resource.h"
 
 struct trap_frame;

@@ -8,9 +8,9 @@
  */
 #include "boot/layout.h"
 #include "crash/crashkernel_parse.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "kexec/elf_image.h"
 #include "mm/memmap.h"
 

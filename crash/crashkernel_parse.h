@@ -10,7 +10,7 @@
 #ifndef CRASH_CRASHKERNEL_PARSE_H
 #define CRASH_CRASHKERNEL_PARSE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct memmap;
 

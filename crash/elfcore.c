@@ -9,10 +9,10 @@
 #include <stdarg.h>
 #include "crash/elfcore.h"
 #include "boot/layout.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 #include "kernel/traps.h"
-#include "kernel/vsprintf.h"
+#include "lib/vsprintf.h"
 #include "mm/memmap.h"
 
 _Static_assert(CRASH_NOTE_BYTES == 368, "CORE note (356 bytes) + final note (12)");

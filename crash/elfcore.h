@@ -10,7 +10,7 @@
 #ifndef CRASH_ELFCORE_H
 #define CRASH_ELFCORE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct trap_frame;
 struct memmap;

@@ -8,10 +8,10 @@
  */
 #include "drivers/acpi.h"
 #include "boot/bootinfo.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
 #include "mm/addr.h"
 
 #define ACPI_MAX_TABLES 32

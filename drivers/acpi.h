@@ -7,7 +7,7 @@
 #ifndef DRIVERS_ACPI_H
 #define DRIVERS_ACPI_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 void acpi_setup(void);
 paddr_t acpi_rsdp_address(void);	/* 0 if none was found */

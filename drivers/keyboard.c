@@ -9,8 +9,8 @@
 #include "drivers/keyboard.h"
 #include "drivers/pic.h"
 #include "kernel/console.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
+#include "lib/cpu.h"
+#include "lib/printk.h"
 #include "kernel/traps.h"
 
 #define I8042_DATA 0x60

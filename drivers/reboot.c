@@ -7,11 +7,11 @@
  * drivers/acpi/sleep.c (acpi_power_off), drivers/acpi/reboot.c.
  */
 #include "drivers/acpi.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/time.h"
+#include "lib/errno.h"
+#include "lib/cpu.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/time.h"
 #include "mm/addr.h"
 
 #define PM1_SCI_EN 0x0001	/* PM1 control: ACPI mode is on */

@@ -5,7 +5,7 @@
 #ifndef DRIVERS_SERIAL_H
 #define DRIVERS_SERIAL_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define COM1_PORT 0x3f8
 #define COM1_IRQ 4

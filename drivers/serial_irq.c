@@ -8,7 +8,7 @@
 #include "drivers/pic.h"
 #include "drivers/serial.h"
 #include "kernel/console.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/traps.h"
 
 #define RX_DRAIN_MAX 256	/* bytes per interrupt, far above the 16-byte FIFO */

@@ -8,13 +8,13 @@
  */
 #include "drivers/timer.h"
 #include "drivers/pic.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/time.h"
+#include "lib/errno.h"
+#include "lib/cpu.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/time.h"
 #include "kernel/traps.h"
-#include "kernel/watchdog.h"
+#include "lib/watchdog.h"
 
 #define PIT_HZ 1193182ULL	/* the 8254's input clock */
 #define PIT_CH0 0x40

@@ -6,7 +6,7 @@
 #ifndef DRIVERS_TIMER_H
 #define DRIVERS_TIMER_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define TIMER_HZ 100
 

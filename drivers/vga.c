@@ -7,7 +7,7 @@
  * instead of garbage.  Linux: drivers/video/console/vgacon.c + vt.c.
  */
 #include "drivers/vga.h"
-#include "kernel/io.h"
+#include "lib/cpu.h"
 #include "mm/addr.h"
 
 #define VGA_PHYS 0xb8000

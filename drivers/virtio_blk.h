@@ -27,7 +27,7 @@
 #ifndef DRIVERS_VIRTIO_BLK_H
 #define DRIVERS_VIRTIO_BLK_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define BLK_SECTOR_SIZE 512
 #define VIRTIO_BLK_SLOTS 32		/* requests in flight at most */

@@ -16,7 +16,7 @@
 #include "boot/layout.h"
 #include "drivers/virtio.h"
 #include "drivers/virtio_blk.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Request types and status values (virtio spec 5.2.6). */
 #define VIRTIO_BLK_T_IN 0

@@ -13,9 +13,9 @@
  *   requests: [ 1 MiB: hdr, zeros, RAM ][ 1 MiB RAM ][ 1 MiB RAM ]...
  */
 #include "drivers/virtio_blk_queue.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/time.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/time.h"
 
 static struct {
 	bool open;

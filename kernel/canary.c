@@ -5,10 +5,10 @@
  * 8 bytes can be checked by symbol, by virtual and by physical address.
  * Linux has no such command; lkdtm and a /proc write are the nearest.
  */
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
 #include "mm/addr.h"
 
 /* Global and not static, so kallsyms, gdb and the vmcore know its name. */

@@ -5,14 +5,14 @@
  * Linux: init/main.c (parse_early_param, unknown_bootoption) and the
  * loglevel=/quiet handlers there.  The "cmdline" shell command shows it all.
  */
-#include "kernel/cmdline.h"
+#include "lib/cmdline.h"
 #include "boot/bootinfo.h"
 #include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 struct cmdline kernel_cmdline;
 static bool rejected[CMDLINE_MAX_PARAMS];	/* known key, value refused */

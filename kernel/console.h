@@ -7,7 +7,7 @@
 #ifndef KERNEL_CONSOLE_H
 #define KERNEL_CONSOLE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Write n bytes to every console ("\n" becomes "\r\n" on serial). */
 void console_write(const char *s, size_t n);

@@ -8,7 +8,7 @@
  * cpu_init_exception_handling) and arch/x86/include/asm/desc.h.
  */
 #include "boot/layout.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/traps.h"
 
 /* Selector = index * 8: the order below is fixed by boot/layout.h GDT_*. */

@@ -8,7 +8,7 @@
  */
 #include "boot/layout.h"
 #include "drivers/pic.h"
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/traps.h"
 
 #define IDT_VECTORS 256

@@ -7,10 +7,10 @@
  * Linux: kernel/kallsyms.c and arch/x86/kernel/dumpstack.c (show_trace_log_lvl).
  */
 #include "kernel/kallsyms.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 #include "kernel/traps.h"
-#include "kernel/vsprintf.h"
+#include "lib/vsprintf.h"
 #include "mm/addr.h"
 
 extern const uint32_t kallsyms_num;

@@ -9,17 +9,17 @@
  */
 #include <stdarg.h>
 #include "drivers/acpi.h"
-#include "kernel/cmdline.h"
+#include "lib/cmdline.h"
 #include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
+#include "lib/errno.h"
+#include "lib/cpu.h"
 #include "kernel/kallsyms.h"
-#include "kernel/panic.h"
+#include "lib/panic.h"
 #include "crash/crash.h"
-#include "kernel/printk.h"
-#include "kernel/time.h"
+#include "lib/printk.h"
+#include "lib/time.h"
 #include "kernel/traps.h"
-#include "kernel/vsprintf.h"
+#include "lib/vsprintf.h"
 
 #define PANIC_CPU_INVALID -1
 

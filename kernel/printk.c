@@ -6,12 +6,12 @@
  * works from exception handlers and the panic path.
  */
 #include <stdarg.h>
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/console.h"
-#include "kernel/io.h"
-#include "kernel/string.h"
-#include "kernel/time.h"
-#include "kernel/vsprintf.h"
+#include "lib/cpu.h"
+#include "lib/string.h"
+#include "lib/time.h"
+#include "lib/vsprintf.h"
 
 char log_buf[LOG_BUF_LEN] __attribute__((aligned(8)));
 struct logring kernel_log = {

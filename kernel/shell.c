@@ -7,16 +7,16 @@
  * the nearest thing, with the same "table of named commands" design.
  */
 #include <stdarg.h>
-#include "kernel/shell.h"
-#include "kernel/cmdline.h"
+#include "lib/shell.h"
+#include "lib/cmdline.h"
 #include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
+#include "lib/errno.h"
+#include "lib/cpu.h"
 #include "kernel/lineedit.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 #include "kernel/version.h"
-#include "kernel/vsprintf.h"
+#include "lib/vsprintf.h"
 
 #define SHELL_PROMPT "kernel> "
 #define SHELL_MAX_ARGS 32	/* argv entries, the final NULL included */

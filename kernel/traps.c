@@ -9,12 +9,12 @@
  * show_fault_oops, die) and arch/x86/kernel/process_64.c (__show_regs).
  */
 #include "drivers/pic.h"
-#include "kernel/io.h"
+#include "lib/cpu.h"
 #include "kernel/kallsyms.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "kernel/traps.h"
-#include "kernel/vsprintf.h"
+#include "lib/vsprintf.h"
 
 #define NR_IRQS 16
 #define VECTOR_BP 3

@@ -7,7 +7,7 @@
 #define KERNEL_TRAPS_H
 
 #include "kernel/trapframe_layout.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /*
  * Registers saved by the interrupt stubs, lowest address first.  The

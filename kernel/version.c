@@ -6,11 +6,11 @@
  */
 #include "kernel/version.h"
 #include "boot/bootinfo.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 #include "boot/layout.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/time.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/time.h"
 #include "mm/addr.h"
 
 extern const char _build_id_note[];

@@ -8,11 +8,11 @@
  * interrupts off is invisible to it: that needs an NMI watchdog.)
  * Linux: kernel/watchdog.c (watchdog_timer_fn, is_softlockup).
  */
-#include "kernel/watchdog.h"
+#include "lib/watchdog.h"
 #include "drivers/timer.h"
-#include "kernel/cmdline.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "lib/cmdline.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 #include "kernel/traps.h"
 
 /* Tick of each CPU's last touch (Linux: watchdog_touch_ts). */

@@ -7,10 +7,10 @@
  * Linux: kexec_file's image probe/load (arch/x86/kernel/kexec-bzimage64.c).
  */
 #include "boot/layout.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/unaligned.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/unaligned.h"
+#include "lib/vsprintf.h"
 #include "kexec/elf_image.h"
 #include "mm/memmap.h"
 

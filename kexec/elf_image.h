@@ -9,7 +9,7 @@
 #ifndef KEXEC_ELF_IMAGE_H
 #define KEXEC_ELF_IMAGE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "kexec/mb2_header.h"
 
 struct memmap;

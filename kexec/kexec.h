@@ -14,7 +14,7 @@
 #define KEXEC_KEXEC_H
 
 #include "boot/layout.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "kexec/kexec_layout.h"
 
 typedef uint64_t kimage_entry_t;

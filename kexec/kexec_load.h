@@ -8,7 +8,7 @@
 #ifndef KEXEC_KEXEC_LOAD_H
 #define KEXEC_KEXEC_LOAD_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "kexec/kexec.h"
 
 #define KEXEC_MAX_MODULES 8

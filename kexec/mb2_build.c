@@ -5,9 +5,9 @@
  * small or an unrepresentable value leaves nothing half written.
  * Linux's counterpart: the kexec_file loader filling boot_params.
  */
-#include "boot/multiboot2.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/multiboot2.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 #include "kexec/mb2_build.h"
 #include "mm/memmap.h"
 

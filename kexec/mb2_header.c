@@ -7,11 +7,11 @@
  * multiboot_mbi2.c; kexec-tools: kexec/arch/i386/kexec-mb2-x86.c.
  */
 #include "boot/layout.h"
-#include "boot/multiboot2.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/unaligned.h"
-#include "kernel/vsprintf.h"
+#include "lib/multiboot2.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/unaligned.h"
+#include "lib/vsprintf.h"
 #include "kexec/mb2_header.h"
 
 #define MB2_HEADER_FIXED 16		/* magic, architecture, length, checksum */

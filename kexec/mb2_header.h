@@ -7,7 +7,7 @@
 #ifndef KEXEC_MB2_HEADER_H
 #define KEXEC_MB2_HEADER_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define MB2_HEADER_SEARCH 32768		/* spec 3.1.1: header within these bytes */
 #define MB2_HEADER_MAX_REQUESTS 32	/* information request types kept */

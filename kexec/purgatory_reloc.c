@@ -8,8 +8,8 @@
  * (kexec_purgatory_setup_sechdrs, kexec_purgatory_find_symbol) and
  * arch/x86/kernel/machine_kexec_64.c (arch_kexec_apply_relocations_add).
  */
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 #include "kexec/purgatory/purgatory.h"
 #include "kexec/purgatory_reloc.h"
 

@@ -8,7 +8,7 @@
 #define MM_ADDR_H
 
 #include "boot/layout.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Load delta: physical base of the image minus KERNEL_LINK_PHYS. */
 extern uint64_t phys_base;

@@ -6,7 +6,7 @@
 #ifndef MM_HEAP_H
 #define MM_HEAP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Start kmalloc on the frame allocator (after paging_setup); one small and
  * one large allocation are tried at once, and failure panics. */

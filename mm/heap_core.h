@@ -8,7 +8,7 @@
 #ifndef MM_HEAP_CORE_H
 #define MM_HEAP_CORE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "mm/heap.h"
 
 #define HEAP_PAGE_SIZE 4096

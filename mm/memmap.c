@@ -8,9 +8,9 @@
  * e820__range_update()/e820__range_remove().  Pure logic.
  */
 #include "mm/memmap.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 /* What rebuild() does to the pieces inside [start, end). */
 enum memmap_op {

@@ -9,7 +9,7 @@
 #ifndef MM_MEMMAP_H
 #define MM_MEMMAP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Types are the e820 numbers, so a map round-trips through multiboot2. */
 enum memmap_type {

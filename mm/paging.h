@@ -7,7 +7,7 @@
 #ifndef MM_PAGING_H
 #define MM_PAGING_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PTE_PRESENT (1ULL << 0)
 #define PTE_WRITE (1ULL << 1)

@@ -8,7 +8,7 @@
 #ifndef MM_PMM_H
 #define MM_PMM_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Build the allocator from firmware_memmap and the boot reservations. */
 void pmm_setup(void);

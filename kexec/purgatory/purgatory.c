@@ -7,7 +7,7 @@
  * (verify.c) and either returns to entry.asm or halts for good.
  * Linux: arch/x86/purgatory/purgatory.c purgatory().
  */
-#include "kernel/io.h"		/* header-only: inline port I/O */
+#include "lib/cpu.h"		/* header-only: inline port I/O */
 #include "kexec/purgatory/purgatory.h"
 
 /*

@@ -25,7 +25,7 @@
 #ifndef KEXEC_PURGATORY_PURGATORY_H
 #define KEXEC_PURGATORY_PURGATORY_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "kexec/kexec_layout.h"
 
 /* The image must end at or below 4 GiB (32-bit, paging-off exit path). */

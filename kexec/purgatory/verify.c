@@ -7,7 +7,7 @@
  * Linux: arch/x86/purgatory/purgatory.c verify_sha256_digest().
  */
 #include "kexec/purgatory/purgatory.h"
-#include "kexec/sha256.h"
+#include "lib/sha256.h"
 
 /* Line buffer: no printf here, only these appenders (no library at all). */
 struct line {

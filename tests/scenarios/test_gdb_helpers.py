@@ -93,7 +93,7 @@ def test_kdmesg_follows_both_kinds_of_wrap(build):
     exe = build.dir / "host" / "gdb_ring_fill"
     exe.parent.mkdir(parents=True, exist_ok=True)
     cc = subprocess.run(["gcc", "-std=gnu11", "-g", "-O1", "-I.", "-o", str(exe),
-                         "tests/scenarios/gdb_ring_fill.c", "kernel/logring.c"],
+                         "tests/scenarios/gdb_ring_fill.c", "lib/logring.c"],
                         cwd=build.root, capture_output=True, text=True, timeout=120)
     check(cc.returncode == 0, f"cannot build the ring filler:\n{cc.stderr}")
     expected = build.dir / "host" / "gdb_ring"

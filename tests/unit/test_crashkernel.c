@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "crash/crashkernel_parse.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "mm/memmap.h"
 #include "tests/unit/test.h"
 

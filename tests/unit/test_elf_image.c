@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "boot/layout.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "kexec/elf_image.h"
 #include "mm/memmap.h"
 #include "tests/unit/fake_elf.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 #include "boot/layout.h"
 #include "crash/elfcore.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "kernel/traps.h"
 #include "mm/memmap.h"
 #include "tests/unit/fixtures.h"

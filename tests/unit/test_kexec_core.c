@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "kexec/kexec.h"
 #include "mm/memmap.h"
 #include "tests/unit/kexec_sim.h"

@@ -5,7 +5,7 @@
  * the rules, and the reason text naming the segment, its range and size.
  */
 #include <string.h>
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "kexec/kexec.h"
 #include "mm/memmap.h"
 #include "tests/unit/test.h"

@@ -4,10 +4,10 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "kernel/errno.h"
-#include "kernel/logring.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/logring.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "tests/unit/test.h"
 
 TEST(vsprintf_formats)

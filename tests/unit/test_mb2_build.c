@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "boot/bootinfo.h"
-#include "boot/multiboot2.h"
-#include "kernel/errno.h"
+#include "lib/multiboot2.h"
+#include "lib/errno.h"
 #include "kexec/mb2_build.h"
 #include "mm/memmap.h"
 #include "tests/unit/fixtures.h"

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 #include "boot/layout.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "kexec/elf_image.h"
 #include "tests/unit/fake_elf.h"
 #include "tests/unit/test.h"

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "kexec/purgatory/purgatory.h"
 #include "kexec/purgatory_reloc.h"
 #include "tests/unit/test.h"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kexec/purgatory/purgatory.h"
-#include "kexec/sha256.h"
+#include "lib/sha256.h"
 #include "tests/unit/test.h"
 
 /* Collects the lines purgatory_verify reports. */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "boot/layout.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vmcore_sim.h"
 

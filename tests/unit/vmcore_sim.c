@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "boot/layout.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "tests/unit/vmcore_sim.h"
 
 /* ---- old memory: zeros but for a few regions ---- */

@@ -3,10 +3,10 @@
  * backtrace, then halts (later issues route this into kdump).
  * Linux: kernel/panic.c.
  */
-#ifndef KERNEL_PANIC_H
-#define KERNEL_PANIC_H
+#ifndef LIB_PANIC_H
+#define LIB_PANIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct trap_frame;
 

@@ -4,7 +4,7 @@
  * standard names.  Kernel only: host builds use the C library's.
  * Linux: lib/string.c and arch/x86/lib/memcpy_64.S.
  */
-#include "kernel/string.h"
+#include "lib/string.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
 {

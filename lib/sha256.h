@@ -4,10 +4,10 @@
  * Pure C, compiled three times: into the kernel, into the purgatory blob
  * and into the host unit tests.  Linux: lib/crypto/sha256.c (same names).
  */
-#ifndef KEXEC_SHA256_H
-#define KEXEC_SHA256_H
+#ifndef LIB_SHA256_H
+#define LIB_SHA256_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define SHA256_DIGEST_SIZE 32	/* bytes of a digest */
 #define SHA256_BLOCK_SIZE 64	/* bytes the compression function eats at once */

@@ -2,8 +2,8 @@
  * Log ring arithmetic (Linux: kernel/printk/printk.c before 5.10, log_store
  * and log_make_free_space).  Pure: no locking, no console; printk.c wraps it.
  */
-#include "kernel/logring.h"
-#include "kernel/string.h"
+#include "lib/logring.h"
+#include "lib/string.h"
 
 void logring_init(struct logring *r, char *buf, uint32_t buf_len)
 {

@@ -4,10 +4,10 @@
  * later users; malformed words are reported, never silently dropped.
  * Linux: kernel/params.c (parse_args, next_arg).  The parser is pure.
  */
-#ifndef KERNEL_CMDLINE_H
-#define KERNEL_CMDLINE_H
+#ifndef LIB_CMDLINE_H
+#define LIB_CMDLINE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define CMDLINE_MAX_PARAMS 64
 #define CMDLINE_KEY_MAX 64

@@ -4,7 +4,7 @@
  * that fit, so the return value is the untruncated length as in C99.
  * Pure: compiled into the host unit tests too.
  */
-#include "kernel/vsprintf.h"
+#include "lib/vsprintf.h"
 
 struct out {
 	char *buf;

@@ -4,11 +4,11 @@
  * levels and KERN_* prefixes as Linux (include/linux/kern_levels.h).
  * Convention: every message is "tag: text" and ends with a newline.
  */
-#ifndef KERNEL_PRINTK_H
-#define KERNEL_PRINTK_H
+#ifndef LIB_PRINTK_H
+#define LIB_PRINTK_H
 
-#include "kernel/logring.h"
-#include "kernel/types.h"
+#include "lib/logring.h"
+#include "lib/types.h"
 
 #define KERN_SOH "\001"
 #define KERN_EMERG KERN_SOH "0"

@@ -5,10 +5,10 @@
  * .shell_cmds, bounded by __start_shell_cmds/__stop_shell_cmds).
  * Linux: kdb's command table (kdb_register, kernel/debug/kdb).
  */
-#ifndef KERNEL_SHELL_H
-#define KERNEL_SHELL_H
+#ifndef LIB_SHELL_H
+#define LIB_SHELL_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct shell_command {
 	const char *name;

@@ -6,10 +6,10 @@
  * ending with a tag of type 0 and size 8.  Linux's own boot protocol has
  * struct boot_params instead (arch/x86/include/uapi/asm/bootparam.h).
  */
-#ifndef BOOT_MULTIBOOT2_H
-#define BOOT_MULTIBOOT2_H
+#ifndef LIB_MULTIBOOT2_H
+#define LIB_MULTIBOOT2_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define MB2_TAG_ALIGN 8
 

@@ -5,10 +5,10 @@
  * code it interrupted.  Linux: kernel/watchdog.c (watchdog_timer_fn,
  * touch_softlockup_watchdog, softlockup_panic).
  */
-#ifndef KERNEL_WATCHDOG_H
-#define KERNEL_WATCHDOG_H
+#ifndef LIB_WATCHDOG_H
+#define LIB_WATCHDOG_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct trap_frame;
 

@@ -3,10 +3,10 @@
  * drivers/tsc.c; before calibration ktime_ns() returns 0.  Linux:
  * ktime_get_ns() (include/linux/timekeeping.h), udelay (asm/delay.h).
  */
-#ifndef KERNEL_TIME_H
-#define KERNEL_TIME_H
+#ifndef LIB_TIME_H
+#define LIB_TIME_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Record the TSC as "time zero"; the first thing kmain does.  (If it is
  * never called, timer_setup marks the start instead.) */

@@ -3,9 +3,9 @@
  * copy, number parsing with size suffixes (Linux: memparse/kstrtoull), and
  * human sizes for log lines.  Pure: compiled into the host unit tests too.
  */
-#include "kernel/string.h"
-#include "kernel/errno.h"
-#include "kernel/vsprintf.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+#include "lib/vsprintf.h"
 
 size_t strlcpy(char *dst, const char *src, size_t size)
 {

@@ -4,8 +4,8 @@
  * compile unchanged in the kernel and in the host unit tests.  Linux:
  * include/linux/types.h, and ARRAY_SIZE/ALIGN from include/linux/kernel.h.
  */
-#ifndef KERNEL_TYPES_H
-#define KERNEL_TYPES_H
+#ifndef LIB_TYPES_H
+#define LIB_TYPES_H
 
 #include <stdbool.h>
 #include <stddef.h>

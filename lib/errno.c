@@ -2,7 +2,7 @@
  * Names of the E_* error codes, for log lines.  Pure: used by host tests.
  * Linux: errname() in lib/errname.c (printk's %pe).
  */
-#include "kernel/errno.h"
+#include "lib/errno.h"
 
 static const char *const names[E_MAX + 1] = {
 	[0] = "OK",

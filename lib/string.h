@@ -3,10 +3,10 @@
  * prototypes are the standard ones, so GCC's builtins and host builds agree.
  * Linux: include/linux/string.h.
  */
-#ifndef KERNEL_STRING_H
-#define KERNEL_STRING_H
+#ifndef LIB_STRING_H
+#define LIB_STRING_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);

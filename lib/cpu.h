@@ -3,10 +3,10 @@
  * Kernel only (never included by pure-logic files).  Linux:
  * arch/x86/include/asm/io.h and asm/special_insns.h.
  */
-#ifndef KERNEL_IO_H
-#define KERNEL_IO_H
+#ifndef LIB_CPU_H
+#define LIB_CPU_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -4,11 +4,11 @@
  * precision (also '*'), and the length modifiers hh h l ll z t j.
  * Named with a k prefix so host test builds do not clash with libc.
  */
-#ifndef KERNEL_VSPRINTF_H
-#define KERNEL_VSPRINTF_H
+#ifndef LIB_VSPRINTF_H
+#define LIB_VSPRINTF_H
 
 #include <stdarg.h>
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Like C's vsnprintf: returns the length the full output would have. */
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

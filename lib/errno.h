@@ -4,8 +4,8 @@
  * "kexec: error: segment 2 overlaps segment 1 (E_OVERLAP)".  Linux:
  * include/uapi/asm-generic/errno-base.h (-EINVAL, -ENOMEM, ...).
  */
-#ifndef KERNEL_ERRNO_H
-#define KERNEL_ERRNO_H
+#ifndef LIB_ERRNO_H
+#define LIB_ERRNO_H
 
 #define E_INVAL   1	/* malformed argument */
 #define E_NOMEM   2	/* out of memory */

@@ -10,10 +10,10 @@
  *        newline, no NUL), zero padding up to len (a multiple of 8).
  *   A header whose len is 0 means "wrap: the next record is at offset 0".
  */
-#ifndef KERNEL_LOGRING_H
-#define KERNEL_LOGRING_H
+#ifndef LIB_LOGRING_H
+#define LIB_LOGRING_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct log_record {
 	uint64_t ts_nsec;	/* nanoseconds since boot */

@@ -3,11 +3,11 @@
  * files, multiboot2 headers), without undefined behaviour: memcpy, which
  * the compiler turns into one load.  Linux: include/linux/unaligned.h.
  */
-#ifndef KERNEL_UNALIGNED_H
-#define KERNEL_UNALIGNED_H
+#ifndef LIB_UNALIGNED_H
+#define LIB_UNALIGNED_H
 
-#include "kernel/string.h"
-#include "kernel/types.h"
+#include "lib/string.h"
+#include "lib/types.h"
 
 static inline uint32_t get_unaligned_le32(const void *p)
 {

@@ -5,10 +5,10 @@
  * Linux: kernel/params.c next_arg()/parse_args() and lib/argv_split.c.
  * Pure: no printing; malformed words are reported through a callback.
  */
-#include "kernel/cmdline.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/cmdline.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 /* How much of a bad word an error message quotes. */
 #define WORD_SHOWN_MAX 40
