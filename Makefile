@@ -41,7 +41,9 @@ KCFLAGS += -Wno-unused-parameter
 KCFLAGS += -I. -I$(BUILD)              # "kernel/printk.h" style includes
 KCFLAGS += -MMD -MP                    # header dependencies
 
-KASFLAGS := -f elf64 -g -F dwarf -I$(BUILD)/ -Iboot/
+KASFLAGS := -f elf64 -g -F dwarf
+KASFLAGS += -I$(BUILD)/inc/            # %include "x86.inc" and the other made includes
+KASFLAGS += -I$(BUILD)/                # incbin "purgatory.ro"
 
 KLDFLAGS := -nostdlib
 KLDFLAGS += -z max-page-size=0x1000    # segments on 4 KiB file boundaries
@@ -57,7 +59,8 @@ KOBJS   := $(patsubst %.c,$(BUILD)/%.o,$(KCSRCS)) $(patsubst %.asm,$(BUILD)/%.as
 
 # ------------------------------------------------------------- host unit tests
 # Pure-logic sources: compiled unchanged for the kernel and for the host.
-PURE_SRCS := lib/errno.c lib/strutil.c lib/vsprintf.c lib/logring.c lib/sha256.c
+PURE_SRCS := lib/errno.c lib/strutil.c lib/vsprintf.c lib/logring.c lib/sha256.c lib/range.c
+PURE_SRCS += lib/hexdump.c
 PURE_SRCS += lib/cmdline_parse.c
 PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
 PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
@@ -94,22 +97,28 @@ help:
 	@echo "make clean      remove $(BUILD)/"
 
 # ------------------------------------------------------------------ the kernel
-# Headers of plain #defines shared with assembly become NASM includes.
-LAYOUT_HDRS := $(wildcard boot/layout.h kexec/kexec_layout.h kernel/trapframe_layout.h)
-LAYOUT_INCS := $(foreach h,$(LAYOUT_HDRS),$(BUILD)/$(notdir $(h:.h=.inc)))
-vpath %layout.h boot kexec kernel
-$(BUILD)/%.inc: %.h
+# Headers whose "#define NAME value" lines are shared with assembly: each
+# becomes $(BUILD)/inc/NAME.inc of NASM %defines (C comments and integer
+# suffixes such as ULL dropped; structs and _Static_asserts stay C's).
+ASM_HDRS := lib/x86.h lib/multiboot2.h boot/layout.h kexec/kexec_layout.h
+ASM_HDRS += kernel/trapframe_layout.h
+ASM_INCS := $(foreach h,$(ASM_HDRS),$(BUILD)/inc/$(notdir $(h:.h=.inc)))
+$(foreach h,$(ASM_HDRS),$(eval $(BUILD)/inc/$(notdir $(h:.h=.inc)): $(h)))
+$(ASM_INCS):
 	@mkdir -p $(dir $@)
-	$(Q)sed -n 's/^#define \([A-Z0-9_]*\) \(.*\)$$/%define \1 \2/p' $< > $@
+	$(Q)sed -n -e 's|/\*.*\*/||' \
+		-e 's/\b\(0[xX][0-9a-fA-F]\{1,\}\|[0-9]\{1,\}\)[uUlL]\{1,3\}\b/\1/g' \
+		-e 's/^#define \([A-Z0-9_]\{1,\}\)[[:space:]]\{1,\}\(.*[^[:space:]]\)[[:space:]]*$$/%define \1 \2/p' \
+		$< > $@
 
-.SECONDARY: $(LAYOUT_INCS)
+.SECONDARY: $(ASM_INCS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.asm.o: %.asm $(LAYOUT_INCS)
+$(BUILD)/%.asm.o: %.asm $(ASM_INCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(KASFLAGS) -MD $(BUILD)/$*.asm.d -MT $@ $< -o $@
@@ -163,7 +172,7 @@ PCFLAGS += -Wno-unused-parameter
 PCFLAGS += -I.                         # "lib/sha256.h" style includes
 PCFLAGS += -MMD -MP                    # header dependencies
 
-PASFLAGS := -f elf64 -g -F dwarf
+PASFLAGS := -f elf64 -g -F dwarf -I$(BUILD)/inc/
 
 PURG_OBJS := $(BUILD)/purgatory/entry.o $(BUILD)/purgatory/purgatory.o
 PURG_OBJS += $(BUILD)/purgatory/verify.o $(BUILD)/purgatory/sha256.o
@@ -179,7 +188,7 @@ $(BUILD)/purgatory/sha256.o: lib/sha256.c
 	@$(if $(Q),echo "  CC      $< (purgatory)")
 	$(Q)$(CC) $(PCFLAGS) -c $< -o $@
 
-$(BUILD)/purgatory/entry.o: kexec/purgatory/entry.asm
+$(BUILD)/purgatory/entry.o: kexec/purgatory/entry.asm $(BUILD)/inc/x86.inc $(BUILD)/inc/multiboot2.inc
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $< (purgatory)")
 	$(Q)$(NASM) $(PASFLAGS) $< -o $@
@@ -281,18 +290,19 @@ bench: check-deps $(BUILD)/kernel.iso
 # ASan + UBSan are on by default, as for the unit tests: the tests feed it
 # truncated and corrupt files.  TOOLS_SANITIZE=0 builds it plain.
 TOOLS_SANITIZE ?= 1
-TOOLS_SRCS := $(wildcard tools/vmcore/*.c)
+TOOLS_SRCS := $(wildcard tools/vmcore/*.c) lib/hexdump.c
 TOOLS_CFLAGS := -std=gnu11
 TOOLS_CFLAGS += -O2 -g                 # optimised, debuggable
 TOOLS_CFLAGS += -Wall -Wextra          # every warning worth having
-TOOLS_CFLAGS += -Itools/vmcore         # its own headers only: no kernel headers
+TOOLS_CFLAGS += -Itools/vmcore         # its own headers; structures come from VMCOREINFO
+TOOLS_CFLAGS += -I.                    # lib/hexdump.h: the kernel's own hex dump line
 ifeq ($(TOOLS_SANITIZE),1)
 TOOLS_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
 TOOLS_CFLAGS += -fno-omit-frame-pointer
 endif
 TOOLS_LDLIBS := -lelf -lm              # libelf for ELF, libm for the picture's log scale
 
-$(BUILD)/tools/vmcore-inspect: $(TOOLS_SRCS) $(wildcard tools/vmcore/*.h) Makefile
+$(BUILD)/tools/vmcore-inspect: $(TOOLS_SRCS) $(wildcard tools/vmcore/*.h) lib/hexdump.h Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(TOOLS_CFLAGS) $(TOOLS_SRCS) -o $@ $(TOOLS_LDLIBS)

@@ -14,6 +14,7 @@
 #include "lib/printk.h"
 #include "lib/shell.h"
 #include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "mm/addr.h"
 
 struct bootinfo boot_info;

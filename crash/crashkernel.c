@@ -30,11 +30,11 @@ static struct {
 } ck;
 
 /* The boot reservations the window must keep clear of. */
-static unsigned collect_avoid(struct crashkernel_avoid *avoid, unsigned max)
+static unsigned collect_avoid(struct range *avoid, unsigned max)
 {
 	unsigned n = 0;
 
-	while (n < max && pmm_boot_reservation(n, &avoid[n].start, &avoid[n].end, &avoid[n].what))
+	while (n < max && pmm_boot_reservation(n, &avoid[n]))
 		n++;
 	return n;
 }
@@ -42,7 +42,7 @@ static unsigned collect_avoid(struct crashkernel_avoid *avoid, unsigned max)
 /* Parse and place; 0 and *base, or -E_* with ck.why filled. */
 static int choose_window(paddr_t *base)
 {
-	struct crashkernel_avoid avoid[CRASHKERNEL_AVOID_MAX];
+	struct range avoid[CRASHKERNEL_AVOID_MAX];
 	unsigned n = collect_avoid(avoid, CRASHKERNEL_AVOID_MAX);
 	int err;
 

@@ -14,6 +14,7 @@
 #include "kernel/traps.h"
 #include "lib/vsprintf.h"
 #include "kexec/kexec_load.h"
+#include "lib/x86.h"
 #include "mm/addr.h"
 #include "mm/memmap.h"
 
@@ -23,7 +24,7 @@ extern uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES];
 static int add_core_header(void)
 {
 	struct elfcore_note_buf notes[NR_CPUS];
-	struct elfcore_range window = { crashk_res.start, crashk_res.end };
+	struct range window = { crashk_res.start, crashk_res.end, "crash window" };
 	struct elfcore_params p = {
 		.cpu_notes = notes,
 		.nr_cpus = NR_CPUS,

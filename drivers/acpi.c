@@ -12,6 +12,7 @@
 #include "lib/printk.h"
 #include "lib/shell.h"
 #include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "mm/addr.h"
 
 #define ACPI_MAX_TABLES 32

@@ -12,6 +12,7 @@
 #include "lib/printk.h"
 #include "lib/shell.h"
 #include "lib/string.h"
+#include "lib/vsprintf.h"
 
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA 0xcfc

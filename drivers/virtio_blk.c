@@ -16,6 +16,7 @@
 #include "lib/cpu.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "lib/watchdog.h"
 #include "mm/addr.h"
 #include "mm/pmm.h"

@@ -13,10 +13,10 @@
 #ifndef DRIVERS_VIRTIO_BLK_QUEUE_H
 #define DRIVERS_VIRTIO_BLK_QUEUE_H
 
-#include "boot/layout.h"
 #include "drivers/virtio.h"
 #include "drivers/virtio_blk.h"
 #include "lib/types.h"
+#include "lib/x86.h"
 
 /* Request types and status values (virtio spec 5.2.6). */
 #define VIRTIO_BLK_T_IN 0

@@ -34,7 +34,6 @@
  * Every kind but bp ends in panic() or panic_with_frame() with the
  * registers at the point of failure, the input of the crash_kexec hook.
  */
-#include "boot/layout.h"
 #include "drivers/timer.h"
 #include "kernel/console.h"
 #include "lib/errno.h"
@@ -46,6 +45,7 @@
 #include "lib/string.h"
 #include "kernel/traps.h"
 #include "lib/watchdog.h"
+#include "lib/x86.h"
 #include "mm/paging.h"
 
 /* Keep each trigger a real function of its own, with its own name. */

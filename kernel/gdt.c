@@ -10,17 +10,15 @@
 #include "boot/layout.h"
 #include "lib/printk.h"
 #include "kernel/traps.h"
+#include "lib/x86.h"
 
-/* Selector = index * 8: the order below is fixed by boot/layout.h GDT_*. */
+/* Selector = index * 8: the order is lib/x86.h's GDT_*, as in every GDT. */
 #define GDT_ENTRY_NULL 0
 #define GDT_ENTRY_KERNEL_CODE (GDT_KERNEL_CODE / 8)
 #define GDT_ENTRY_KERNEL_DATA (GDT_KERNEL_DATA / 8)
 #define GDT_ENTRY_TSS (GDT_TSS / 8)		/* 16 bytes: two slots */
 #define GDT_ENTRIES (GDT_ENTRY_TSS + 2)
 
-/* Flat segments; only L (long mode code) and P/DPL/type matter in 64-bit. */
-#define GDT_DESC_KERNEL_CODE 0x00af9a000000ffffULL	/* P, DPL 0, exec/read, L */
-#define GDT_DESC_KERNEL_DATA 0x00cf92000000ffffULL	/* P, DPL 0, read/write */
 #define TSS_TYPE_AVAILABLE 0x9				/* 64-bit TSS, not busy */
 #define DESC_PRESENT (1ULL << 47)
 
@@ -37,7 +35,7 @@ struct tss {
 
 _Static_assert(sizeof(struct tss) == 104, "64-bit TSS is 104 bytes");
 _Static_assert(GDT_ENTRY_TSS == 3 && GDT_KERNEL_CODE == 0x08 && GDT_KERNEL_DATA == 0x10,
-	       "GDT order is fixed by boot/layout.h");
+	       "GDT order is fixed by lib/x86.h");
 
 struct cpu_tables {
 	uint64_t gdt[GDT_ENTRIES];
@@ -113,8 +111,8 @@ void gdt_load_cpu(unsigned cpu)
 	}
 	t = &cpu_tables[cpu];
 	t->gdt[GDT_ENTRY_NULL] = 0;
-	t->gdt[GDT_ENTRY_KERNEL_CODE] = GDT_DESC_KERNEL_CODE;
-	t->gdt[GDT_ENTRY_KERNEL_DATA] = GDT_DESC_KERNEL_DATA;
+	t->gdt[GDT_ENTRY_KERNEL_CODE] = GDT_DESC_CODE64;	/* only L, P, DPL, type matter */
+	t->gdt[GDT_ENTRY_KERNEL_DATA] = GDT_DESC_DATA;
 	for (unsigned i = 0; i < IST_COUNT; i++)	/* stacks grow down: top */
 		t->tss.ist[i] = (uint64_t)(uintptr_t)&ist_stacks[cpu][i][IST_STACK_SIZE];
 	t->tss.iomap_base = sizeof(t->tss);

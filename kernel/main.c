@@ -4,7 +4,6 @@
  * does the work.  Linux's counterpart is start_kernel() in init/main.c.
  */
 #include "boot/bootinfo.h"
-#include "boot/layout.h"
 #include "crash/crash.h"
 #include "drivers/acpi.h"
 #include "drivers/keyboard.h"

@@ -111,13 +111,25 @@ void console_printf(const char *fmt, ...)
 	console_write(buf, (size_t)n);
 }
 
-void dmesg_print(void)
+void dmesg_print(int max_level)
 {
+	static char text[LOG_TEXT_MAX];
 	struct log_record rec;
-	const char *text;
+	const char *t;
 	uint64_t seq = 0;
 
-	while (logring_read(&kernel_log, &seq, &rec, &text)) {
+	for (;;) {
+		/* Copy under cli: a printk from an interrupt may reuse the slot. */
+		uint64_t flags = irq_save();
+		bool ok = logring_read(&kernel_log, &seq, &rec, &t);
+
+		if (ok)
+			memcpy(text, t, rec.text_len);
+		irq_restore(flags);
+		if (!ok)
+			break;
+		if (rec.level > max_level)
+			continue;
 		emit_prefix(rec.ts_nsec);
 		console_write(text, rec.text_len);
 		console_write("\n", 1);

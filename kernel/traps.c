@@ -21,7 +21,6 @@
 #define VECTOR_NMI 2
 #define VECTOR_DF 8
 #define VECTOR_PF 14
-#define MSR_EFER 0xc0000080
 
 /* The stubs' frame must match the struct; kernel/isr.asm mirrors these. */
 #define CHECK_TF(field, off) _Static_assert(offsetof(struct trap_frame, field) == off, #field)
@@ -87,22 +86,6 @@ static void irq_dispatch(unsigned irq, struct trap_frame *tf)
 		pr_warn("traps: IRQ %u with no handler (reported once)\n", irq);
 	}
 	pic_eoi(irq);
-}
-
-static uint64_t read_cr0(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static uint64_t read_cr4(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
 }
 
 void show_regs(const struct trap_frame *tf)

@@ -6,6 +6,7 @@
  */
 #include "kernel/version.h"
 #include "boot/bootinfo.h"
+#include "lib/multiboot2.h"
 #include "lib/string.h"
 #include "boot/layout.h"
 #include "lib/panic.h"

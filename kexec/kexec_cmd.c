@@ -13,6 +13,7 @@
 #include "lib/shell.h"
 #include "lib/string.h"
 #include "kexec/kexec_load.h"
+#include "lib/vsprintf.h"
 
 static bool option(const char *arg, const char *name, int *i, int argc, char **argv,
 		   const char **value)

@@ -10,6 +10,7 @@
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "kexec/kexec.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 
 #define PAGE_OFFSET_MASK ((paddr_t)PAGE_SIZE - 1)

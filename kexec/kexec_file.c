@@ -22,6 +22,7 @@
 #include "kexec/purgatory/purgatory.h"
 #include "kexec/purgatory_reloc.h"
 #include "lib/sha256.h"
+#include "lib/x86.h"
 #include "mm/addr.h"
 #include "mm/heap.h"
 #include "mm/memmap.h"
@@ -38,7 +39,7 @@ struct load_plan {
 	paddr_t lo, hi;				/* every segment goes in [lo, hi) */
 	const struct memmap *mbi_map;		/* the memory the new kernel may use */
 	char cmdline[KEXEC_CMDLINE_MAX];	/* request's cmdline + additions */
-	struct kexec_range placed[KEXEC_SEGMENT_MAX + 1];	/* + control area */
+	struct range placed[KEXEC_SEGMENT_MAX + 1];	/* + control area */
 	unsigned nr_placed;
 	void *owned[ELF_IMAGE_MAX_LOADS + 2];	/* kernel copies, MBI, purgatory */
 	unsigned nr_owned;
@@ -96,17 +97,18 @@ static int add_segment(const void *buf, size_t bufsz, paddr_t mem, size_t memsz,
 
 	if (err)
 		return fail(err, "too many segments at %s", what);
-	plan.placed[plan.nr_placed++] = (struct kexec_range){ mem, mem + ALIGN_UP(memsz, PAGE_SIZE) };
 	strlcpy(plan.kl.what[i], what, KEXEC_WHAT_MAX);
+	plan.placed[plan.nr_placed++] =
+		(struct range){ mem, mem + ALIGN_UP(memsz, PAGE_SIZE), plan.kl.what[i] };
 	return 0;
 }
 
 static int place(size_t size, size_t align, paddr_t *pa, const char *what)
 {
 	char room[32];
-	int err = kexec_locate_hole(&firmware_memmap, plan.lo, plan.hi, plan.placed,
-				    plan.nr_placed, ALIGN_UP(size, PAGE_SIZE),
-				    MAX(align, (size_t)PAGE_SIZE), false, pa);
+	int err = memmap_find_hole(&firmware_memmap, plan.lo, plan.hi, plan.placed,
+				   plan.nr_placed, ALIGN_UP(size, PAGE_SIZE),
+				   MAX(align, (size_t)PAGE_SIZE), false, pa);
 
 	if (err && plan.kl.image.type == KEXEC_TYPE_CRASH)
 		return fail(err, "no room for the %s (%s) in what is left of the crash window "
@@ -132,7 +134,7 @@ int kexec_reserve_area(size_t size, paddr_t *pa, const char *what)
 	int err = place(size, PAGE_SIZE, pa, what);
 
 	if (!err)
-		plan.placed[plan.nr_placed++] = (struct kexec_range){ *pa, *pa + size };
+		plan.placed[plan.nr_placed++] = (struct range){ *pa, *pa + size, what };
 	return err;
 }
 

@@ -18,8 +18,8 @@
 ;               with this stub's GDT and its stack at the top of the page.
 ; Linux's counterpart: arch/x86/kernel/relocate_kernel_64.S.
 
-%include "layout.inc"
-%include "kexec_layout.inc"
+%include "x86.inc"			; lib/x86.h: PAGE_SIZE, GDT selectors and descriptors
+%include "kexec_layout.inc"		; kexec/kexec_layout.h: IND_*, control page
 
 bits 64
 section .rodata
@@ -93,8 +93,8 @@ relocate_kernel:
 align 8
 stub_gdt:
 	dq 0
-	dq 0x00af9a000000ffff			; 0x08 code, 64-bit
-	dq 0x00cf92000000ffff			; 0x10 data
+	dq GDT_DESC_CODE64			; GDT_KERNEL_CODE 0x08
+	dq GDT_DESC_DATA			; GDT_KERNEL_DATA 0x10
 stub_gdt_end:
 align 8
 	dw 0, 0, 0

@@ -1,12 +1,16 @@
 /*
- * x86 port I/O and a few privileged instructions, as inline functions.
- * Kernel only (never included by pure-logic files).  Linux:
- * arch/x86/include/asm/io.h and asm/special_insns.h.
+ * The x86 instructions C cannot write, as inline functions: port I/O,
+ * the interrupt flag, control registers, MSRs, CPUID, the TSC, pause and
+ * hlt.  Header-only, so the purgatory uses it without linking anything in.
+ * Never called by pure-logic files (the host tests cannot run them).
+ * The numbers they take are lib/x86.h's.  Linux: arch/x86/include/asm/
+ * io.h, special_insns.h, msr.h, irqflags.h.
  */
 #ifndef LIB_CPU_H
 #define LIB_CPU_H
 
 #include "lib/types.h"
+#include "lib/x86.h"
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -63,8 +67,6 @@ static inline void cpu_halt(void)
 	__asm__ volatile("hlt");
 }
 
-#define RFLAGS_IF (1ULL << 9)	/* interrupts enabled */
-
 static inline uint64_t irq_save(void)
 {
 	uint64_t flags;
@@ -109,6 +111,14 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
+static inline uint64_t read_cr0(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
 static inline uint64_t read_cr2(void)
 {
 	uint64_t v;
@@ -122,6 +132,14 @@ static inline uint64_t read_cr3(void)
 	uint64_t v;
 
 	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t read_cr4(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
 	return v;
 }
 

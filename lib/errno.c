@@ -1,8 +1,11 @@
 /*
- * Names of the E_* error codes, for log lines.  Pure: used by host tests.
- * Linux: errname() in lib/errname.c (printk's %pe).
+ * Names of the E_* error codes, for log lines, and why_fail, the pure
+ * checkers' "explain the refusal, return the error".  Pure: used by host
+ * tests.  Linux: errname() in lib/errname.c (printk's %pe).
  */
+#include <stdarg.h>
 #include "lib/errno.h"
+#include "lib/vsprintf.h"
 
 static const char *const names[E_MAX + 1] = {
 	[0] = "OK",
@@ -30,4 +33,16 @@ const char *err_name(int err)
 	if (err > E_MAX)
 		return "E_?";
 	return names[err];
+}
+
+int why_fail(char *why, size_t whylen, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		kvsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
 }

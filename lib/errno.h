@@ -7,6 +7,8 @@
 #ifndef LIB_ERRNO_H
 #define LIB_ERRNO_H
 
+#include "lib/types.h"
+
 #define E_INVAL   1	/* malformed argument */
 #define E_NOMEM   2	/* out of memory */
 #define E_RANGE   3	/* value or address out of range */
@@ -26,5 +28,13 @@
 
 /* Name of an error code, positive or negative ("E_INVAL"), or "E_?". */
 const char *err_name(int err);
+
+/*
+ * For checkers that explain a refusal: format the reason into why (when
+ * why is not NULL and whylen > 0) and return err.  Pure parsers define
+ *   #define FAIL(err, ...) why_fail(why, whylen, err, __VA_ARGS__)
+ * in functions that have why and whylen in scope.
+ */
+int why_fail(char *why, size_t whylen, int err, const char *fmt, ...) __printf(4, 5);
 
 #endif

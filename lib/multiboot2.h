@@ -1,9 +1,12 @@
 /*
- * Multiboot2 information structure, as the boot loader hands it to us and
- * as our kexec loader will build it for the next kernel.  Layouts from the
- * Multiboot2 specification, section 3.6 ("Boot information format"): an
- * 8-byte header {total_size, reserved}, then tags, each 8-byte aligned,
- * ending with a tag of type 0 and size 8.  Linux's own boot protocol has
+ * The multiboot2 format, once: the header a kernel image carries (what it
+ * asks of its loader, spec 3.1) and the information structure (MBI) the
+ * loader hands over in EBX (spec 3.6: an 8-byte header {total_size,
+ * reserved}, then tags, each 8-byte aligned, ending with a tag of type 0
+ * and size 8).  boot/ parses an MBI and carries the header; kexec/ parses
+ * images' headers and builds MBIs; the purgatory enters a kernel with the
+ * magic.  The #define lines are shared with assembly: the build makes
+ * $(BUILD)/inc/multiboot2.inc from them.  Linux's own boot protocol has
  * struct boot_params instead (arch/x86/include/uapi/asm/bootparam.h).
  */
 #ifndef LIB_MULTIBOOT2_H
@@ -11,41 +14,67 @@
 
 #include "lib/types.h"
 
-#define MB2_TAG_ALIGN 8
+/* Magic values (spec 3.1.2, 3.2): in the header, and in EAX at entry. */
+#define MB2_HEADER_MAGIC 0xe85250d6
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
 
-enum mb2_tag_type {
-	MB2_TAG_END = 0,
-	MB2_TAG_CMDLINE = 1,
-	MB2_TAG_BOOT_LOADER_NAME = 2,
-	MB2_TAG_MODULE = 3,
-	MB2_TAG_BASIC_MEMINFO = 4,
-	MB2_TAG_BOOTDEV = 5,
-	MB2_TAG_MMAP = 6,
-	MB2_TAG_VBE = 7,
-	MB2_TAG_FRAMEBUFFER = 8,
-	MB2_TAG_ELF_SECTIONS = 9,
-	MB2_TAG_APM = 10,
-	MB2_TAG_EFI32 = 11,
-	MB2_TAG_EFI64 = 12,
-	MB2_TAG_SMBIOS = 13,
-	MB2_TAG_ACPI_OLD = 14,
-	MB2_TAG_ACPI_NEW = 15,
-	MB2_TAG_NETWORK = 16,
-	MB2_TAG_EFI_MMAP = 17,
-	MB2_TAG_EFI_BS = 18,
-	MB2_TAG_EFI32_IH = 19,
-	MB2_TAG_EFI64_IH = 20,
-	MB2_TAG_LOAD_BASE_ADDR = 21,
-};
+/* The header: 8-aligned within the first 32768 bytes of the image (3.1.1). */
+#define MB2_HEADER_SEARCH 32768
+#define MB2_ARCH_I386 0			/* architecture: 32-bit protected mode */
+
+/* Header tag types (spec 3.1.3 to 3.1.13) and their flags. */
+#define MB2_HEADER_TAG_END 0
+#define MB2_HEADER_TAG_INFO_REQUEST 1
+#define MB2_HEADER_TAG_ADDRESS 2
+#define MB2_HEADER_TAG_ENTRY_ADDRESS 3
+#define MB2_HEADER_TAG_CONSOLE_FLAGS 4
+#define MB2_HEADER_TAG_FRAMEBUFFER 5
+#define MB2_HEADER_TAG_MODULE_ALIGN 6
+#define MB2_HEADER_TAG_EFI_BS 7
+#define MB2_HEADER_TAG_ENTRY_ADDRESS_EFI32 8
+#define MB2_HEADER_TAG_ENTRY_ADDRESS_EFI64 9
+#define MB2_HEADER_TAG_RELOCATABLE 10
+#define MB2_HEADER_TAG_OPTIONAL 1	/* flags bit 0 */
+
+/* Relocatable tag's load preference. */
+#define MB2_LOAD_PREFERENCE_NONE 0
+#define MB2_LOAD_PREFERENCE_LOW 1
+#define MB2_LOAD_PREFERENCE_HIGH 2
+
+/* Console flags tag: the kernel drives an EGA text console itself. */
+#define MB2_CONSOLE_EGA_TEXT 2
+
+/* Information tags: each starts 8-aligned (spec 3.6). */
+#define MB2_TAG_ALIGN 8
+#define MB2_TAG_END 0
+#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_BOOT_LOADER_NAME 2
+#define MB2_TAG_MODULE 3
+#define MB2_TAG_BASIC_MEMINFO 4
+#define MB2_TAG_BOOTDEV 5
+#define MB2_TAG_MMAP 6
+#define MB2_TAG_VBE 7
+#define MB2_TAG_FRAMEBUFFER 8
+#define MB2_TAG_ELF_SECTIONS 9
+#define MB2_TAG_APM 10
+#define MB2_TAG_EFI32 11
+#define MB2_TAG_EFI64 12
+#define MB2_TAG_SMBIOS 13
+#define MB2_TAG_ACPI_OLD 14
+#define MB2_TAG_ACPI_NEW 15
+#define MB2_TAG_NETWORK 16
+#define MB2_TAG_EFI_MMAP 17
+#define MB2_TAG_EFI_BS 18
+#define MB2_TAG_EFI32_IH 19
+#define MB2_TAG_EFI64_IH 20
+#define MB2_TAG_LOAD_BASE_ADDR 21
 
 /* Memory map entry types (the BIOS e820 types). */
-enum mb2_memory_type {
-	MB2_MEMORY_AVAILABLE = 1,
-	MB2_MEMORY_RESERVED = 2,
-	MB2_MEMORY_ACPI_RECLAIMABLE = 3,
-	MB2_MEMORY_NVS = 4,
-	MB2_MEMORY_BADRAM = 5,
-};
+#define MB2_MEMORY_AVAILABLE 1
+#define MB2_MEMORY_RESERVED 2
+#define MB2_MEMORY_ACPI_RECLAIMABLE 3
+#define MB2_MEMORY_NVS 4
+#define MB2_MEMORY_BADRAM 5
 
 struct mb2_info_header {
 	uint32_t total_size;

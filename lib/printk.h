@@ -21,6 +21,7 @@
 #define KERN_DEBUG KERN_SOH "7"
 
 #define LOGLEVEL_DEFAULT 6	/* level of a message without a KERN_ prefix */
+#define LOGLEVEL_DEBUG 7	/* the highest (least severe) level */
 
 /*
  * Log a message: an optional KERN_<LEVEL> prefix, then "tag: message\n".
@@ -47,8 +48,11 @@ extern struct logring kernel_log;
 #define LOG_BUF_LEN (128 * 1024)
 extern char log_buf[LOG_BUF_LEN];
 
-/* Print the whole ring to the consoles, Linux dmesg format. */
-void dmesg_print(void);
+/* Print the ring's records of level <= max_level (LOGLEVEL_DEBUG: all) to
+ * the consoles, "[    1.234567] text" as printk echoes them.  Each record
+ * is copied out with interrupts off, so a printk from an interrupt handler
+ * cannot change it while it is printed.  The one printer of the ring. */
+void dmesg_print(int max_level);
 
 /* Write straight to the consoles, bypassing the ring (panic, shell). */
 void console_printf(const char *fmt, ...) __printf(1, 2);

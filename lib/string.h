@@ -29,7 +29,4 @@ size_t strlcpy(char *dst, const char *src, size_t size);
  */
 int parse_u64(const char *s, uint64_t *out, bool allow_suffix);
 
-/* Print size as "64 MiB", "4 KiB", "1.5 GiB" into buf; returns buf. */
-char *format_size(char *buf, size_t bufsz, uint64_t size);
-
 #endif

@@ -1,11 +1,10 @@
 /*
  * String helpers with no libc equivalent the kernel can rely on: bounded
- * copy, number parsing with size suffixes (Linux: memparse/kstrtoull), and
- * human sizes for log lines.  Pure: compiled into the host unit tests too.
+ * copy and number parsing with size suffixes (Linux: strscpy, memparse,
+ * kstrtoull).  Pure: compiled into the host unit tests too.
  */
 #include "lib/string.h"
 #include "lib/errno.h"
-#include "lib/vsprintf.h"
 
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
@@ -84,26 +83,4 @@ int parse_u64(const char *s, uint64_t *out, bool allow_suffix)
 		return -E_INVAL;
 	*out = v;
 	return 0;
-}
-
-char *format_size(char *buf, size_t bufsz, uint64_t size)
-{
-	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
-	unsigned u = 0;
-	uint64_t scale = 1;
-
-	while (u + 1 < ARRAY_SIZE(units) && size >= scale * 1024)
-		scale *= 1024, u++;
-	if (u == 0) {
-		ksnprintf(buf, bufsz, "%llu bytes", (unsigned long long)size);
-	} else if (size % scale == 0) {
-		ksnprintf(buf, bufsz, "%llu %s", (unsigned long long)(size / scale), units[u]);
-	} else {
-		/* One decimal, truncated: 1.5 GiB, 639.9 KiB. */
-		uint64_t tenths = (size % scale) * 10 / scale;
-
-		ksnprintf(buf, bufsz, "%llu.%llu %s", (unsigned long long)(size / scale),
-			  (unsigned long long)tenths, units[u]);
-	}
-	return buf;
 }

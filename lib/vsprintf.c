@@ -222,14 +222,24 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-int why_fail(char *why, size_t whylen, int err, const char *fmt, ...)
+char *format_size(char *buf, size_t bufsz, uint64_t size)
 {
-	va_list ap;
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+	unsigned u = 0;
+	uint64_t scale = 1;
 
-	if (why && whylen) {
-		va_start(ap, fmt);
-		kvsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
+	while (u + 1 < ARRAY_SIZE(units) && size >= scale * 1024)
+		scale *= 1024, u++;
+	if (u == 0) {
+		ksnprintf(buf, bufsz, "%llu bytes", (unsigned long long)size);
+	} else if (size % scale == 0) {
+		ksnprintf(buf, bufsz, "%llu %s", (unsigned long long)(size / scale), units[u]);
+	} else {
+		/* One decimal, truncated: 1.5 GiB, 639.9 KiB. */
+		uint64_t tenths = (size % scale) * 10 / scale;
+
+		ksnprintf(buf, bufsz, "%llu.%llu %s", (unsigned long long)(size / scale),
+			  (unsigned long long)tenths, units[u]);
 	}
-	return err;
+	return buf;
 }

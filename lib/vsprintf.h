@@ -3,6 +3,7 @@
  * %d %i %u %x %X %o %c %s %p %%, the flags '-' '0' '#' '+' ' ', width and
  * precision (also '*'), and the length modifiers hh h l ll z t j.
  * Named with a k prefix so host test builds do not clash with libc.
+ * Also format_size, the human size of every log line.
  */
 #ifndef LIB_VSPRINTF_H
 #define LIB_VSPRINTF_H
@@ -14,12 +15,8 @@
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
-/*
- * For checkers that explain a refusal: format the reason into why (when
- * why is not NULL and whylen > 0) and return err.  Pure parsers define
- *   #define FAIL(err, ...) why_fail(why, whylen, err, __VA_ARGS__)
- * in functions that have why and whylen in scope.
- */
-int why_fail(char *why, size_t whylen, int err, const char *fmt, ...) __printf(4, 5);
+/* Print size as "64 MiB", "4 KiB", "1.5 GiB" (one decimal, truncated) into
+ * buf; returns buf.  The form every log line with a size uses. */
+char *format_size(char *buf, size_t bufsz, uint64_t size);
 
 #endif

@@ -5,12 +5,12 @@
  * reason.  Linux: kmalloc/kfree on top of the page allocator.
  */
 #include "mm/heap.h"
-#include "boot/layout.h"
 #include "lib/errno.h"
 #include "lib/cpu.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/x86.h"
 #include "mm/addr.h"
 #include "mm/heap_core.h"
 #include "mm/pmm.h"

@@ -13,6 +13,8 @@
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/vsprintf.h"
+#include "lib/x86.h"
 #include "mm/addr.h"
 #include "mm/memmap.h"
 #include "mm/pmm.h"

@@ -77,6 +77,7 @@ def test_script_constants_match_the_headers(build):
     """The script repeats a few #defines (DWARF has no macros): they must agree."""
     script = (build.root / SCRIPT).read_text()
     headers = (build.root / "boot/layout.h").read_text() + \
+        (build.root / "lib/x86.h").read_text() + \
         (build.root / "kexec/kexec_layout.h").read_text()
     for name in ("DIRECT_MAP_BASE", "KERNEL_VIRT_BASE", "PAGE_SIZE", "IND_DESTINATION",
                  "IND_INDIRECTION", "IND_DONE", "IND_SOURCE", "IND_PER_PAGE"):

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/errno.h"
+#include "lib/x86.h"
 #include "tests/unit/kexec_sim.h"
 
 #define LOW_RAM_END (636 * KiB)

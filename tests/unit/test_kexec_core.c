@@ -11,6 +11,7 @@
 #include <string.h>
 #include "lib/errno.h"
 #include "kexec/kexec.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 #include "tests/unit/kexec_sim.h"
 #include "tests/unit/test.h"

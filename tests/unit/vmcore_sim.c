@@ -77,7 +77,7 @@ void vmc_frame(struct trap_frame *tf, uint64_t rip, uint64_t seed)
 void vmc_setup(void)
 {
 	static struct elfcore_note_buf bufs[NR_CPUS];
-	const struct elfcore_range window = { WIN_START, WIN_END };
+	const struct range window = { WIN_START, WIN_END, "crash window" };
 	struct elfcore_params p;
 	struct trap_frame tf;
 	uint8_t *notes, *vmci;
