@@ -9,6 +9,7 @@
  */
 #include "crash/crash.h"
 #include "crash/crashkernel_parse.h"
+#include "kexec/kexec_load.h"
 #include "lib/cmdline.h"
 #include "kernel/console.h"
 #include "lib/errno.h"
@@ -82,6 +83,8 @@ void crashkernel_setup(void)
 	/* iomem_setup, later in the boot, inserts crashk_res into the tree. */
 	crashk_res.start = base;
 	crashk_res.end = base + ck.req.size;
+	/* kexec -p may load into it from now on, with kdump's segments. */
+	kexec_crash_register(crashk_res.start, crashk_res.end, crash_load_segments);
 	pr_info("crashkernel: reserved [0x%016llx, 0x%016llx) %s for the capture kernel\n",
 		(unsigned long long)crashk_res.start, (unsigned long long)crashk_res.end,
 		format_size(size, sizeof(size), ck.req.size));
@@ -129,3 +132,7 @@ static int cmd_crashkernel(int argc, char **argv)
 }
 SHELL_COMMAND(crashkernel, "", "the crash kernel window: request, place, or why none",
 	      cmd_crashkernel);
+
+/* Read by crashkernel_setup itself, once the frame allocator exists. */
+CMDLINE_KEY(crashkernel, "crashkernel=SIZE[@OFFSET]",
+	    "kdump window; also START-[END]:SIZE,...[@OFFSET] chosen by RAM size", NULL);

@@ -285,3 +285,9 @@ void vmcore_autosave(void)
 	else if (strcmp(then, "reboot") == 0)
 		machine_reboot();
 }
+
+/* Both are read where they are used (is_kdump_kernel, vmcore_autosave). */
+CMDLINE_KEY(elfcorehdr, "elfcorehdr=ADDR",
+	    "capture kernel: the crashed kernel's ELF core header (set by kexec -p)", NULL);
+CMDLINE_KEY(vmcore_autosave, "vmcore_autosave=poweroff|reboot|shell",
+	    "capture kernel: save the vmcore to the dump disk, then do that", NULL);

@@ -39,7 +39,11 @@
 #define VBLK_QUEUE_LIMIT (1ULL << (32 + VIRTIO_PCI_QUEUE_ADDR_SHIFT))	/* 32-bit PFN */
 #define VBLK_TIMEOUT_S 30	/* no completion for this long: the device is gone */
 
-struct vblk vblk;
+static void virtio_blk_shutdown(struct device *dev);
+
+struct vblk vblk = {
+	.dev = { .name = "virtio_blk", .shutdown = virtio_blk_shutdown },
+};
 
 static void compiler_barrier(void)
 {
@@ -208,6 +212,7 @@ int virtio_blk_setup(void)
 	}
 	vblk.pci = d;
 	vblk.iobase = (uint16_t)d->bar[0].base;
+	device_register(&vblk.dev);	/* kexec resets it before the jump */
 	/* Port decoding and DMA on; INTx off: completions are polled. */
 	pci_set_command(d, PCI_COMMAND_IO | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE, 0);
 	err = init_device();
@@ -225,7 +230,13 @@ int virtio_blk_setup(void)
 	return 0;
 }
 
-void virtio_blk_shutdown(void)
+/*
+ * Quiesce for kexec (Linux: device_shutdown -> virtio reset, bus mastering
+ * off): reset the device so it forgets its queue and does no more DMA.
+ * Called through the device registry (drivers/device.h), never while a
+ * stream is open.  virtio_blk_setup starts over afterwards.
+ */
+static void virtio_blk_shutdown(struct device *dev)
 {
 	if (!vblk.pci)
 		return;

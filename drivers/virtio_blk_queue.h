@@ -13,6 +13,7 @@
 #ifndef DRIVERS_VIRTIO_BLK_QUEUE_H
 #define DRIVERS_VIRTIO_BLK_QUEUE_H
 
+#include "drivers/device.h"
 #include "drivers/virtio.h"
 #include "drivers/virtio_blk.h"
 #include "lib/types.h"
@@ -57,6 +58,7 @@ struct vblk_slot {
 };
 
 struct vblk {
+	struct device dev;	/* in the device registry once set up */
 	bool ready;
 	struct pci_dev *pci;
 	uint16_t iobase;

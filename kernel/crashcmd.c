@@ -69,7 +69,6 @@
 #define DOUBLEFAULT_RSP 0xffffc90000000000ULL
 
 /* Local APIC (Intel SDM vol. 3, 11.4 and 11.6.1). */
-#define MSR_APIC_BASE 0x1b
 #define APIC_BASE_ENABLE (1ULL << 11)
 #define APIC_BASE_MASK 0xffffff000ULL
 #define APIC_REG_ID 0x20
@@ -77,7 +76,6 @@
 #define APIC_REG_ICR_HIGH 0x310
 #define APIC_ICR_NMI (4u << 8)		/* delivery mode NMI, vector ignored */
 #define APIC_ICR_ASSERT (1u << 14)
-#define CPUID_1_EDX_APIC (1u << 9)
 
 static CRASH_FN void crash_panic(void)
 {

@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include "lib/printk.h"
 #include "kernel/console.h"
+#include "lib/cmdline.h"
 #include "lib/cpu.h"
+#include "lib/errno.h"
 #include "lib/string.h"
 #include "lib/time.h"
 #include "lib/vsprintf.h"
@@ -19,6 +21,9 @@ struct logring kernel_log = {
 	.buf_len = LOG_BUF_LEN,
 };
 int console_loglevel = 8;	/* everything; "quiet" and "loglevel=" lower it */
+
+#define LOGLEVEL_QUIET 4	/* Linux CONSOLE_LOGLEVEL_QUIET: errors and worse */
+#define LOGLEVEL_MAX 8		/* everything shown */
 
 /* A line being assembled across printk calls without a trailing newline. */
 static char cont_buf[LOG_TEXT_MAX];
@@ -135,3 +140,28 @@ void dmesg_print(int max_level)
 		console_write("\n", 1);
 	}
 }
+
+/* loglevel=N and quiet (Linux: the early_params of the same names). */
+static int apply_loglevel(const struct cmdline_param *p)
+{
+	long long level;
+	int err = cmdline_param_int(p, &level);
+
+	if (err)
+		return err;
+	if (level < 0 || level > LOGLEVEL_MAX)
+		return -E_RANGE;
+	console_loglevel = (int)level;
+	return 0;
+}
+CMDLINE_KEY(loglevel, "loglevel=0..8", "console shows messages with level < N (all are logged)",
+	    apply_loglevel);
+
+static int apply_quiet(const struct cmdline_param *p)
+{
+	if (p->has_value)
+		return -E_INVAL;
+	console_loglevel = LOGLEVEL_QUIET;
+	return 0;
+}
+CMDLINE_KEY(quiet, "quiet", "console shows only errors and worse (loglevel=4)", apply_quiet);

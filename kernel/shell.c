@@ -311,3 +311,5 @@ SHELL_COMMAND(clear, "", "clear the screen", cmd_clear);
 SHELL_COMMAND(version, "", "kernel name, release and build id", cmd_version);
 SHELL_COMMAND(dmesg, "[-l LEVEL | -n LEVEL]",
 	      "the kernel log (-l: LEVEL and worse; -n: console level)", cmd_dmesg);
+
+CMDLINE_KEY(run, "run=\"CMD; CMD...\"", "shell commands run before the first prompt", NULL);

@@ -55,3 +55,6 @@ void softlockup_tick(struct trap_frame *tf, uint64_t ticks)
 		 (unsigned long long)(stuck / TIMER_HZ));
 	panic_with_frame(tf, "softlockup: hung tasks");
 }
+
+CMDLINE_KEY(nosoftlockup, "nosoftlockup", "turn off the soft lockup detector (kernel/watchdog.c)",
+	    cmdline_check_flag);

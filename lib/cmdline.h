@@ -2,7 +2,9 @@
  * The kernel command line: space-separated key[=value] words, values may
  * be double-quoted to hold spaces (key="a b").  Unknown keys are kept for
  * later users; malformed words are reported, never silently dropped.
- * Linux: kernel/params.c (parse_args, next_arg).  The parser is pure.
+ * Linux: kernel/params.c (parse_args, next_arg).  The parser is pure
+ * (lib/cmdline_parse.c); the keys register themselves (CMDLINE_KEY below)
+ * and kernel/cmdline.c applies them to this boot's command line.
  */
 #ifndef LIB_CMDLINE_H
 #define LIB_CMDLINE_H
@@ -81,10 +83,47 @@ int cmdline_format_param(const struct cmdline_param *p, char *buf, size_t size);
  */
 int cmdline_split(char *line, char **argv, int max_args);
 
-/* The parsed command line of this boot. */
+/* ---- The keys of this kernel, and the command line of this boot ---- */
+
+/*
+ * A key the kernel understands, registered where it is used (Linux:
+ * early_param(), __setup()), never in a central table:
+ *
+ *   CMDLINE_KEY(nosoftlockup, "nosoftlockup",
+ *               "turn off the soft lockup detector", cmdline_check_flag);
+ *
+ * The linker gathers the entries into section cmdline_keys (bounded by
+ * __start_cmdline_keys and __stop_cmdline_keys, see linker.ld);
+ * kernel/cmdline.c calls each occurrence's apply in command-line order at
+ * boot, logs refused values with the key's form, and names the words no
+ * key claims.  apply returns 0 or -E_* (value refused); NULL means the
+ * owner reads the value itself with cmdline_get(&kernel_cmdline, key).
+ * The key is the C identifier name, so keys are unique at link time.
+ */
+struct cmdline_key {
+	const char *key;
+	const char *form;	/* how it is written, for error messages */
+	const char *help;	/* one line, for "cmdline -v" */
+	int (*apply)(const struct cmdline_param *p);
+};
+
+#define CMDLINE_KEY(name, kform, khelp, kapply)                                   \
+	static const struct cmdline_key __cmdline_key_##name                       \
+		__attribute__((used, section("cmdline_keys"), aligned(8))) = {     \
+			.key = #name, .form = kform, .help = khelp, .apply = kapply \
+		}
+
+/* apply helpers: a bare switch ("key", never "key=value": -E_INVAL), and
+ * an integer checked at boot so a bad value is reported then, not when it
+ * is used (cmdline_param_int's errors). */
+int cmdline_check_flag(const struct cmdline_param *p);
+int cmdline_check_int(const struct cmdline_param *p);
+
+/* The parsed command line of this boot (kernel/cmdline.c). */
 extern struct cmdline kernel_cmdline;
 
-/* Parse boot_info.cmdline into kernel_cmdline and log the result. */
+/* Parse boot_info.cmdline into kernel_cmdline, apply every registered key,
+ * log the result (kernel/cmdline.c; kmain calls it once). */
 void cmdline_setup(void);
 
 #endif

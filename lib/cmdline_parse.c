@@ -184,6 +184,18 @@ int cmdline_param_int(const struct cmdline_param *p, long long *out)
 	return 0;
 }
 
+int cmdline_check_flag(const struct cmdline_param *p)
+{
+	return p->has_value ? -E_INVAL : 0;
+}
+
+int cmdline_check_int(const struct cmdline_param *p)
+{
+	long long v;
+
+	return cmdline_param_int(p, &v);
+}
+
 int cmdline_get_int(const struct cmdline *cl, const char *key, long long *out)
 {
 	for (unsigned i = cl->count; i-- > 0;)
