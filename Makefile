@@ -51,8 +51,9 @@ KLDFLAGS += -z noexecstack
 KLDFLAGS += --build-id=sha1            # the id VMCOREINFO and gdb match on
 KLDFLAGS += -T linker.ld
 
-# Every .c and .asm in the kernel folders is part of the kernel.
-KDIRS   := lib boot kernel mm kexec crash drivers
+# Every .c and .asm in the kernel folders is part of the kernel; the
+# folders in layer order, low to high (README.md "Layout").
+KDIRS   := lib boot mm drivers kernel kexec crash
 KCSRCS  := $(foreach d,$(KDIRS),$(wildcard $(d)/*.c))
 KASRCS  := $(foreach d,$(KDIRS),$(wildcard $(d)/*.asm))
 KOBJS   := $(patsubst %.c,$(BUILD)/%.o,$(KCSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(KASRCS))
@@ -113,18 +114,28 @@ $(ASM_INCS):
 
 .SECONDARY: $(ASM_INCS)
 
-$(BUILD)/%.o: %.c
+# ------------------------------------------------------------------ layering
+# Before anything is compiled: no #include (or NASM %include) points up the
+# layer order lib -> boot -> mm -> drivers -> kernel -> kexec -> crash ->
+# top, and the include graph has no cycle (tools/check_layers.py; README.md
+# "Layout").  Every object waits for it (order-only), so an upward include
+# fails make at once, naming both files.
+LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm))
+$(BUILD)/layers.ok: tools/check_layers.py $(LAYER_SRCS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LAYERS  $(KDIRS)")
+	$(Q)$(PYTHON) tools/check_layers.py > $@.log || { cat $@.log >&2; rm -f $@; exit 1; }
+	$(Q)touch $@
+
+$(BUILD)/%.o: %.c | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.asm.o: %.asm $(ASM_INCS)
+$(BUILD)/%.asm.o: %.asm $(ASM_INCS) | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(KASFLAGS) -MD $(BUILD)/$*.asm.d -MT $@ $< -o $@
-
-$(BUILD)/kallsyms%.o: $(BUILD)/kallsyms%.c
-	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 # Three links, as Linux does: link 1 carries an empty symbol table; the
 # table made from link 1 has its final size, so link 2's addresses are
@@ -177,18 +188,19 @@ PASFLAGS := -f elf64 -g -F dwarf -I$(BUILD)/inc/
 PURG_OBJS := $(BUILD)/purgatory/entry.o $(BUILD)/purgatory/purgatory.o
 PURG_OBJS += $(BUILD)/purgatory/verify.o $(BUILD)/purgatory/sha256.o
 
-$(BUILD)/purgatory/%.o: kexec/purgatory/%.c
+$(BUILD)/purgatory/%.o: kexec/purgatory/%.c | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $< (purgatory)")
 	$(Q)$(CC) $(PCFLAGS) -c $< -o $@
 
 # The same sha256.c as the kernel's, compiled with the purgatory's flags.
-$(BUILD)/purgatory/sha256.o: lib/sha256.c
+$(BUILD)/purgatory/sha256.o: lib/sha256.c | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $< (purgatory)")
 	$(Q)$(CC) $(PCFLAGS) -c $< -o $@
 
-$(BUILD)/purgatory/entry.o: kexec/purgatory/entry.asm $(BUILD)/inc/x86.inc $(BUILD)/inc/multiboot2.inc
+$(BUILD)/purgatory/entry.o: kexec/purgatory/entry.asm $(BUILD)/inc/x86.inc $(BUILD)/inc/multiboot2.inc \
+			    | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $< (purgatory)")
 	$(Q)$(NASM) $(PASFLAGS) $< -o $@

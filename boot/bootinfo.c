@@ -6,16 +6,15 @@
  * counterpart is copy_bootdata() plus the boot_params it leaves behind.
  */
 #include "boot/bootinfo.h"
+#include "boot/addr.h"
 #include "boot/layout.h"
 #include "lib/multiboot2.h"
-#include "kernel/console.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
-#include "mm/addr.h"
 
 struct bootinfo boot_info;
 

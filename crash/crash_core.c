@@ -6,9 +6,11 @@
  * Linux: kernel/crash_core.c (__crash_kexec, crash_save_cpu) and
  * kernel/vmcore_info.c (crash_save_vmcoreinfo_init, crash_save_vmcoreinfo).
  */
+#include "boot/addr.h"
 #include "crash/crash.h"
 #include "crash/elfcore.h"
 #include "drivers/rtc.h"
+#include "kernel/percpu.h"
 #include "lib/errno.h"
 #include "lib/logring.h"
 #include "lib/panic.h"
@@ -17,7 +19,6 @@
 #include "kernel/traps.h"
 #include "kernel/version.h"
 #include "kexec/kexec_load.h"
-#include "mm/addr.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
 #include "mm/resource.h"

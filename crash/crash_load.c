@@ -8,17 +8,17 @@
  * Linux: crash_load_segments() in arch/x86/kernel/crash.c with
  * crash_prepare_elf64_headers() and crash_exclude_mem_range().
  */
+#include "boot/addr.h"
 #include "boot/layout.h"
 #include "crash/crash.h"
 #include "crash/elfcore.h"
+#include "kernel/percpu.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
-#include "kernel/traps.h"
 #include "lib/vsprintf.h"
 #include "kexec/kexec_load.h"
 #include "lib/x86.h"
-#include "mm/addr.h"
 #include "mm/memmap.h"
 
 extern uint8_t crash_notes[NR_CPUS][CRASH_NOTE_BYTES];

@@ -2,8 +2,8 @@
  * The crash kernel window of this boot: read crashkernel= once, right
  * after the frame allocator exists and before anything allocates, place
  * the window clear of the boot reservations, take it out of the allocator
- * for good and publish it as crashk_res ("Crash kernel" in iomem, nested
- * in its System RAM).  A request that cannot be met is logged and kdump
+ * for good, publish it as crashk_res ("Crash kernel" in iomem, nested in
+ * its System RAM) and register it with kexec for kexec -p.  A request that cannot be met is logged and kdump
  * stays off; the boot never stops for it.  Linux: reserve_crashkernel()
  * in arch/x86/kernel/setup.c with kernel/crash_reserve.c.
  */
@@ -11,7 +11,6 @@
 #include "crash/crashkernel_parse.h"
 #include "kexec/kexec_load.h"
 #include "lib/cmdline.h"
-#include "kernel/console.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
@@ -19,6 +18,7 @@
 #include "lib/vsprintf.h"
 #include "mm/memmap.h"
 #include "mm/pmm.h"
+#include "mm/resource.h"
 
 struct resource crashk_res = { .name = "Crash kernel" };
 
@@ -67,6 +67,7 @@ void crashkernel_setup(void)
 {
 	paddr_t base = 0;
 	char size[32];
+	int err;
 
 	ck.value = cmdline_get(&kernel_cmdline, "crashkernel");
 	if (!ck.value)
@@ -80,9 +81,13 @@ void crashkernel_setup(void)
 		pr_notice("crashkernel: no window: %s; kdump is off\n", ck.why);
 		return;
 	}
-	/* iomem_setup, later in the boot, inserts crashk_res into the tree. */
 	crashk_res.start = base;
 	crashk_res.end = base + ck.req.size;
+	/* In the iomem tree now; its System RAM, inserted by iomem_setup
+	 * later, adopts it (Linux: insert_resource(&iomem_resource, &crashk_res)). */
+	err = resource_insert(&iomem_resource, &crashk_res);
+	if (err)
+		pr_err("iomem: error: 'Crash kernel' not added (%s)\n", err_name(err));
 	/* kexec -p may load into it from now on, with kdump's segments. */
 	kexec_crash_register(crashk_res.start, crashk_res.end, crash_load_segments);
 	pr_info("crashkernel: reserved [0x%016llx, 0x%016llx) %s for the capture kernel\n",

@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include "crash/elfcore.h"
+#include "kernel/percpu.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "kernel/traps.h"

@@ -6,12 +6,12 @@
  * going to the device by DMA without a copy.  Linux: fs/proc/vmcore.c and
  * the makedumpfile/dd step of a kdump service.
  */
+#include "boot/addr.h"
 #include "crash/crash.h"
 #include "crash/vmcore_layout.h"
-#include "drivers/acpi.h"
+#include "drivers/reboot.h"
 #include "drivers/virtio_blk.h"
 #include "lib/cmdline.h"
-#include "kernel/console.h"
 #include "lib/errno.h"
 #include "kernel/kallsyms.h"
 #include "lib/printk.h"
@@ -19,7 +19,6 @@
 #include "lib/string.h"
 #include "lib/time.h"
 #include "lib/vsprintf.h"
-#include "mm/addr.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
 
@@ -281,7 +280,7 @@ void vmcore_autosave(void)
 		return;
 	}
 	if (strcmp(then, "poweroff") == 0)
-		acpi_poweroff();
+		machine_power_off();
 	else if (strcmp(then, "reboot") == 0)
 		machine_reboot();
 }

@@ -5,6 +5,7 @@
  * the host: the 8-byte word at disk byte offset o holds o ^ DISK_TEST_XOR
  * (little-endian).  Linux has no such command; dd and hexdump on /dev/vda.
  */
+#include "boot/addr.h"
 #include "drivers/virtio_blk.h"
 #include "lib/errno.h"
 #include "lib/hexdump.h"
@@ -15,7 +16,6 @@
 #include "lib/vsprintf.h"
 #include "lib/watchdog.h"
 #include "lib/x86.h"
-#include "mm/addr.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 

@@ -5,7 +5,6 @@
  * the panic path: port I/O only.  Linux: mc146818_get_time().
  */
 #include "drivers/rtc.h"
-#include "kernel/console.h"
 #include "lib/cpu.h"
 #include "lib/printk.h"
 #include "lib/shell.h"

@@ -22,4 +22,12 @@ int serial_poll_getc(void);
 /* Enable the receive interrupt (after the IDT and PIC are set up). */
 void serial_enable_irq(void);
 
+/*
+ * Turn on interrupt-driven input (drivers/serial_irq.c): the IRQ 4
+ * handler first, then the UART's receive interrupt, then the PIC line;
+ * every received byte goes to input (kmain passes the console's queue).
+ * Needs idt_setup and pic_setup.
+ */
+void serial_input_setup(void (*input)(char c));
+
 #endif

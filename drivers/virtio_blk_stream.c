@@ -12,7 +12,7 @@
  *   pieces:  buffer    (gap)  [pa, pa+len) old RAM    [pa', ...)
  *   requests: [ 1 MiB: hdr, zeros, RAM ][ 1 MiB RAM ][ 1 MiB RAM ]...
  */
-#include "drivers/virtio_blk_queue.h"
+#include "drivers/virtio_blk_dev.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/time.h"

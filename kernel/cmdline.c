@@ -8,7 +8,6 @@
  */
 #include "lib/cmdline.h"
 #include "boot/bootinfo.h"
-#include "kernel/console.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/shell.h"

@@ -7,6 +7,7 @@
  * Linux: arch/x86/kernel/idt.c (idt_table, idt_setup_traps, set_intr_gate).
  */
 #include "drivers/pic.h"
+#include "kernel/percpu.h"
 #include "lib/printk.h"
 #include "kernel/traps.h"
 #include "lib/x86.h"

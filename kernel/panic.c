@@ -9,7 +9,8 @@
  * Linux: kernel/panic.c (panic, panic_cpu, panic_timeout).
  */
 #include <stdarg.h>
-#include "drivers/acpi.h"
+#include "drivers/reboot.h"
+#include "kernel/percpu.h"
 #include "lib/cmdline.h"
 #include "kernel/console.h"
 #include "lib/errno.h"

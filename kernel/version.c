@@ -5,6 +5,7 @@
  * (linux_banner) and lib/buildid.c.
  */
 #include "kernel/version.h"
+#include "boot/addr.h"
 #include "boot/bootinfo.h"
 #include "lib/multiboot2.h"
 #include "lib/string.h"
@@ -12,7 +13,6 @@
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/time.h"
-#include "mm/addr.h"
 
 extern const char _build_id_note[];
 

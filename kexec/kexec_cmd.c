@@ -7,7 +7,6 @@
  * put the kernels in memory for us.
  */
 #include "boot/bootinfo.h"
-#include "kernel/console.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/shell.h"

@@ -12,6 +12,7 @@
  */
 #include <stdarg.h>
 #include "kexec/kexec_load.h"
+#include "boot/addr.h"
 #include "boot/bootinfo.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
@@ -25,7 +26,6 @@
 #include "kexec/purgatory_reloc.h"
 #include "lib/sha256.h"
 #include "lib/x86.h"
-#include "mm/addr.h"
 #include "mm/heap.h"
 #include "mm/memmap.h"
 #include "mm/pmm.h"
@@ -60,6 +60,9 @@ struct kexec_load {
 };
 
 static struct kexec_loaded loaded[2];	/* KEXEC_TYPE_DEFAULT, KEXEC_TYPE_CRASH */
+
+/* Every segment but the purgatory's own gets a digest in its table. */
+_Static_assert(PURGATORY_REGIONS_MAX == KEXEC_SEGMENT_MAX, "purgatory_regions[] size");
 
 /* kexec -p: the window and what kdump adds, registered by crash/. */
 static struct {

@@ -7,6 +7,7 @@
  * arch/x86/kernel/machine_kexec_64.c.
  */
 #include "kexec/kexec_load.h"
+#include "boot/addr.h"
 #include "drivers/pic.h"
 #include "drivers/timer.h"
 #include "drivers/device.h"
@@ -14,7 +15,6 @@
 #include "lib/cpu.h"
 #include "lib/printk.h"
 #include "lib/string.h"
-#include "mm/addr.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
 

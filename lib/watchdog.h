@@ -10,14 +10,13 @@
 
 #include "lib/types.h"
 
-struct trap_frame;
-
 /* Seconds without a touch before the tick calls it a lockup. */
 #define SOFTLOCKUP_THRESH_S 5
 
 /*
- * Arm the detector on the calling CPU (timer_setup calls it), unless the
- * command line says "nosoftlockup" (Linux's switch of the same name).
+ * Arm the detector on the calling CPU, after timer_setup: it registers its
+ * check as the timer's tick hook (drivers/timer.h).  Unless the command
+ * line says "nosoftlockup" (Linux's switch of the same name).
  */
 void softlockup_setup(void);
 
@@ -29,12 +28,5 @@ void softlockup_setup(void);
  */
 void touch_softlockup_watchdog(void);
 
-/*
- * From the timer interrupt, ticks = timer_ticks(): if the interrupted CPU
- * has not touched the watchdog for SOFTLOCKUP_THRESH_S seconds, print
- * "watchdog: BUG: soft lockup - CPU#N stuck for Ns!" and panic with tf,
- * the interrupted frame.  Returns otherwise.
- */
-void softlockup_tick(struct trap_frame *tf, uint64_t ticks);
 
 #endif

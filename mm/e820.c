@@ -7,7 +7,6 @@
  * Linux: e820__memory_setup() and e820__print_table() ("BIOS-e820: ...").
  */
 #include "boot/bootinfo.h"
-#include "kernel/console.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"

@@ -5,13 +5,13 @@
  * reason.  Linux: kmalloc/kfree on top of the page allocator.
  */
 #include "mm/heap.h"
+#include "boot/addr.h"
 #include "lib/errno.h"
 #include "lib/cpu.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "lib/x86.h"
-#include "mm/addr.h"
 #include "mm/heap_core.h"
 #include "mm/pmm.h"
 

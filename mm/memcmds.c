@@ -5,8 +5,8 @@
  * frames it holds are chained through their own first qwords.  Linux has
  * /proc/meminfo, the memtest= boot option (mm/memtest.c) and /dev/mem.
  */
+#include "boot/addr.h"
 #include "boot/layout.h"
-#include "kernel/console.h"
 #include "lib/errno.h"
 #include "lib/hexdump.h"
 #include "lib/printk.h"
@@ -15,7 +15,6 @@
 #include "lib/time.h"
 #include "lib/vsprintf.h"
 #include "lib/x86.h"
-#include "mm/addr.h"
 #include "mm/heap.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"

@@ -7,6 +7,7 @@
  * (mm/memblock.c) and memblock_free_all() handing pages to the buddy.
  */
 #include "mm/pmm.h"
+#include "boot/addr.h"
 #include "boot/bootinfo.h"
 #include "boot/layout.h"
 #include "lib/errno.h"
@@ -16,7 +17,6 @@
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "lib/x86.h"
-#include "mm/addr.h"
 #include "mm/frames.h"
 #include "mm/memmap.h"
 

@@ -7,6 +7,7 @@
  * init_mem_mapping() and kernel_physical_mapping_init() in arch/x86/mm.
  */
 #include "mm/paging.h"
+#include "boot/addr.h"
 #include "boot/layout.h"
 #include "lib/errno.h"
 #include "lib/cpu.h"
@@ -15,7 +16,6 @@
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "lib/x86.h"
-#include "mm/addr.h"
 #include "mm/memmap.h"
 #include "mm/pmm.h"
 

@@ -17,7 +17,7 @@
  */
 #define PATCHED __attribute__((section(".data")))
 
-struct purgatory_region purgatory_regions[KEXEC_SEGMENT_MAX] PATCHED;
+struct purgatory_region purgatory_regions[PURGATORY_REGIONS_MAX] PATCHED;
 uint32_t purgatory_nr_regions PATCHED;
 uint32_t purgatory_entry32 PATCHED;
 uint32_t purgatory_mbi PATCHED;

@@ -26,7 +26,11 @@
 #define KEXEC_PURGATORY_PURGATORY_H
 
 #include "lib/types.h"
-#include "kexec/kexec_layout.h"
+
+/* Regions checked at most: one per kexec segment but the purgatory's own
+ * (KEXEC_SEGMENT_MAX; kexec_file.c asserts they agree).  The purgatory
+ * includes nothing of kexec/: it is linked apart from the kernel. */
+#define PURGATORY_REGIONS_MAX 16
 
 /* The image must end at or below 4 GiB (32-bit, paging-off exit path). */
 #define PURGATORY_LOAD_LIMIT 0x100000000ULL
@@ -46,7 +50,7 @@ _Static_assert(sizeof(struct purgatory_region) == 48, "purgatory_region layout")
 _Static_assert(offsetof(struct purgatory_region, sha256) == 16, "purgatory_region layout");
 
 /* The patched globals (defined in purgatory.c, all in .data). */
-extern struct purgatory_region purgatory_regions[KEXEC_SEGMENT_MAX];
+extern struct purgatory_region purgatory_regions[PURGATORY_REGIONS_MAX];
 extern uint32_t purgatory_nr_regions;	/* used entries of purgatory_regions */
 extern uint32_t purgatory_entry32;	/* new kernel's 32-bit entry, physical */
 extern uint32_t purgatory_mbi;		/* multiboot2 information, physical */
@@ -64,7 +68,7 @@ typedef void (*purgatory_report_fn)(void *ctx, const char *line);
  * for every mismatch reports the segment, its range and both digests.  The
  * region addresses are dereferenced as pointers (identity map in the
  * purgatory, host buffers in tests).  Returns 0 if all match, otherwise the
- * number of problems reported (more than KEXEC_SEGMENT_MAX regions, or a
+ * number of problems reported (more than PURGATORY_REGIONS_MAX regions, or a
  * range that wraps, counts as one).
  */
 int purgatory_verify(const struct purgatory_region *regions, uint32_t nr_regions,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "boot/layout.h"
 #include "crash/elfcore.h"
+#include "kernel/percpu.h"
 #include "lib/errno.h"
 #include "kernel/traps.h"
 #include "lib/x86.h"

@@ -168,7 +168,7 @@ TEST(purgatory_entry_is_inside_the_image)
 
 TEST(purgatory_symbols_set_and_get)
 {
-	struct purgatory_region regions[KEXEC_SEGMENT_MAX], back[KEXEC_SEGMENT_MAX];
+	struct purgatory_region regions[PURGATORY_REGIONS_MAX], back[PURGATORY_REGIONS_MAX];
 	struct purgatory_info info;
 	uint32_t entry = 0x00345678, v32;
 	uint16_t port;
@@ -192,7 +192,7 @@ TEST(purgatory_symbols_set_and_get)
 	memcpy(&v32, buf + (pa - LOAD_A), 4);		/* really at its address */
 	CHECK_EQ(v32, entry);
 
-	for (int i = 0; i < KEXEC_SEGMENT_MAX; i++) {
+	for (int i = 0; i < PURGATORY_REGIONS_MAX; i++) {
 		regions[i].start = 0x1000000ULL * (i + 1);
 		regions[i].len = 0x1000 * (i + 1);
 		memset(regions[i].sha256, 0x11 * i, 32);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "boot/layout.h"
+#include "kernel/percpu.h"
 #include "lib/errno.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vmcore_sim.h"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "boot/layout.h"
+#include "kernel/percpu.h"
 #include "lib/errno.h"
 #include "tests/unit/vmcore_sim.h"
 

@@ -5,11 +5,11 @@
  * 8 bytes can be checked by symbol, by virtual and by physical address.
  * Linux has no such command; lkdtm and a /proc write are the nearest.
  */
+#include "boot/addr.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
 #include "lib/string.h"
-#include "mm/addr.h"
 
 /* Global and not static, so kallsyms, gdb and the vmcore know its name. */
 uint64_t crash_canary;

@@ -1,6 +1,6 @@
 /*
  * Private to the virtio-blk driver's two files: the device state, the
- * request slots and the queue primitives virtio_blk.c gives the stream
+ * request slots and the queue primitives virtio_blk_dev.c gives the stream
  * code in virtio_blk_stream.c.  Not an interface for anything else; the
  * public contract is drivers/virtio_blk.h.
  *
@@ -10,8 +10,8 @@
  *            zeros [1024, 4096) for the sector padding of writes
  *   tables   one indirect table of VBLK_TABLE_ENTRIES per slot
  */
-#ifndef DRIVERS_VIRTIO_BLK_QUEUE_H
-#define DRIVERS_VIRTIO_BLK_QUEUE_H
+#ifndef DRIVERS_VIRTIO_BLK_DEV_H
+#define DRIVERS_VIRTIO_BLK_DEV_H
 
 #include "drivers/device.h"
 #include "drivers/virtio.h"

@@ -1,9 +1,8 @@
 /*
- * Shell commands to break the kernel on purpose and to read its symbols:
- * "crash KIND" triggers one way of dying (each in its own crash_<kind>
- * function, so the backtrace names it), "sym" translates between
- * addresses and names, "bt" prints the shell's own call chain.  Linux has
- * the same idea in drivers/misc/lkdtm (crash points) and sysrq 'c'.
+ * "crash KIND": break the kernel on purpose, one way of dying per
+ * crash_<kind> function, so the backtrace names it; with a capture kernel
+ * loaded (kexec -p) every kind but bp ends in a vmcore.  Linux has the
+ * same idea in drivers/misc/lkdtm (crash points) and sysrq 'c'.
  *
  * KIND           what it does                      what the learner sees
  * panic          panic("crash: requested...")      "Kernel panic - not syncing: crash: ..."
@@ -34,11 +33,10 @@
  * Every kind but bp ends in panic() or panic_with_frame() with the
  * registers at the point of failure, the input of the crash_kexec hook.
  */
+#include "drivers/apic.h"
 #include "drivers/timer.h"
-#include "kernel/console.h"
 #include "lib/errno.h"
 #include "lib/cpu.h"
-#include "kernel/kallsyms.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
@@ -46,7 +44,6 @@
 #include "kernel/traps.h"
 #include "lib/watchdog.h"
 #include "lib/x86.h"
-#include "mm/paging.h"
 
 /* Keep each trigger a real function of its own, with its own name. */
 #define CRASH_FN __attribute__((noinline, noclone, used))
@@ -68,14 +65,6 @@
 /* Past the 64 TiB direct-map window, below the kernel: never mapped. */
 #define DOUBLEFAULT_RSP 0xffffc90000000000ULL
 
-/* Local APIC (Intel SDM vol. 3, 11.4 and 11.6.1). */
-#define APIC_BASE_ENABLE (1ULL << 11)
-#define APIC_BASE_MASK 0xffffff000ULL
-#define APIC_REG_ID 0x20
-#define APIC_REG_ICR_LOW 0x300
-#define APIC_REG_ICR_HIGH 0x310
-#define APIC_ICR_NMI (4u << 8)		/* delivery mode NMI, vector ignored */
-#define APIC_ICR_ASSERT (1u << 14)
 
 static CRASH_FN void crash_panic(void)
 {
@@ -152,32 +141,28 @@ static CRASH_FN void crash_doublefault(void)
 
 /*
  * A real NMI, not "int $2": the local APIC sends one to its own APIC ID
- * (ICR: delivery mode NMI, level assert; the "self" shorthand is only for
- * fixed vectors).  The CPU takes it at the next instruction boundary, on
+ * (drivers/apic.h).  The CPU takes it at the next instruction boundary, on
  * its IST2 stack; kernel/traps.c panics.  We wait up to one second here,
  * without calls, so the interrupted RIP is in this function.
  */
 static CRASH_FN void crash_nmi(void)
 {
-	uint32_t a, b, c, d;
-	uint64_t base, wait;
 	volatile uint32_t *apic;
+	paddr_t base = 0;
+	uint64_t wait;
+	int err = lapic_map(&apic, &base);
 
-	cpuid(1, 0, &a, &b, &c, &d);
-	base = rdmsr(MSR_APIC_BASE);
-	if (!(d & CPUID_1_EDX_APIC) || !(base & APIC_BASE_ENABLE)) {
+	if (err == -E_NOTSUP) {
 		console_printf("crash: nmi: no enabled local APIC; use QEMU's monitor: nmi\n");
 		return;
 	}
-	apic = ioremap(base & APIC_BASE_MASK, PAGE_SIZE);
-	if (!apic) {
+	if (err) {
 		console_printf("crash: nmi: cannot map the local APIC at 0x%llx\n",
-			       (unsigned long long)(base & APIC_BASE_MASK));
+			       (unsigned long long)base);
 		return;
 	}
 	wait = tsc_khz() ? tsc_khz() * 1000 : 3000000000ULL;	/* no calls after the send */
-	apic[APIC_REG_ICR_HIGH / 4] = apic[APIC_REG_ID / 4] & 0xff000000;	/* ID in 31:24 */
-	apic[APIC_REG_ICR_LOW / 4] = APIC_ICR_NMI | APIC_ICR_ASSERT;	/* sends it */
+	lapic_send_nmi_self(apic);
 	for (uint64_t t0 = rdtsc(); rdtsc() - t0 < wait;)
 		cpu_relax();
 	console_printf("crash: nmi: no NMI arrived within a second\n");
@@ -239,74 +224,3 @@ static int cmd_crash(int argc, char **argv)
 }
 SHELL_COMMAND(crash, "[" CRASH_USAGE "]",
 	      "break the kernel on purpose; 'crash' alone says what each KIND does", cmd_crash);
-
-static bool all_hex(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
-			return false;
-	return true;
-}
-
-/*
- * sym ADDR prints "ADDR: name+0xoff/0xsize"; sym NAME prints "NAME: ADDR
- * (size 0x..)".  A word that is a symbol name wins; otherwise it is read
- * as a number (0x.. or decimal), and bare hex as the last resort.
- */
-static int cmd_sym(int argc, char **argv)
-{
-	char sym[KSYM_SYMBOL_LEN];
-	uint64_t addr = 0, off, size;
-
-	if (argc != 2)
-		return shell_usage();
-	addr = kallsyms_lookup_name(argv[1]);
-	if (addr) {
-		kallsyms_lookup(addr, &off, &size);
-		console_printf("%s: 0x%016lx (size 0x%lx)\n", argv[1], addr, size);
-		return 0;
-	}
-	if (parse_u64(argv[1], &addr, false) != 0) {
-		char hex[24] = "0x";
-
-		if (!all_hex(argv[1]) || strlen(argv[1]) > 16)
-			return shell_error(-E_NOENT, "no symbol '%s'", argv[1]);
-		strlcpy(hex + 2, argv[1], sizeof(hex) - 2);
-		parse_u64(hex, &addr, false);
-	}
-	if (!kallsyms_lookup(addr, &off, &size))
-		return shell_error(-E_NOENT, "0x%016lx is not in the kernel image", addr);
-	sprint_symbol(sym, sizeof(sym), addr);
-	console_printf("0x%016lx: %s\n", addr, sym);
-	return 0;
-}
-SHELL_COMMAND(sym, "ADDR|NAME", "kernel address to symbol+offset, or symbol to address", cmd_sym);
-
-/* Console output (not the log): the shell's own frames, innermost first. */
-static int cmd_bt(int argc, char **argv)
-{
-	uint64_t addrs[BACKTRACE_MAX_DEPTH];
-	char sym[KSYM_SYMBOL_LEN];
-	uint64_t here;
-	const char *why;
-	unsigned n;
-
-	if (argc != 1)
-		return shell_usage();
-	__asm__ volatile("leaq 0(%%rip), %0" : "=r"(here));
-	n = backtrace_collect((uint64_t)(uintptr_t)__builtin_frame_address(0), addrs,
-			      BACKTRACE_MAX_DEPTH, &why);
-	console_printf("Call Trace:\n");
-	sprint_symbol(sym, sizeof(sym), here);
-	console_printf(" [<%016lx>] %s\n", here, sym);
-	for (unsigned i = 0; i < n; i++) {
-		sprint_backtrace(sym, sizeof(sym), addrs[i]);
-		console_printf(" [<%016lx>] %s\n", addrs[i], sym);
-	}
-	if (why)
-		console_printf(" (trace stops: %s)\n", why);
-	return 0;
-}
-SHELL_COMMAND(bt, "", "print the call chain of the shell (frame pointers)", cmd_bt);

@@ -1,5 +1,6 @@
 /*
- * The GDT and the TSS, one of each per CPU.  In long mode segments are
+ * The per-CPU tables (kernel/percpu.h): the GDT and the TSS, one of each
+ * per CPU, and which CPU is running.  In long mode segments are
  * almost gone: the GDT only needs a 64-bit code segment, a data segment for
  * SS, and the TSS, whose one job left is the Interrupt Stack Table: fresh
  * stacks the CPU switches to for #DF, NMI and #MC, so that a kernel stack
@@ -9,7 +10,7 @@
  */
 #include "boot/layout.h"
 #include "lib/printk.h"
-#include "kernel/traps.h"
+#include "kernel/percpu.h"
 #include "lib/x86.h"
 
 /* Selector = index * 8: the order is lib/x86.h's GDT_*, as in every GDT. */

@@ -9,7 +9,8 @@
  * into requests is drivers/virtio_blk_stream.c.  Linux: drivers/block/
  * virtio_blk.c, drivers/virtio/virtio_pci_legacy.c (setup_vq).
  */
-#include "drivers/virtio_blk_queue.h"
+#include "drivers/virtio_blk_dev.h"
+#include "boot/addr.h"
 #include "drivers/pci.h"
 #include "drivers/timer.h"
 #include "lib/errno.h"
@@ -18,7 +19,6 @@
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "lib/watchdog.h"
-#include "mm/addr.h"
 #include "mm/pmm.h"
 
 #define VIRTIO_PCI_DEVICE_BLK 0x1001		/* transitional: legacy BAR0 */

@@ -1,16 +1,19 @@
 /*
- * Converting between physical and virtual addresses.  Two mappings exist:
- * the direct map (all RAM at DIRECT_MAP_BASE + pa, Linux's __va/__pa) and
- * the kernel image (KERNEL_VIRT_BASE + link address, wherever the image
- * was physically loaded; Linux's __pa_symbol with phys_base).
+ * Converting between physical and virtual addresses.  Two mappings exist
+ * from the first instruction of long mode on (boot/entry.asm sets both up;
+ * mm/vmm.c later rebuilds them): the direct map (all RAM at
+ * DIRECT_MAP_BASE + pa, Linux's __va/__pa) and the kernel image
+ * (KERNEL_VIRT_BASE + link address, wherever the image was physically
+ * loaded; Linux's __pa_symbol with phys_base).
  */
-#ifndef MM_ADDR_H
-#define MM_ADDR_H
+#ifndef BOOT_ADDR_H
+#define BOOT_ADDR_H
 
 #include "boot/layout.h"
 #include "lib/types.h"
 
-/* Load delta: physical base of the image minus KERNEL_LINK_PHYS. */
+/* Load delta: physical base of the image minus KERNEL_LINK_PHYS, found by
+ * boot/entry.asm and stored by kmain first thing. */
 extern uint64_t phys_base;
 
 /* The direct-map address of any physical address (all RAM is mapped). */
