@@ -49,7 +49,7 @@ KLDFLAGS := -nostdlib
 KLDFLAGS += -z max-page-size=0x1000    # segments on 4 KiB file boundaries
 KLDFLAGS += -z noexecstack
 KLDFLAGS += --build-id=sha1            # the id VMCOREINFO and gdb match on
-KLDFLAGS += -T linker.ld
+KLDFLAGS += -T $(BUILD)/linker.ld      # linker.ld through the C preprocessor
 
 # Every .c and .asm in the kernel folders is part of the kernel; the
 # folders in layer order, low to high (README.md "Layout").
@@ -73,7 +73,7 @@ PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_rel
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOSTCFLAGS := -std=gnu11 -g -O1 -I. -I$(BUILD) -Wall -Wextra -Wno-unused-parameter
 HOSTCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
-HOSTCFLAGS += -fno-omit-frame-pointer -DHOST_TEST_BUILD
+HOSTCFLAGS += -fno-omit-frame-pointer
 # Tests that read the real kernel image get its path from the build.
 HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
 
@@ -141,7 +141,13 @@ $(BUILD)/%.asm.o: %.asm $(ASM_INCS) | $(BUILD)/layers.ok
 # table made from link 1 has its final size, so link 2's addresses are
 # final; the table made from link 2 goes into link 3.  The table made from
 # link 3 must equal it, or the build fails.
-$(BUILD)/kernel.elf: $(KOBJS) linker.ld tools/gen_kallsyms.py
+# linker.ld takes its addresses from boot/layout.h: the C preprocessor
+# expands them (Linux: vmlinux.lds.S), so the two cannot disagree.
+$(BUILD)/linker.ld: linker.ld boot/layout.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -E -P -undef -x c -I. $< -o $@
+
+$(BUILD)/kernel.elf: $(KOBJS) $(BUILD)/linker.ld tools/gen_kallsyms.py
 	@$(if $(Q),echo "  LD      $@ (3 passes, kallsyms)")
 	$(Q)$(PYTHON) tools/gen_kallsyms.py --empty > $(BUILD)/kallsyms0.c
 	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/kallsyms0.c -o $(BUILD)/kallsyms0.o

@@ -2,7 +2,8 @@
  * Private to the virtio-blk driver's two files: the device state, the
  * request slots and the queue primitives virtio_blk_dev.c gives the stream
  * code in virtio_blk_stream.c.  Not an interface for anything else; the
- * public contract is drivers/virtio_blk.h.
+ * public contract is drivers/virtio_blk.h.  Linux keeps the same state in
+ * struct virtio_blk and struct vring_virtqueue (drivers/virtio/virtio_ring.c).
  *
  * Memory (one pmm_alloc_contig, below 16 TiB for the 32-bit queue PFN):
  *   ring     legacy split ring for queue_size entries (vring_legacy_size)

@@ -188,7 +188,8 @@ static __noreturn void die(struct trap_frame *tf, uint64_t cr2)
  * (an NMI IPI to self), QEMU's monitor command "nmi", or a hardware error
  * line.  Each means "stop here and dump", so it panics with the
  * interrupted frame: Linux's unknown_nmi_error() with unknown_nmi_panic=1.
- * Later, kdump's NMI shootdown of the other CPUs is recognised here first.
+ * (On SMP, Linux's kdump stops the other CPUs with NMIs; such an NMI has
+ * to be told apart here, before this fallback.)
  */
 static __noreturn void unknown_nmi(struct trap_frame *tf)
 {

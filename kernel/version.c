@@ -1,7 +1,7 @@
 /*
  * The banner and the boot milestones.  The build id comes from the
- * linker's .note.gnu.build-id, the same id gdb and (later) VMCOREINFO use
- * to tie a vmcore to the kernel.elf that produced it.  Linux: init/version.c
+ * linker's .note.gnu.build-id, the same id gdb and VMCOREINFO (BUILD-ID=)
+ * use to tie a vmcore to the kernel.elf that produced it.  Linux: init/version.c
  * (linux_banner) and lib/buildid.c.
  */
 #include "kernel/version.h"

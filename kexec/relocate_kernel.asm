@@ -1,10 +1,12 @@
 ; The relocate stub: copies every staged page to its destination by walking
-; the IND_* list, then jumps to the purgatory.  machine_kexec() copies this
-; code into the control page (a page that is no segment's destination) and
-; calls it there, so nothing it uses can be overwritten while it copies.
+; the IND_* list, then jumps to the purgatory.  kernel_kexec() (kexec -e),
+; or machine_kexec_arm_crash() at kexec -p time, copies this code into the
+; control page (a page that is no segment's destination), which is called
+; there, so nothing it uses can be overwritten while it copies.
 ;
-; Entered from: machine_kexec(), by a call to the control page's physical
-;               address, which the current page tables map 1:1 for this.
+; Entered from: kernel_kexec() or, on a panic, machine_crash_kexec()
+;               (kexec/machine_kexec.c), by a call to the control page's
+;               physical address, which the current page tables map 1:1.
 ; CPU state:    64-bit mode, interrupts off, devices quiesced.
 ; Arguments:    RDI = image->head (first entry: IND_INDIRECTION | page, or
 ;               just IND_DONE for a crash image, already in its window)

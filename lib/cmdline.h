@@ -1,7 +1,8 @@
 /*
  * The kernel command line: space-separated key[=value] words, values may
- * be double-quoted to hold spaces (key="a b").  Unknown keys are kept for
- * later users; malformed words are reported, never silently dropped.
+ * be double-quoted to hold spaces (key="a b").  Unknown keys are kept
+ * (cmdline_get finds them all the same); malformed words are reported,
+ * never silently dropped.
  * Linux: kernel/params.c (parse_args, next_arg).  The parser is pure
  * (lib/cmdline_parse.c); the keys register themselves (CMDLINE_KEY below)
  * and kernel/cmdline.c applies them to this boot's command line.

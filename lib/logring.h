@@ -1,8 +1,8 @@
 /*
  * The kernel log ring: variable-length records in one byte array, oldest
- * dropped when full.  The layout is an interface: a later tool reads it out
- * of a vmcore through VMCOREINFO, so it is documented in kernel/README.md
- * and must only change together with that reader.  It follows Linux's
+ * dropped when full.  The layout is an interface: the vmcore readers
+ * (tools/vmcore, tools/gdb) find it through VMCOREINFO, so it is documented
+ * in lib/README.md and must only change together with them.  It follows Linux's
  * pre-5.10 printk ring (struct printk_log, log_first_idx, log_next_idx).
  *
  *   buf: [rec][rec][rec]....free....[0-len wrap marker]

@@ -2,9 +2,10 @@
  * Physical memory as a sorted list of typed, half-open ranges [start, end),
  * the kernel's e820 table (Linux: arch/x86/kernel/e820.c, struct e820_table).
  * Pure logic: insert, sanitize (sort, resolve overlaps, merge), change the
- * type of a range, remove a range, query.  Used for the firmware map, the
- * map the frame allocator starts from, and (later) maps given to kexec'd
- * and capture kernels.
+ * type of a range, remove a range, query, find a free place.  Used for the
+ * firmware map (mm/e820.c), the frame allocator's start, the placement of
+ * kexec segments and of the crash window, and the map a capture kernel is
+ * given (kexec/kexec_file.c).
  */
 #ifndef MM_MEMMAP_H
 #define MM_MEMMAP_H

@@ -2,7 +2,7 @@
  * The physical frame allocator: 4 KiB frames of System RAM, one bit each.
  * It never hands out the kernel image, the multiboot2 information, boot
  * modules, the first 1 MiB, anything not RAM, or any range reserved with
- * pmm_reserve (later: the crashkernel window).  Linux: memblock at boot,
+ * pmm_reserve (the crashkernel window).  Linux: memblock at boot,
  * then the buddy allocator (mm/page_alloc.c); ours is one bitmap.
  */
 #ifndef MM_PMM_H

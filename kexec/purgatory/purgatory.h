@@ -14,11 +14,9 @@
  *    be written with exactly its size (struct purgatory_region[16] = 768).
  *  - The purgatory's own segment is NOT in purgatory_regions: its data and
  *    stack change while it runs, and it holds the digests themselves.
- *  - The backup destination is not in purgatory_regions either: purgatory
- *    fills it before verifying.  src and dst must not overlap.  Our kdump
- *    does not use it (len stays 0): the capture kernel never touches the
- *    first kernel's low memory, so there is nothing to save.  kexec-tools
- *    copies the first 640 KiB this way; the fields keep that option open.
+ *  - No backup region: kexec-tools has the purgatory copy the first 640 KiB
+ *    aside for a kdump; our capture kernel never touches the first
+ *    kernel's low memory, so there is nothing to save.
  *  - Entry: symbol purgatory_start, 64-bit mode, identity-mapped page
  *    tables covering all RAM, interrupts off (see entry.asm).
  */
@@ -55,9 +53,6 @@ extern uint32_t purgatory_nr_regions;	/* used entries of purgatory_regions */
 extern uint32_t purgatory_entry32;	/* new kernel's 32-bit entry, physical */
 extern uint32_t purgatory_mbi;		/* multiboot2 information, physical */
 extern uint16_t purgatory_serial_port;	/* 16550 base port; 0 = silent */
-extern uint64_t purgatory_backup_src;	/* kdump low-memory backup: copy */
-extern uint64_t purgatory_backup_dst;	/*   [src, src+len) to dst before */
-extern uint64_t purgatory_backup_len;	/*   verifying; len 0 = none */
 
 /* Where purgatory_verify sends its text, one whole line ("...\n") a call. */
 typedef void (*purgatory_report_fn)(void *ctx, const char *line);

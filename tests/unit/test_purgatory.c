@@ -201,8 +201,8 @@ TEST(purgatory_symbols_set_and_get)
 				      sizeof(purgatory_regions)), 0);
 	CHECK_EQ(purgatory_get_symbol(&info, buf, "purgatory_regions", back, sizeof(back)), 0);
 	CHECK(memcmp(regions, back, sizeof(back)) == 0);
-	CHECK_EQ(purgatory_get_symbol(&info, buf, "purgatory_backup_len", &v64, 8), 0);
-	CHECK_EQ(v64, 0);
+	CHECK_EQ(purgatory_get_symbol(&info, buf, "purgatory_nr_regions", &v32, 4), 0);
+	CHECK_EQ(v32, 0);	/* not set yet: zero, from .data */
 
 	/* Wrong sizes, unknown names, locals: refused, nothing written. */
 	CHECK_EQ(purgatory_set_symbol(&info, buf, "purgatory_entry32", &v64, 8), -E_INVAL);
