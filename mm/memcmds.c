@@ -14,6 +14,7 @@
 #include "lib/string.h"
 #include "lib/time.h"
 #include "lib/vsprintf.h"
+#include "lib/watchdog.h"
 #include "lib/x86.h"
 #include "mm/heap.h"
 #include "mm/memmap.h"
@@ -102,8 +103,11 @@ static unsigned check(const uint64_t *q, paddr_t pa, bool full, uint64_t *got)
 	return 0;
 }
 
+/* Called for every frame.  A quarter of 6 GiB takes seconds under TCG on
+ * a busy host: each frame is progress for the soft lockup detector. */
 static void progress(const char *what, size_t done, size_t total, unsigned *next_quarter)
 {
+	touch_softlockup_watchdog();
 	while (*next_quarter <= 4 && done * 4 >= total * *next_quarter) {
 		console_printf("memtest: %s %u%% (%zu of %zu frames)\n", what, *next_quarter * 25,
 			       done, total);
