@@ -36,14 +36,20 @@ KCFLAGS += -fno-asynchronous-unwind-tables
 KCFLAGS += -fno-strict-aliasing        # we cast between layouts on purpose
 KCFLAGS += -fcf-protection=none        # no CET landing pads
 KCFLAGS += -O2 -g                      # optimised, with debug info for gdb
-KCFLAGS += -Wall -Wextra -Werror=implicit-function-declaration
+KCFLAGS += -ffile-prefix-map=$(CURDIR)=. # no checkout path in DWARF or __FILE__
+KCFLAGS += -Wall -Wextra -Werror       # every warning is an error
 KCFLAGS += -Wno-unused-parameter
-KCFLAGS += -I. -I$(BUILD)              # "kernel/printk.h" style includes
+KCFLAGS += -I.                         # "lib/printk.h" style includes
 KCFLAGS += -MMD -MP                    # header dependencies
 
-KASFLAGS := -f elf64 -g -F dwarf
+KASFLAGS := -f elf64 -g -F dwarf       # DWARF line numbers for gdb
+KASFLAGS += -Werror                    # every warning is an error
 KASFLAGS += -I$(BUILD)/inc/            # %include "x86.inc" and the other made includes
 KASFLAGS += -I$(BUILD)/                # incbin "purgatory.ro"
+# NASM 2.16.01 writes the source's absolute directory into DW_AT_comp_dir
+# and has no --debug-prefix-map: this does the same after each assembly,
+# so kernel.elf and its build ID do not depend on the checkout path.
+NASM_PREFIX_MAP = $(PYTHON) tools/nasm_prefix_map.py
 
 KLDFLAGS := -nostdlib
 KLDFLAGS += -z max-page-size=0x1000    # segments on 4 KiB file boundaries
@@ -71,7 +77,7 @@ PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_l
 PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/mb2_build.c)
 PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-HOSTCFLAGS := -std=gnu11 -g -O1 -I. -I$(BUILD) -Wall -Wextra -Wno-unused-parameter
+HOSTCFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Werror -Wno-unused-parameter
 HOSTCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
 HOSTCFLAGS += -fno-omit-frame-pointer
 # Tests that read the real kernel image get its path from the build.
@@ -132,10 +138,11 @@ $(BUILD)/%.o: %.c | $(BUILD)/layers.ok
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.asm.o: %.asm $(ASM_INCS) | $(BUILD)/layers.ok
+$(BUILD)/%.asm.o: %.asm $(ASM_INCS) tools/nasm_prefix_map.py | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(KASFLAGS) -MD $(BUILD)/$*.asm.d -MT $@ $< -o $@
+	$(Q)$(NASM_PREFIX_MAP) $@ $(CURDIR)/$(dir $<) .
 
 # Three links, as Linux does: link 1 carries an empty symbol table; the
 # table made from link 1 has its final size, so link 2's addresses are
@@ -184,12 +191,13 @@ PCFLAGS += -fno-asynchronous-unwind-tables # no .eh_frame to carry and relocate
 PCFLAGS += -fno-tree-loop-distribute-patterns # memcpy/memset loops stay loops
 PCFLAGS += -fcf-protection=none        # no CET landing pads or property notes
 PCFLAGS += -O2 -g                      # optimised; DWARF kept in purgatory.debug.ro
-PCFLAGS += -Wall -Wextra -Werror=implicit-function-declaration
+PCFLAGS += -ffile-prefix-map=$(CURDIR)=. # no checkout path in DWARF
+PCFLAGS += -Wall -Wextra -Werror       # every warning is an error
 PCFLAGS += -Wno-unused-parameter
 PCFLAGS += -I.                         # "lib/sha256.h" style includes
 PCFLAGS += -MMD -MP                    # header dependencies
 
-PASFLAGS := -f elf64 -g -F dwarf -I$(BUILD)/inc/
+PASFLAGS := -f elf64 -g -F dwarf -Werror -I$(BUILD)/inc/
 
 PURG_OBJS := $(BUILD)/purgatory/entry.o $(BUILD)/purgatory/purgatory.o
 PURG_OBJS += $(BUILD)/purgatory/verify.o $(BUILD)/purgatory/sha256.o
@@ -206,10 +214,11 @@ $(BUILD)/purgatory/sha256.o: lib/sha256.c | $(BUILD)/layers.ok
 	$(Q)$(CC) $(PCFLAGS) -c $< -o $@
 
 $(BUILD)/purgatory/entry.o: kexec/purgatory/entry.asm $(BUILD)/inc/x86.inc $(BUILD)/inc/multiboot2.inc \
-			    | $(BUILD)/layers.ok
+			    tools/nasm_prefix_map.py | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $< (purgatory)")
 	$(Q)$(NASM) $(PASFLAGS) $< -o $@
+	$(Q)$(NASM_PREFIX_MAP) $@ $(CURDIR)/$(dir $<) .
 
 # purgatory.debug.ro keeps DWARF for gdb; the embedded purgatory.ro drops it.
 $(BUILD)/purgatory.debug.ro: $(PURG_OBJS)
