@@ -7,8 +7,8 @@
  * copying boot_params out of the real-mode zero page.
  */
 #include "boot/bootinfo.h"
-#include "lib/multiboot2.h"
 #include "lib/errno.h"
+#include "lib/multiboot2.h"
 #include "lib/string.h"
 
 /* Fixed part of a module tag before its cmdline (type, size, start, end). */

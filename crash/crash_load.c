@@ -13,11 +13,11 @@
 #include "crash/crash.h"
 #include "crash/elfcore.h"
 #include "kernel/percpu.h"
+#include "kexec/kexec_load.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
-#include "kexec/kexec_load.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"
 

@@ -9,9 +9,9 @@
 #include <stdarg.h>
 #include "crash/elfcore.h"
 #include "kernel/percpu.h"
+#include "kernel/traps.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "kernel/traps.h"
 #include "lib/vsprintf.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"

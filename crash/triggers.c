@@ -35,15 +35,13 @@
  */
 #include "drivers/apic.h"
 #include "drivers/timer.h"
-#include "lib/errno.h"
 #include "lib/cpu.h"
+#include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
 #include "lib/string.h"
-#include "kernel/traps.h"
 #include "lib/watchdog.h"
-#include "lib/x86.h"
 
 /* Keep each trigger a real function of its own, with its own name. */
 #define CRASH_FN __attribute__((noinline, noclone, used))

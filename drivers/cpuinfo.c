@@ -5,8 +5,8 @@
  * and the X86_FEATURE_* bits in arch/x86/include/asm/cpufeatures.h.
  */
 #include "drivers/timer.h"
-#include "lib/errno.h"
 #include "lib/cpu.h"
+#include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
 #include "lib/string.h"

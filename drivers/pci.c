@@ -7,8 +7,8 @@
  * Linux: arch/x86/pci/direct.c, drivers/pci/probe.c, lspci -nn.
  */
 #include "drivers/pci.h"
-#include "lib/errno.h"
 #include "lib/cpu.h"
+#include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
 #include "lib/string.h"

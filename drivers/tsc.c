@@ -7,8 +7,8 @@
  * Linux: arch/x86/kernel/tsc.c (quick_pit_calibrate, native_sched_clock).
  */
 #include "drivers/timer.h"
-#include "lib/errno.h"
 #include "lib/cpu.h"
+#include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/time.h"
 

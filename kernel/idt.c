@@ -8,8 +8,8 @@
  */
 #include "drivers/pic.h"
 #include "kernel/percpu.h"
-#include "lib/printk.h"
 #include "kernel/traps.h"
+#include "lib/printk.h"
 #include "lib/x86.h"
 
 #define IDT_VECTORS 256

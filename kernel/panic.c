@@ -10,16 +10,16 @@
  */
 #include <stdarg.h>
 #include "drivers/reboot.h"
-#include "kernel/percpu.h"
-#include "lib/cmdline.h"
 #include "kernel/console.h"
-#include "lib/errno.h"
-#include "lib/cpu.h"
 #include "kernel/kallsyms.h"
+#include "kernel/percpu.h"
+#include "kernel/traps.h"
+#include "lib/cmdline.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/time.h"
-#include "kernel/traps.h"
 #include "lib/vsprintf.h"
 
 #define PANIC_CPU_INVALID -1

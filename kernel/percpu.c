@@ -9,8 +9,8 @@
  * cpu_init_exception_handling) and arch/x86/include/asm/desc.h.
  */
 #include "boot/layout.h"
-#include "lib/printk.h"
 #include "kernel/percpu.h"
+#include "lib/printk.h"
 #include "lib/x86.h"
 
 /* Selector = index * 8: the order is lib/x86.h's GDT_*, as in every GDT. */

@@ -8,14 +8,14 @@
  */
 #include <stdarg.h>
 #include "lib/shell.h"
-#include "lib/cmdline.h"
 #include "kernel/console.h"
-#include "lib/errno.h"
-#include "lib/cpu.h"
 #include "kernel/lineedit.h"
+#include "kernel/version.h"
+#include "lib/cmdline.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
-#include "kernel/version.h"
 #include "lib/vsprintf.h"
 
 #define SHELL_PROMPT "kernel> "

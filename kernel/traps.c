@@ -10,12 +10,12 @@
  */
 #include "drivers/irq.h"
 #include "drivers/pic.h"
-#include "kernel/percpu.h"
-#include "lib/cpu.h"
 #include "kernel/kallsyms.h"
+#include "kernel/percpu.h"
+#include "kernel/traps.h"
+#include "lib/cpu.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
-#include "kernel/traps.h"
 #include "lib/vsprintf.h"
 
 #define VECTOR_BP 3

@@ -7,11 +7,11 @@
 #include "kernel/version.h"
 #include "boot/addr.h"
 #include "boot/bootinfo.h"
-#include "lib/multiboot2.h"
-#include "lib/string.h"
 #include "boot/layout.h"
+#include "lib/multiboot2.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
+#include "lib/string.h"
 #include "lib/time.h"
 
 extern const char _build_id_note[];

@@ -11,10 +11,10 @@
 #include "lib/watchdog.h"
 #include "drivers/timer.h"
 #include "kernel/percpu.h"
+#include "kernel/traps.h"
 #include "lib/cmdline.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
-#include "kernel/traps.h"
 
 /* Tick of each CPU's last touch (Linux: watchdog_touch_ts). */
 static volatile uint64_t touch_ts[NR_CPUS];

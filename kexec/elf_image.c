@@ -6,12 +6,12 @@
  * validate every offset and size against the file before reading it.
  * Linux: kexec_file's image probe/load (arch/x86/kernel/kexec-bzimage64.c).
  */
+#include "kexec/elf_image.h"
 #include "lib/elf.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "lib/unaligned.h"
 #include "lib/vsprintf.h"
-#include "kexec/elf_image.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"
 

@@ -8,9 +8,9 @@
 #ifndef KEXEC_ELF_IMAGE_H
 #define KEXEC_ELF_IMAGE_H
 
+#include "kexec/mb2_header.h"
 #include "lib/range.h"
 #include "lib/types.h"
-#include "kexec/mb2_header.h"
 
 struct memmap;
 

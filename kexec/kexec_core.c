@@ -6,10 +6,10 @@
  * the very end.  Linux: kernel/kexec_core.c (same function names).
  * Pure: pages come from image->ops, errors are returned, nothing printed.
  */
+#include "kexec/kexec.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
-#include "kexec/kexec.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"
 

@@ -10,8 +10,8 @@
 #ifndef KEXEC_KEXEC_LOAD_H
 #define KEXEC_KEXEC_LOAD_H
 
-#include "lib/types.h"
 #include "kexec/kexec.h"
+#include "lib/types.h"
 
 #define KEXEC_MAX_MODULES 8
 #define KEXEC_CMDLINE_MAX 1024

@@ -8,11 +8,11 @@
  */
 #include "kexec/kexec_load.h"
 #include "boot/addr.h"
+#include "drivers/device.h"
 #include "drivers/pic.h"
 #include "drivers/timer.h"
-#include "drivers/device.h"
-#include "lib/errno.h"
 #include "lib/cpu.h"
+#include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "mm/memmap.h"

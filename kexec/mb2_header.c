@@ -6,12 +6,12 @@
  * unless the kernel marked the tag optional.  GRUB: grub-core/loader/
  * multiboot_mbi2.c; kexec-tools: kexec/arch/i386/kexec-mb2-x86.c.
  */
-#include "lib/multiboot2.h"
+#include "kexec/mb2_header.h"
 #include "lib/errno.h"
+#include "lib/multiboot2.h"
 #include "lib/string.h"
 #include "lib/unaligned.h"
 #include "lib/vsprintf.h"
-#include "kexec/mb2_header.h"
 
 #define MB2_HEADER_FIXED 16		/* magic, architecture, length, checksum */
 

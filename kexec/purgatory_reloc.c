@@ -8,11 +8,11 @@
  * (kexec_purgatory_setup_sechdrs, kexec_purgatory_find_symbol) and
  * arch/x86/kernel/machine_kexec_64.c (arch_kexec_apply_relocations_add).
  */
+#include "kexec/purgatory/purgatory.h"
+#include "kexec/purgatory_reloc.h"
 #include "lib/elf.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "kexec/purgatory/purgatory.h"
-#include "kexec/purgatory_reloc.h"
 
 /* Fields are copied out with memcpy: the blob need not be aligned, and a
  * corrupt offset must not become a misaligned access. */

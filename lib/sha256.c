@@ -5,8 +5,8 @@
  * sigma0/1, W[t], K[t]) so it can be checked against the text line by line.
  * Linux: lib/crypto/sha256.c.
  */
-#include "lib/string.h"
 #include "lib/sha256.h"
+#include "lib/string.h"
 
 /* FIPS 180-4 4.2.2: first 32 bits of the fractional parts of the cube roots
  * of the first 64 primes. */

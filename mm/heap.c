@@ -6,8 +6,8 @@
  */
 #include "mm/heap.h"
 #include "boot/addr.h"
-#include "lib/errno.h"
 #include "lib/cpu.h"
+#include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"

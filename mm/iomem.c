@@ -13,7 +13,6 @@
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
-#include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "mm/memmap.h"
 #include "mm/resource.h"

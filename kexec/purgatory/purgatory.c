@@ -7,8 +7,8 @@
  * entry.asm or halts for good.
  * Linux: arch/x86/purgatory/purgatory.c purgatory().
  */
-#include "lib/cpu.h"		/* header-only: inline port I/O */
 #include "kexec/purgatory/purgatory.h"
+#include "lib/cpu.h"
 
 /*
  * The loader patches these after relocation.  Zero-initialised globals

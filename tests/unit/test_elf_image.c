@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "boot/layout.h"
-#include "lib/errno.h"
 #include "kexec/elf_image.h"
+#include "lib/errno.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"
 #include "tests/unit/fake_elf.h"

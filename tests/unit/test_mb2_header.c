@@ -5,8 +5,8 @@
  * before the real header does not hide it.
  */
 #include <string.h>
-#include "lib/errno.h"
 #include "kexec/elf_image.h"
+#include "lib/errno.h"
 #include "lib/multiboot2.h"
 #include "tests/unit/fake_elf.h"
 #include "tests/unit/test.h"

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lib/errno.h"
 #include "kexec/purgatory/purgatory.h"
 #include "kexec/purgatory_reloc.h"
+#include "lib/errno.h"
 #include "tests/unit/test.h"
 
 #define LOAD_A 0x0000000000100000ULL

@@ -1,10 +1,18 @@
-"""The layering the build enforces: tools/check_layers.py, which make runs
-before it compiles anything.  The tree passes; a copy of the tree with one
-deliberate violation fails, with one line naming both files and both
-layers: an upward #include, an upward NASM %include, the purgatory reaching
-into the kernel, an include cycle; and `make` on such a copy stops before
-it compiles anything.  No QEMU here."""
+"""The build's own guarantees, checked without QEMU.
 
+Layering: tools/check_layers.py, which make runs before it compiles
+anything.  The tree passes; a copy of the tree with one deliberate
+violation fails, with one line naming both files and both layers: an
+upward #include, an upward NASM %include, the purgatory reaching into the
+kernel, an include cycle; and `make` on such a copy stops before it
+compiles anything.
+
+Reproducibility: the same sources build the same kernel.elf, byte for
+byte, and so the same build ID (what a vmcore is matched on), whatever
+folder they are checked out in.  gcc gets -ffile-prefix-map; NASM's
+DW_AT_comp_dir is rewritten by tools/nasm_prefix_map.py."""
+
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +24,18 @@ CHECKER = ROOT / "tools" / "check_layers.py"
 FOLDERS = ["lib", "boot", "mm", "drivers", "kernel", "kexec", "crash"]
 ORDER = "lib \u2192 boot \u2192 mm \u2192 drivers \u2192 kernel \u2192 kexec \u2192 crash \u2192 top"
 
+
+def copy_checkout(dest):
+    """The tracked files of the working tree (what a clone of it would hold)."""
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    for f in files:
+        if (ROOT / f).is_file():
+            (dest / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / f, dest / f)
+
+
+# ------------------------------------------------------------------ layering
 
 def checker(root, *files):
     return subprocess.run([sys.executable, str(CHECKER), "--root", str(root), *files],
@@ -128,12 +148,7 @@ def test_make_stops_before_compiling_anything(build):
     it, and compiles nothing: every object waits for the check."""
     with tempfile.TemporaryDirectory(prefix="layers-make-") as tmp:
         root = Path(tmp)
-        files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                               check=True).stdout.split()
-        for f in files:
-            if (ROOT / f).is_file():
-                (root / f).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(ROOT / f, root / f)
+        copy_checkout(root)
         (root / "drivers" / "bad_upward.c").write_text('#include "kexec/kexec.h"\n')
         r = subprocess.run(["make", "-j2", "BUILD=build-layers", f"PYTHON={sys.executable}"],
                            cwd=root, capture_output=True, text=True, timeout=300)
@@ -143,3 +158,44 @@ def test_make_stops_before_compiling_anything(build):
                 f"(drivers may not include kexec: {ORDER})") in out, out[-2000:]
         objects = list((root / "build-layers").rglob("*.o"))
         assert not objects, f"make compiled {len(objects)} objects before the check"
+
+
+# ----------------------------------------------------------- reproducibility
+
+def build_id(elf):
+    out = subprocess.run(["readelf", "-n", str(elf)], capture_output=True, text=True,
+                         check=True).stdout
+    m = re.search(r"Build ID: ([0-9a-f]{40})", out)
+    assert m, f"no build ID note in {elf}:\n{out}"
+    return m.group(1)
+
+
+def test_no_checkout_path_in_the_built_kernel(build):
+    """The cheap check: the absolute path of this checkout appears nowhere
+    in kernel.elf or the purgatory (DWARF would carry it without the
+    prefix maps)."""
+    here = str(build.root.resolve()).encode()
+    for f in (build.kernel_elf, build.dir / "purgatory.ro", build.dir / "purgatory.debug.ro"):
+        data = f.read_bytes()
+        assert here not in data, f"{f} holds the checkout path {here.decode()!r} at offset " \
+                                 f"0x{data.index(here):x}"
+
+
+def test_two_checkouts_build_the_same_kernel(build):
+    """Two copies of the tree in folders of different depth and length,
+    each built from clean: kernel.elf identical, build IDs equal."""
+    with tempfile.TemporaryDirectory(prefix="repro-") as tmp:
+        dirs = [Path(tmp) / "a", Path(tmp) / "a-much-longer-folder-name" / "nested"]
+        elves = []
+        for d in dirs:
+            d.mkdir(parents=True)
+            copy_checkout(d)
+            r = subprocess.run(["make", "-j2", f"PYTHON={sys.executable}"], cwd=d,
+                               capture_output=True, text=True, timeout=900)
+            assert r.returncode == 0, f"make in {d} failed:\n{(r.stdout + r.stderr)[-3000:]}"
+            elves.append(d / "build" / "kernel.elf")
+        a, b = (e.read_bytes() for e in elves)
+        first = next((i for i in range(min(len(a), len(b))) if a[i] != b[i]), None)
+        assert a == b, (f"kernel.elf differs between {dirs[0]} and {dirs[1]}: sizes "
+                        f"{len(a)} and {len(b)}, first difference at 0x{first or 0:x}")
+        assert build_id(elves[0]) == build_id(elves[1])
