@@ -38,39 +38,50 @@ KCFLAGS += -fno-asynchronous-unwind-tables
 KCFLAGS += -fno-strict-aliasing        # we cast between layouts on purpose
 KCFLAGS += -fcf-protection=none        # no CET landing pads
 KCFLAGS += -O2 -g                      # optimised, with debug info for gdb
-KCFLAGS += -Wall -Wextra -Werror=implicit-function-declaration
+KCFLAGS += -ffile-prefix-map=$(CURDIR)=. # no checkout path in DWARF or __FILE__
+KCFLAGS += -Wall -Wextra -Werror       # every warning is an error
 KCFLAGS += -Wno-unused-parameter
-KCFLAGS += -I. -I$(BUILD)              # "kernel/printk.h" style includes
+KCFLAGS += -I.                         # "lib/printk.h" style includes
 KCFLAGS += -MMD -MP                    # header dependencies
 
-KASFLAGS := -f elf64 -g -F dwarf -I$(BUILD)/ -Iboot/
+KASFLAGS := -f elf64 -g -F dwarf       # DWARF line numbers for gdb
+KASFLAGS += -Werror                    # every warning is an error
+KASFLAGS += -I$(BUILD)/inc/            # %include "x86.inc" and the other made includes
+KASFLAGS += -I$(BUILD)/                # incbin "purgatory.ro"
+# NASM 2.16.01 writes the source's absolute directory into DW_AT_comp_dir
+# and has no --debug-prefix-map: this does the same after each assembly,
+# so kernel.elf and its build ID do not depend on the checkout path.
+NASM_PREFIX_MAP = $(PYTHON) tools/nasm_prefix_map.py
 
 KLDFLAGS := -nostdlib
 KLDFLAGS += -z max-page-size=0x1000    # segments on 4 KiB file boundaries
 KLDFLAGS += -z noexecstack
 KLDFLAGS += --build-id=sha1            # the id VMCOREINFO and gdb match on
-KLDFLAGS += -T linker.ld
+KLDFLAGS += -T $(BUILD)/linker.ld      # linker.ld through the C preprocessor
 
-# Every .c and .asm in the kernel folders is part of the kernel.
-KDIRS   := boot kernel mm kexec crash drivers
+# Every .c and .asm in the kernel folders is part of the kernel; the
+# folders in layer order, low to high (README.md "Layout").
+KDIRS   := lib boot mm drivers kernel kexec crash
 KCSRCS  := $(foreach d,$(KDIRS),$(wildcard $(d)/*.c))
 KASRCS  := $(foreach d,$(KDIRS),$(wildcard $(d)/*.asm))
 KOBJS   := $(patsubst %.c,$(BUILD)/%.o,$(KCSRCS)) $(patsubst %.asm,$(BUILD)/%.asm.o,$(KASRCS))
 
 # ------------------------------------------------------------- host unit tests
 # Pure-logic sources: compiled unchanged for the kernel and for the host.
-PURE_SRCS := kernel/errno.c kernel/strutil.c kernel/vsprintf.c kernel/logring.c
+PURE_SRCS := lib/errno.c lib/strutil.c lib/vsprintf.c lib/logring.c lib/sha256.c lib/range.c
+PURE_SRCS += lib/hexdump.c
+PURE_SRCS += lib/cmdline_parse.c
 PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
 PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
-PURE_SRCS += $(wildcard kernel/cmdline_parse.c kernel/lineedit.c)
+PURE_SRCS += $(wildcard kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c)
 PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
-PURE_SRCS += $(wildcard kexec/sha256.c kexec/kexec_core.c kexec/mb2_build.c)
+PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/mb2_build.c)
 PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-HOSTCFLAGS := -std=gnu11 -g -O1 -I. -I$(BUILD) -Wall -Wextra -Wno-unused-parameter
+HOSTCFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Werror -Wno-unused-parameter
 HOSTCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
-HOSTCFLAGS += -fno-omit-frame-pointer -DHOST_TEST_BUILD
+HOSTCFLAGS += -fno-omit-frame-pointer
 # Tests that read the real kernel image get its path from the build.
 HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
 
@@ -96,34 +107,57 @@ help:
 	@echo "make clean      remove $(BUILD)/"
 
 # ------------------------------------------------------------------ the kernel
-# Headers of plain #defines shared with assembly become NASM includes.
-LAYOUT_HDRS := $(wildcard boot/layout.h kexec/kexec_layout.h kernel/trapframe_layout.h)
-LAYOUT_INCS := $(foreach h,$(LAYOUT_HDRS),$(BUILD)/$(notdir $(h:.h=.inc)))
-vpath %layout.h boot kexec kernel
-$(BUILD)/%.inc: %.h
+# Headers whose "#define NAME value" lines are shared with assembly: each
+# becomes $(BUILD)/inc/NAME.inc of NASM %defines (C comments and integer
+# suffixes such as ULL dropped; structs and _Static_asserts stay C's).
+ASM_HDRS := lib/x86.h lib/multiboot2.h boot/layout.h kexec/kexec_layout.h
+ASM_HDRS += kernel/trapframe_layout.h
+ASM_INCS := $(foreach h,$(ASM_HDRS),$(BUILD)/inc/$(notdir $(h:.h=.inc)))
+$(foreach h,$(ASM_HDRS),$(eval $(BUILD)/inc/$(notdir $(h:.h=.inc)): $(h)))
+$(ASM_INCS):
 	@mkdir -p $(dir $@)
-	$(Q)sed -n 's/^#define \([A-Z0-9_]*\) \(.*\)$$/%define \1 \2/p' $< > $@
+	$(Q)sed -n -e 's|/\*.*\*/||' \
+		-e 's/\b\(0[xX][0-9a-fA-F]\{1,\}\|[0-9]\{1,\}\)[uUlL]\{1,3\}\b/\1/g' \
+		-e 's/^#define \([A-Z0-9_]\{1,\}\)[[:space:]]\{1,\}\(.*[^[:space:]]\)[[:space:]]*$$/%define \1 \2/p' \
+		$< > $@
 
-.SECONDARY: $(LAYOUT_INCS)
+.SECONDARY: $(ASM_INCS)
 
-$(BUILD)/%.o: %.c
+# ------------------------------------------------------------------ layering
+# Before anything is compiled: no #include (or NASM %include) points up the
+# layer order lib -> boot -> mm -> drivers -> kernel -> kexec -> crash ->
+# top, and the include graph has no cycle (tools/check_layers.py; README.md
+# "Layout").  Every object waits for it (order-only), so an upward include
+# fails make at once, naming both files.
+LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm))
+$(BUILD)/layers.ok: tools/check_layers.py $(LAYER_SRCS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LAYERS  $(KDIRS)")
+	$(Q)$(PYTHON) tools/check_layers.py > $@.log || { cat $@.log >&2; rm -f $@; exit 1; }
+	$(Q)touch $@
+
+$(BUILD)/%.o: %.c | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.asm.o: %.asm $(LAYOUT_INCS)
+$(BUILD)/%.asm.o: %.asm $(ASM_INCS) tools/nasm_prefix_map.py | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(KASFLAGS) -MD $(BUILD)/$*.asm.d -MT $@ $< -o $@
-
-$(BUILD)/kallsyms%.o: $(BUILD)/kallsyms%.c
-	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
+	$(Q)$(NASM_PREFIX_MAP) $@ $(CURDIR)/$(dir $<) .
 
 # Three links, as Linux does: link 1 carries an empty symbol table; the
 # table made from link 1 has its final size, so link 2's addresses are
 # final; the table made from link 2 goes into link 3.  The table made from
 # link 3 must equal it, or the build fails.
-$(BUILD)/kernel.elf: $(KOBJS) linker.ld tools/gen_kallsyms.py
+# linker.ld takes its addresses from boot/layout.h: the C preprocessor
+# expands them (Linux: vmlinux.lds.S), so the two cannot disagree.
+$(BUILD)/linker.ld: linker.ld boot/layout.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -E -P -undef -x c -I. $< -o $@
+
+$(BUILD)/kernel.elf: $(KOBJS) $(BUILD)/linker.ld tools/gen_kallsyms.py
 	@$(if $(Q),echo "  LD      $@ (3 passes, kallsyms)")
 	$(Q)$(PYTHON) tools/gen_kallsyms.py --empty > $(BUILD)/kallsyms0.c
 	$(Q)$(CC) $(KCFLAGS) -c $(BUILD)/kallsyms0.c -o $(BUILD)/kallsyms0.o
@@ -160,31 +194,34 @@ PCFLAGS += -fno-asynchronous-unwind-tables # no .eh_frame to carry and relocate
 PCFLAGS += -fno-tree-loop-distribute-patterns # memcpy/memset loops stay loops
 PCFLAGS += -fcf-protection=none        # no CET landing pads or property notes
 PCFLAGS += -O2 -g                      # optimised; DWARF kept in purgatory.debug.ro
-PCFLAGS += -Wall -Wextra -Werror=implicit-function-declaration
+PCFLAGS += -ffile-prefix-map=$(CURDIR)=. # no checkout path in DWARF
+PCFLAGS += -Wall -Wextra -Werror       # every warning is an error
 PCFLAGS += -Wno-unused-parameter
-PCFLAGS += -I.                         # "kexec/sha256.h" style includes
+PCFLAGS += -I.                         # "lib/sha256.h" style includes
 PCFLAGS += -MMD -MP                    # header dependencies
 
-PASFLAGS := -f elf64 -g -F dwarf
+PASFLAGS := -f elf64 -g -F dwarf -Werror -I$(BUILD)/inc/
 
 PURG_OBJS := $(BUILD)/purgatory/entry.o $(BUILD)/purgatory/purgatory.o
 PURG_OBJS += $(BUILD)/purgatory/verify.o $(BUILD)/purgatory/sha256.o
 
-$(BUILD)/purgatory/%.o: kexec/purgatory/%.c
+$(BUILD)/purgatory/%.o: kexec/purgatory/%.c | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $< (purgatory)")
 	$(Q)$(CC) $(PCFLAGS) -c $< -o $@
 
 # The same sha256.c as the kernel's, compiled with the purgatory's flags.
-$(BUILD)/purgatory/sha256.o: kexec/sha256.c
+$(BUILD)/purgatory/sha256.o: lib/sha256.c | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $< (purgatory)")
 	$(Q)$(CC) $(PCFLAGS) -c $< -o $@
 
-$(BUILD)/purgatory/entry.o: kexec/purgatory/entry.asm
+$(BUILD)/purgatory/entry.o: kexec/purgatory/entry.asm $(BUILD)/inc/x86.inc $(BUILD)/inc/multiboot2.inc \
+			    tools/nasm_prefix_map.py | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $< (purgatory)")
 	$(Q)$(NASM) $(PASFLAGS) $< -o $@
+	$(Q)$(NASM_PREFIX_MAP) $@ $(CURDIR)/$(dir $<) .
 
 # purgatory.debug.ro keeps DWARF for gdb; the embedded purgatory.ro drops it.
 $(BUILD)/purgatory.debug.ro: $(PURG_OBJS)
@@ -287,18 +324,19 @@ bench: check-deps $(BUILD)/kernel.iso
 # ASan + UBSan are on by default, as for the unit tests: the tests feed it
 # truncated and corrupt files.  TOOLS_SANITIZE=0 builds it plain.
 TOOLS_SANITIZE ?= 1
-TOOLS_SRCS := $(wildcard tools/vmcore/*.c)
+TOOLS_SRCS := $(wildcard tools/vmcore/*.c) lib/hexdump.c
 TOOLS_CFLAGS := -std=gnu11
 TOOLS_CFLAGS += -O2 -g                 # optimised, debuggable
 TOOLS_CFLAGS += -Wall -Wextra          # every warning worth having
-TOOLS_CFLAGS += -Itools/vmcore         # its own headers only: no kernel headers
+TOOLS_CFLAGS += -Itools/vmcore         # its own headers; structures come from VMCOREINFO
+TOOLS_CFLAGS += -I.                    # lib/hexdump.h: the kernel's own hex dump line
 ifeq ($(TOOLS_SANITIZE),1)
 TOOLS_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
 TOOLS_CFLAGS += -fno-omit-frame-pointer
 endif
 TOOLS_LDLIBS := -lelf -lm              # libelf for ELF, libm for the picture's log scale
 
-$(BUILD)/tools/vmcore-inspect: $(TOOLS_SRCS) $(wildcard tools/vmcore/*.h) Makefile
+$(BUILD)/tools/vmcore-inspect: $(TOOLS_SRCS) $(wildcard tools/vmcore/*.h) lib/hexdump.h Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(TOOLS_CFLAGS) $(TOOLS_SRCS) -o $@ $(TOOLS_LDLIBS)

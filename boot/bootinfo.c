@@ -6,15 +6,15 @@
  * counterpart is copy_bootdata() plus the boot_params it leaves behind.
  */
 #include "boot/bootinfo.h"
+#include "boot/addr.h"
 #include "boot/layout.h"
-#include "boot/multiboot2.h"
-#include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "mm/addr.h"
+#include "lib/errno.h"
+#include "lib/multiboot2.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 struct bootinfo boot_info;
 

@@ -7,7 +7,7 @@
 #ifndef BOOT_BOOTINFO_H
 #define BOOT_BOOTINFO_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define BOOTINFO_MAX_MMAP 128
 #define BOOTINFO_MAX_MODULES 16

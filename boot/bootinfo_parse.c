@@ -7,9 +7,9 @@
  * copying boot_params out of the real-mode zero page.
  */
 #include "boot/bootinfo.h"
-#include "boot/multiboot2.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/multiboot2.h"
+#include "lib/string.h"
 
 /* Fixed part of a module tag before its cmdline (type, size, start, end). */
 #define MODULE_HEAD_SIZE 16u

@@ -13,18 +13,9 @@
 ;               (higher-half) address, on the boot stack, interrupts off.
 ; Linux's counterpart: arch/x86/boot/compressed/head_64.S startup_32.
 
-%include "layout.inc"
-
-%define CR0_PE   (1 << 0)
-%define CR0_WP   (1 << 16)
-%define CR0_PG   (1 << 31)
-%define CR4_PAE  (1 << 5)
-%define MSR_EFER 0xc0000080
-%define EFER_LME (1 << 8)
-%define EFER_NXE (1 << 11)
-%define PTE_P    (1 << 0)
-%define PTE_W    (1 << 1)
-%define PTE_PS   (1 << 7)
+%include "layout.inc"			; boot/layout.h: where the kernel lives
+%include "multiboot2.inc"		; lib/multiboot2.h: the magic in EAX
+%include "x86.inc"			; lib/x86.h: CR0, CR4, EFER, PTE and GDT bits
 
 ; Physical address of a kernel symbol, given EBP = load delta.
 %define PHYS(sym) ebp + (sym - KERNEL_VIRT_BASE)
@@ -83,10 +74,10 @@ _start:
 	jb .no_long_mode
 	mov eax, 0x80000001
 	cpuid
-	test edx, 1 << 29
+	test edx, CPUID_EXT_EDX_LM
 	jz .no_long_mode
 	xor ebx, ebx
-	test edx, 1 << 20			; NX available?
+	test edx, CPUID_EXT_EDX_NX		; NX available?
 	jz .no_nx
 	mov ebx, EFER_NXE
 	mov byte [PHYS(early_nx_enabled)], 1
@@ -141,7 +132,7 @@ build_boot_page_tables:
 .fill_low:
 	mov eax, ecx
 	shl eax, 21
-	or eax, PTE_P | PTE_W | PTE_PS
+	or eax, PTE_PRESENT | PTE_WRITE | PTE_HUGE
 	mov [edi + ecx * 8], eax
 	mov eax, ecx
 	shr eax, 11				; high dword of index * 2 MiB
@@ -152,7 +143,7 @@ build_boot_page_tables:
 
 	lea edi, [PHYS(boot_pdpt_low)]
 	lea eax, [PHYS(boot_pd_low)]
-	or eax, PTE_P | PTE_W
+	or eax, PTE_PRESENT | PTE_WRITE
 	mov ecx, 4
 .fill_pdpt_low:
 	mov [edi], eax
@@ -167,7 +158,7 @@ build_boot_page_tables:
 	mov eax, ecx
 	shl eax, 21
 	add eax, ebp
-	or eax, PTE_P | PTE_W | PTE_PS
+	or eax, PTE_PRESENT | PTE_WRITE | PTE_HUGE
 	mov [edi + ecx * 8], eax
 	inc ecx
 	cmp ecx, 512
@@ -175,16 +166,16 @@ build_boot_page_tables:
 
 	lea edi, [PHYS(boot_pdpt_kernel)]
 	lea eax, [PHYS(boot_pd_kernel)]
-	or eax, PTE_P | PTE_W
+	or eax, PTE_PRESENT | PTE_WRITE
 	mov [edi + 510 * 8], eax		; 0xffffffff80000000 is PDPT slot 510
 
 	lea edi, [PHYS(boot_pml4)]
 	lea eax, [PHYS(boot_pdpt_low)]
-	or eax, PTE_P | PTE_W
+	or eax, PTE_PRESENT | PTE_WRITE
 	mov [edi + 0 * 8], eax			; identity map, dropped by mm later
 	mov [edi + 273 * 8], eax		; DIRECT_MAP_BASE is PML4 slot 273
 	lea eax, [PHYS(boot_pdpt_kernel)]
-	or eax, PTE_P | PTE_W
+	or eax, PTE_PRESENT | PTE_WRITE
 	mov [edi + 511 * 8], eax
 	ret
 
@@ -221,8 +212,8 @@ section .data
 align 16
 boot_gdt:
 	dq 0					; null
-	dq 0x00af9a000000ffff			; 0x08 kernel code, 64-bit
-	dq 0x00cf92000000ffff			; 0x10 kernel data
+	dq GDT_DESC_CODE64			; GDT_KERNEL_CODE 0x08
+	dq GDT_DESC_DATA			; GDT_KERNEL_DATA 0x10
 boot_gdt_end:
 align 8
 	dw 0

@@ -4,62 +4,55 @@
 ; what lets the capture kernel run from the crashkernel window unchanged.
 ; Multiboot2 spec section 3.1.  Linux's counterpart is the bzImage setup header.
 
-%include "layout.inc"
-
-%define TAG_END            0
-%define TAG_INFO_REQUEST   1
-%define TAG_CONSOLE_FLAGS  4
-%define TAG_MODULE_ALIGN   6
-%define TAG_RELOCATABLE    10
-
-%define LOAD_PREFERENCE_LOW 1
+%include "layout.inc"			; boot/layout.h: the load range and alignment
+%include "multiboot2.inc"		; lib/multiboot2.h: magic, tag and type numbers
 
 section .multiboot2 progbits alloc noexec nowrite align=8
 mb2_header:
 	dd MB2_HEADER_MAGIC
-	dd 0					; architecture: i386 protected mode
+	dd MB2_ARCH_I386			; architecture: i386 protected mode
 	dd mb2_header_end - mb2_header
-	dd -(MB2_HEADER_MAGIC + 0 + (mb2_header_end - mb2_header))
+	dd -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
 
 	; Ask for the tags kmain parses.  Flags 0: we need them all.
 	align 8
 .info_request:
-	dw TAG_INFO_REQUEST, 0
+	dw MB2_HEADER_TAG_INFO_REQUEST, 0
 	dd .info_request_end - .info_request
-	dd 1					; command line
-	dd 2					; boot loader name
-	dd 3					; modules
-	dd 4					; basic meminfo
-	dd 6					; memory map
-	dd 14					; ACPI old RSDP
-	dd 15					; ACPI new RSDP
-	dd 21					; image load base address
+	dd MB2_TAG_CMDLINE
+	dd MB2_TAG_BOOT_LOADER_NAME
+	dd MB2_TAG_MODULE
+	dd MB2_TAG_BASIC_MEMINFO
+	dd MB2_TAG_MMAP
+	dd MB2_TAG_ACPI_OLD			; RSDP v1
+	dd MB2_TAG_ACPI_NEW			; RSDP v2+
+	dd MB2_TAG_LOAD_BASE_ADDR		; where the image really is
 .info_request_end:
 
 	; We drive the VGA text screen ourselves.
 	align 8
 .console:
-	dw TAG_CONSOLE_FLAGS, 0
+	dw MB2_HEADER_TAG_CONSOLE_FLAGS, 0
 	dd 12
-	dd 2					; EGA text supported
+	dd MB2_CONSOLE_EGA_TEXT
 
 	; Modules start on page boundaries (the frame allocator reserves pages).
 	align 8
 .module_align:
-	dw TAG_MODULE_ALIGN, 0
+	dw MB2_HEADER_TAG_MODULE_ALIGN, 0
 	dd 8
 
 	align 8
 .relocatable:
-	dw TAG_RELOCATABLE, 0
+	dw MB2_HEADER_TAG_RELOCATABLE, 0
 	dd 24
 	dd KERNEL_LOAD_MIN
 	dd KERNEL_LOAD_MAX
 	dd KERNEL_ALIGN
-	dd LOAD_PREFERENCE_LOW
+	dd MB2_LOAD_PREFERENCE_LOW
 
 	align 8
 .end:
-	dw TAG_END, 0
+	dw MB2_HEADER_TAG_END, 0
 	dd 8
 mb2_header_end:

@@ -1,8 +1,12 @@
 /*
- * Addresses and sizes shared by C and assembly.  This header is the single
- * source: the build turns every "#define NAME value" line into a NASM
- * "%define" (build/layout.inc), so keep it to plain #defines and comments.
- * Linux keeps the same facts in arch/x86/include/asm/page_64_types.h.
+ * Where the kernel lives: the virtual bases of the image and of the direct
+ * map, the physical range the image may be loaded in, the boot stacks.
+ * Shared by C and assembly: the build turns every "#define NAME value"
+ * line into a NASM "%define" ($(BUILD)/inc/layout.inc), so keep it to
+ * plain #defines and comments.  The architecture's own numbers (page
+ * size, GDT selectors) are lib/x86.h's, the multiboot2 magic values
+ * lib/multiboot2.h's.  Linux keeps the same facts in
+ * arch/x86/include/asm/page_64_types.h.
  */
 #ifndef BOOT_LAYOUT_H
 #define BOOT_LAYOUT_H
@@ -21,21 +25,8 @@
 /* The boot page tables direct-map (and identity-map) this much. */
 #define BOOT_MAP_SIZE 0x100000000
 
-#define PAGE_SIZE 4096
-#define PAGE_SHIFT 12
-#define LARGE_PAGE_SIZE 0x200000
-
 /* Stack of the boot CPU, and the IST stacks used by fatal exceptions. */
 #define BOOT_STACK_SIZE 0x8000
 #define IST_STACK_SIZE 0x4000
-
-/* Multiboot2 magic values (spec section 3.1.2 and 3.2). */
-#define MB2_HEADER_MAGIC 0xe85250d6
-#define MB2_BOOTLOADER_MAGIC 0x36d76289
-
-/* GDT selectors: the order is fixed by the table in kernel/gdt.c. */
-#define GDT_KERNEL_CODE 0x08
-#define GDT_KERNEL_DATA 0x10
-#define GDT_TSS 0x18
 
 #endif

@@ -6,7 +6,7 @@
 #ifndef CRASH_CRASH_H
 #define CRASH_CRASH_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 #include "mm/resource.h"
 
 struct trap_frame;
@@ -29,12 +29,15 @@ const char *vmcoreinfo_text(size_t *size);
 /* The crash image segment holding the pristine VMCOREINFO text. */
 #define VMCOREINFO_SAFECOPY_NAME "VMCOREINFO safe copy"
 
+struct kexec_load;
+
 /*
- * Called by the kexec loader while it builds a crash image (kexec -p):
- * add the ELF core header segment and the capture kernel's elfcorehdr=
- * argument.  0 or -E_* (logged).
+ * Called by the kexec loader while it builds a crash image (kexec -p),
+ * registered with kexec_crash_register: add the ELF core header segment,
+ * the VMCOREINFO safe copy and the capture kernel's elfcorehdr= argument
+ * to ld.  0 or -E_* (logged).  Linux: crash_load_segments().
  */
-int crash_prepare_segments(void);
+int crash_load_segments(struct kexec_load *ld);
 
 /*
  * The panic path's way into the capture kernel (Linux: __crash_kexec):

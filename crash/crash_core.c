@@ -6,17 +6,19 @@
  * Linux: kernel/crash_core.c (__crash_kexec, crash_save_cpu) and
  * kernel/vmcore_info.c (crash_save_vmcoreinfo_init, crash_save_vmcoreinfo).
  */
+#include "boot/addr.h"
 #include "crash/crash.h"
 #include "crash/elfcore.h"
 #include "drivers/rtc.h"
-#include "kernel/errno.h"
-#include "kernel/logring.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
+#include "kernel/percpu.h"
 #include "kernel/traps.h"
 #include "kernel/version.h"
 #include "kexec/kexec_load.h"
-#include "mm/addr.h"
+#include "lib/errno.h"
+#include "lib/logring.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
 #include "mm/resource.h"
@@ -157,3 +159,23 @@ void crash_kexec(struct trap_frame *regs)
 		       "(purgatory 0x%llx)\n", cpu, (unsigned long long)kl->image.start);
 	machine_crash_kexec(kl);
 }
+
+/*
+ * kdump's step of panic() (Linux: __crash_kexec from panic()).  A capture
+ * kernel that panics must not try again or reboot into a loop: it says so
+ * and stops (Linux's kdump kernels halt too).  Otherwise the end marker
+ * goes to the log first, so the vmcore's dmesg ends with the panic
+ * message, and the loaded capture kernel starts; without one this returns
+ * and panic() carries on with panic=N.
+ */
+static void crash_panic_hook(const struct trap_frame *regs)
+{
+	if (is_kdump_kernel()) {
+		pr_emerg("kdump: panic in the capture kernel: halting, no second dump\n");
+		panic_end_marker();
+		halt_forever();
+	}
+	panic_end_marker();
+	crash_kexec((struct trap_frame *)regs);	/* returns if nothing is loaded */
+}
+PANIC_HOOK(kdump, crash_panic_hook);

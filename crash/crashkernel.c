@@ -2,22 +2,23 @@
  * The crash kernel window of this boot: read crashkernel= once, right
  * after the frame allocator exists and before anything allocates, place
  * the window clear of the boot reservations, take it out of the allocator
- * for good and publish it as crashk_res ("Crash kernel" in iomem, nested
- * in its System RAM).  A request that cannot be met is logged and kdump
+ * for good, publish it as crashk_res ("Crash kernel" in iomem, nested in
+ * its System RAM) and register it with kexec for kexec -p.  A request that cannot be met is logged and kdump
  * stays off; the boot never stops for it.  Linux: reserve_crashkernel()
  * in arch/x86/kernel/setup.c with kernel/crash_reserve.c.
  */
 #include "crash/crash.h"
 #include "crash/crashkernel_parse.h"
-#include "kernel/cmdline.h"
-#include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "kexec/kexec_load.h"
+#include "lib/cmdline.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "mm/memmap.h"
 #include "mm/pmm.h"
+#include "mm/resource.h"
 
 struct resource crashk_res = { .name = "Crash kernel" };
 
@@ -30,11 +31,11 @@ static struct {
 } ck;
 
 /* The boot reservations the window must keep clear of. */
-static unsigned collect_avoid(struct crashkernel_avoid *avoid, unsigned max)
+static unsigned collect_avoid(struct range *avoid, unsigned max)
 {
 	unsigned n = 0;
 
-	while (n < max && pmm_boot_reservation(n, &avoid[n].start, &avoid[n].end, &avoid[n].what))
+	while (n < max && pmm_boot_reservation(n, &avoid[n]))
 		n++;
 	return n;
 }
@@ -42,7 +43,7 @@ static unsigned collect_avoid(struct crashkernel_avoid *avoid, unsigned max)
 /* Parse and place; 0 and *base, or -E_* with ck.why filled. */
 static int choose_window(paddr_t *base)
 {
-	struct crashkernel_avoid avoid[CRASHKERNEL_AVOID_MAX];
+	struct range avoid[CRASHKERNEL_AVOID_MAX];
 	unsigned n = collect_avoid(avoid, CRASHKERNEL_AVOID_MAX);
 	int err;
 
@@ -66,6 +67,7 @@ void crashkernel_setup(void)
 {
 	paddr_t base = 0;
 	char size[32];
+	int err;
 
 	ck.value = cmdline_get(&kernel_cmdline, "crashkernel");
 	if (!ck.value)
@@ -79,9 +81,15 @@ void crashkernel_setup(void)
 		pr_notice("crashkernel: no window: %s; kdump is off\n", ck.why);
 		return;
 	}
-	/* iomem_setup, later in the boot, inserts crashk_res into the tree. */
 	crashk_res.start = base;
 	crashk_res.end = base + ck.req.size;
+	/* In the iomem tree now; its System RAM, inserted by iomem_setup
+	 * later, adopts it (Linux: insert_resource(&iomem_resource, &crashk_res)). */
+	err = resource_insert(&iomem_resource, &crashk_res);
+	if (err)
+		pr_err("iomem: error: 'Crash kernel' not added (%s)\n", err_name(err));
+	/* kexec -p may load into it from now on, with kdump's segments. */
+	kexec_crash_register(crashk_res.start, crashk_res.end, crash_load_segments);
 	pr_info("crashkernel: reserved [0x%016llx, 0x%016llx) %s for the capture kernel\n",
 		(unsigned long long)crashk_res.start, (unsigned long long)crashk_res.end,
 		format_size(size, sizeof(size), ck.req.size));
@@ -129,3 +137,7 @@ static int cmd_crashkernel(int argc, char **argv)
 }
 SHELL_COMMAND(crashkernel, "", "the crash kernel window: request, place, or why none",
 	      cmd_crashkernel);
+
+/* Read by crashkernel_setup itself, once the frame allocator exists. */
+CMDLINE_KEY(crashkernel, "crashkernel=SIZE[@OFFSET]",
+	    "kdump window; also START-[END]:SIZE,...[@OFFSET] chosen by RAM size", NULL);

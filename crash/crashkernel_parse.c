@@ -6,12 +6,11 @@
  * Linux: kernel/crash_reserve.c (parse_crashkernel_simple,
  * parse_crashkernel_mem) and reserve_crashkernel's top-down search.
  */
-#include "boot/layout.h"
 #include "crash/crashkernel_parse.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
-#include "kexec/elf_image.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 
 #define NUMBER_MAX 64		/* longest number text read */
@@ -191,7 +190,7 @@ int crashkernel_parse(const char *value, uint64_t system_ram, struct crashkernel
 
 /* ---------------------------------------------------------- placement */
 
-static int place_fixed(const struct memmap *ram, const struct crashkernel_avoid *avoid,
+static int place_fixed(const struct memmap *ram, const struct range *avoid,
 		       unsigned nr_avoid, uint64_t size, paddr_t offset, char *why, size_t whylen)
 {
 	paddr_t end = offset + size;
@@ -211,7 +210,7 @@ static int place_fixed(const struct memmap *ram, const struct crashkernel_avoid 
 			    "range", (unsigned long long)offset, (unsigned long long)end,
 			    sz(a, size));
 	for (unsigned i = 0; i < nr_avoid; i++) {
-		const struct crashkernel_avoid *v = &avoid[i];
+		const struct range *v = &avoid[i];
 
 		if (v->start < end && offset < v->end)
 			return FAIL(-E_BUSY, "[0x%016llx, 0x%016llx) %s overlaps the %s "
@@ -226,7 +225,7 @@ static int place_fixed(const struct memmap *ram, const struct crashkernel_avoid 
 /* The largest size (a multiple of 4 KiB) that a top-down search would
  * place: a size that fits at some base fits there when smaller, so a
  * binary search over sizes finds it. */
-static uint64_t largest_window(const struct memmap *ram, const struct kexec_range *avoid,
+static uint64_t largest_window(const struct memmap *ram, const struct range *avoid,
 			       unsigned nr_avoid)
 {
 	uint64_t lo = 0, hi = CRASHKERNEL_LIMIT / PAGE_SIZE;	/* in pages */
@@ -235,8 +234,8 @@ static uint64_t largest_window(const struct memmap *ram, const struct kexec_rang
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo + 1) / 2;
 
-		if (kexec_locate_hole(ram, 0, CRASHKERNEL_LIMIT, avoid, nr_avoid, mid * PAGE_SIZE,
-				      CRASHKERNEL_ALIGN, true, &base) == 0)
+		if (memmap_find_hole(ram, 0, CRASHKERNEL_LIMIT, avoid, nr_avoid, mid * PAGE_SIZE,
+				     CRASHKERNEL_ALIGN, true, &base) == 0)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -244,11 +243,10 @@ static uint64_t largest_window(const struct memmap *ram, const struct kexec_rang
 	return lo * PAGE_SIZE;
 }
 
-int crashkernel_place(const struct memmap *ram, const struct crashkernel_avoid *avoid,
+int crashkernel_place(const struct memmap *ram, const struct range *avoid,
 		      unsigned nr_avoid, uint64_t size, paddr_t offset, paddr_t *base,
 		      char *why, size_t whylen)
 {
-	struct kexec_range ranges[CRASHKERNEL_AVOID_MAX];
 	char a[32], b[32];
 	int err;
 
@@ -266,13 +264,11 @@ int crashkernel_place(const struct memmap *ram, const struct crashkernel_avoid *
 			*base = offset;
 		return err;
 	}
-	for (unsigned i = 0; i < nr_avoid; i++)
-		ranges[i] = (struct kexec_range){ avoid[i].start, avoid[i].end };
-	err = kexec_locate_hole(ram, 0, CRASHKERNEL_LIMIT, ranges, nr_avoid, size,
-				CRASHKERNEL_ALIGN, true, base);
+	err = memmap_find_hole(ram, 0, CRASHKERNEL_LIMIT, avoid, nr_avoid, size,
+			       CRASHKERNEL_ALIGN, true, base);
 	if (err)
 		return FAIL(-E_NOSPC, "no room for %s: the largest 2 MiB-aligned window in System "
 			    "RAM below 4 GiB, clear of the kernel and boot data, is %s",
-			    sz(a, size), sz(b, largest_window(ram, ranges, nr_avoid)));
+			    sz(a, size), sz(b, largest_window(ram, avoid, nr_avoid)));
 	return 0;
 }

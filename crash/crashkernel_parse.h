@@ -10,7 +10,8 @@
 #ifndef CRASH_CRASHKERNEL_PARSE_H
 #define CRASH_CRASHKERNEL_PARSE_H
 
-#include "kernel/types.h"
+#include "lib/range.h"
+#include "lib/types.h"
 
 struct memmap;
 
@@ -70,16 +71,9 @@ struct crashkernel_request {
 int crashkernel_parse(const char *value, uint64_t system_ram, struct crashkernel_request *req,
 		      char *why, size_t whylen);
 
-/* A physical range the window must not touch, and what it is (for why). */
-struct crashkernel_avoid {
-	paddr_t start;
-	paddr_t end;		/* exclusive */
-	const char *what;	/* "kernel image", ...; may be NULL */
-};
-
 /*
  * Place a window of size bytes in the System RAM of ram (a sanitized
- * map), clear of the avoid ranges.  size must be a non-zero multiple of
+ * map), clear of the avoid ranges (their what names them in why).  size must be a non-zero multiple of
  * 4 KiB; it is kept exactly (not rounded up to 2 MiB: the window's start
  * is aligned, its end need not be).
  * With offset != 0 the window is exactly [offset, offset + size): it must
@@ -94,7 +88,7 @@ struct crashkernel_avoid {
  * (offset window overlaps an avoid range, named), -E_NOSPC (no place
  * fits; why gives the largest window that would).
  */
-int crashkernel_place(const struct memmap *ram, const struct crashkernel_avoid *avoid,
+int crashkernel_place(const struct memmap *ram, const struct range *avoid,
 		      unsigned nr_avoid, uint64_t size, paddr_t offset, paddr_t *base,
 		      char *why, size_t whylen);
 

@@ -8,11 +8,12 @@
  */
 #include <stdarg.h>
 #include "crash/elfcore.h"
-#include "boot/layout.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "kernel/percpu.h"
 #include "kernel/traps.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 
 _Static_assert(CRASH_NOTE_BYTES == 368, "CORE note (356 bytes) + final note (12)");
@@ -261,10 +262,10 @@ static void emit(struct phdr_writer *w, uint32_t type, paddr_t pa, vaddr_t va, u
 static void emit_ram(const struct elfcore_params *p, struct phdr_writer *w, paddr_t s, paddr_t e)
 {
 	while (s < e) {
-		const struct elfcore_range *cut = NULL;
+		const struct range *cut = NULL;
 
 		for (unsigned i = 0; i < p->nr_exclude; i++) {
-			const struct elfcore_range *x = &p->exclude[i];
+			const struct range *x = &p->exclude[i];
 
 			if (x->start < e && x->end > s && (!cut || x->start < cut->start))
 				cut = x;

@@ -1,81 +1,22 @@
 /*
- * The ELF core format of kdump, the side that writes it: ELF64 structures,
+ * The ELF core format of kdump, the side that writes it: the
  * notes (a "CORE"/NT_PRSTATUS note per CPU, the "VMCOREINFO" note) and the
  * ELF core header (elfcorehdr) that tells the capture kernel where the dead
  * kernel's notes and RAM are.  Pure logic: no allocation, no printing, so
  * the panic path can use the note builders.  Linux: kernel/crash_core.c
  * (crash_prepare_elf64_headers, crash_exclude_mem_range), kernel/
- * vmcore_info.c (append_elf_note, final_note), include/uapi/linux/elf.h.
+ * vmcore_info.c (append_elf_note, final_note).  The ELF structures
+ * themselves are lib/elf.h's.
  */
 #ifndef CRASH_ELFCORE_H
 #define CRASH_ELFCORE_H
 
-#include "kernel/types.h"
+#include "lib/elf.h"
+#include "lib/range.h"
+#include "lib/types.h"
 
 struct trap_frame;
 struct memmap;
-
-/* ---- ELF64 (System V ABI, ELF specification; Linux include/uapi/linux/elf.h) */
-
-#define EI_NIDENT 16
-#define EI_CLASS 4
-#define EI_DATA 5
-#define EI_VERSION 6
-#define EI_OSABI 7
-#define ELFCLASS64 2
-#define ELFDATA2LSB 1
-#define EV_CURRENT 1
-#define ELFOSABI_NONE 0
-#define ET_CORE 4
-#define EM_X86_64 62
-#define PT_NULL 0
-#define PT_LOAD 1
-#define PT_NOTE 4
-#define PF_X 0x1
-#define PF_W 0x2
-#define PF_R 0x4
-#define NT_PRSTATUS 1
-#define PN_XNUM 0xffff		/* e_phnum at or above this needs section 0 */
-
-typedef struct elf64_hdr {
-	uint8_t e_ident[EI_NIDENT];	/* "\177ELF", class, data, version, OS ABI */
-	uint16_t e_type;
-	uint16_t e_machine;
-	uint32_t e_version;
-	uint64_t e_entry;
-	uint64_t e_phoff;		/* file offset of the program headers */
-	uint64_t e_shoff;
-	uint32_t e_flags;
-	uint16_t e_ehsize;
-	uint16_t e_phentsize;
-	uint16_t e_phnum;
-	uint16_t e_shentsize;
-	uint16_t e_shnum;
-	uint16_t e_shstrndx;
-} Elf64_Ehdr;
-
-typedef struct elf64_phdr {
-	uint32_t p_type;
-	uint32_t p_flags;
-	uint64_t p_offset;		/* in an elfcorehdr: a physical address */
-	uint64_t p_vaddr;
-	uint64_t p_paddr;
-	uint64_t p_filesz;
-	uint64_t p_memsz;
-	uint64_t p_align;
-} Elf64_Phdr;
-
-/* A note: this header, the name (namesz bytes with its NUL, padded to 4),
- * then the descriptor (descsz bytes, padded to 4). */
-typedef struct elf64_note {
-	uint32_t n_namesz;
-	uint32_t n_descsz;
-	uint32_t n_type;
-} Elf64_Nhdr;
-
-_Static_assert(sizeof(Elf64_Ehdr) == 64, "ELF64 header is 64 bytes");
-_Static_assert(sizeof(Elf64_Phdr) == 56, "ELF64 program header is 56 bytes");
-_Static_assert(sizeof(Elf64_Nhdr) == 12, "ELF note header is 12 bytes");
 
 /* Bytes of one note with a name of namelen characters (NUL not counted). */
 #define ELFCORE_ALIGN4(n) (((n) + 3) & ~(uint64_t)3)
@@ -241,12 +182,6 @@ struct elfcore_note_buf {
 	uint64_t size;
 };
 
-/* A physical range [start, end) kept out of the dump (the crash window). */
-struct elfcore_range {
-	paddr_t start;
-	paddr_t end;
-};
-
 struct elfcore_params {
 	const struct elfcore_note_buf *cpu_notes;	/* one per possible CPU */
 	unsigned nr_cpus;
@@ -256,7 +191,7 @@ struct elfcore_params {
 	uint64_t kernel_size;
 	vaddr_t direct_map_base;	/* RAM PT_LOADs: p_vaddr = this + pa */
 	const struct memmap *ram;	/* only MEMMAP_RAM ranges are dumped */
-	const struct elfcore_range *exclude;
+	const struct range *exclude;	/* kept out of the dump (the crash window) */
 	unsigned nr_exclude;
 };
 

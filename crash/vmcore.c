@@ -6,20 +6,19 @@
  * going to the device by DMA without a copy.  Linux: fs/proc/vmcore.c and
  * the makedumpfile/dd step of a kdump service.
  */
+#include "boot/addr.h"
 #include "crash/crash.h"
 #include "crash/vmcore_layout.h"
-#include "drivers/acpi.h"
+#include "drivers/reboot.h"
 #include "drivers/virtio_blk.h"
-#include "kernel/cmdline.h"
-#include "kernel/console.h"
-#include "kernel/errno.h"
 #include "kernel/kallsyms.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "kernel/time.h"
-#include "kernel/vsprintf.h"
-#include "mm/addr.h"
+#include "lib/cmdline.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/time.h"
+#include "lib/vsprintf.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
 
@@ -281,7 +280,13 @@ void vmcore_autosave(void)
 		return;
 	}
 	if (strcmp(then, "poweroff") == 0)
-		acpi_poweroff();
+		machine_power_off();
 	else if (strcmp(then, "reboot") == 0)
 		machine_reboot();
 }
+
+/* Both are read where they are used (is_kdump_kernel, vmcore_autosave). */
+CMDLINE_KEY(elfcorehdr, "elfcorehdr=ADDR",
+	    "capture kernel: the crashed kernel's ELF core header (set by kexec -p)", NULL);
+CMDLINE_KEY(vmcore_autosave, "vmcore_autosave=poweroff|reboot|shell",
+	    "capture kernel: save the vmcore to the dump disk, then do that", NULL);

@@ -8,9 +8,9 @@
  * elf64, process_ptload_program_headers_elf64, read_vmcore).
  */
 #include "crash/vmcore_layout.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 _Static_assert(offsetof(struct vmcore_layout, hdr.phdr) - offsetof(struct vmcore_layout, hdr)
 		       == sizeof(Elf64_Ehdr),

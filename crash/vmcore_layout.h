@@ -11,7 +11,7 @@
 #define CRASH_VMCORE_LAYOUT_H
 
 #include "crash/elfcore.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Program headers an elfcorehdr may have (notes and loads together). */
 #define VMCORE_PHDRS_MAX 256

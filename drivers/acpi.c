@@ -7,12 +7,13 @@
  * reset.  Linux: drivers/acpi/tables.c, acpi_find_root_pointer (tbxfroot.c).
  */
 #include "drivers/acpi.h"
+#include "boot/addr.h"
 #include "boot/bootinfo.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "mm/addr.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 #define ACPI_MAX_TABLES 32
 #define ACPI_TABLE_MAX_LEN (16 * MiB)	/* anything longer is a bad pointer */

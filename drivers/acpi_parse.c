@@ -7,8 +7,8 @@
  * Pure: compiled into the host unit tests as well.
  */
 #include "drivers/acpi.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 
 /* FADT field offsets (ACPI 6.5 table 5.9). */
 #define FADT_DSDT 40

@@ -5,11 +5,11 @@
  * and the X86_FEATURE_* bits in arch/x86/include/asm/cpufeatures.h.
  */
 #include "drivers/timer.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
 
 enum cpuid_reg { REG_ECX, REG_EDX };
 

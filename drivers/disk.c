@@ -5,15 +5,17 @@
  * the host: the 8-byte word at disk byte offset o holds o ^ DISK_TEST_XOR
  * (little-endian).  Linux has no such command; dd and hexdump on /dev/vda.
  */
+#include "boot/addr.h"
 #include "drivers/virtio_blk.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "kernel/time.h"
-#include "kernel/vsprintf.h"
-#include "kernel/watchdog.h"
-#include "mm/addr.h"
+#include "lib/errno.h"
+#include "lib/hexdump.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/time.h"
+#include "lib/vsprintf.h"
+#include "lib/watchdog.h"
+#include "lib/x86.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 
@@ -297,20 +299,13 @@ static int stream_test(int argc, char **argv)
 	return err;
 }
 
+/* Disk offsets take 12 hex digits: 256 TiB, more than any dump disk. */
 static void dump_line(uint64_t off, const uint8_t *p)
 {
-	char hex[3 * 16 + 2], ascii[17];
-	unsigned h = 0;
+	char line[HEXDUMP_LINE_MAX];
 
-	for (unsigned i = 0; i < 16; i++) {
-		if (i == 8)
-			hex[h++] = ' ';
-		ksnprintf(hex + h, 4, "%02x ", p[i]);
-		h += 3;
-		ascii[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
-	}
-	ascii[16] = 0;
-	console_printf("%012llx: %s |%s|\n", (unsigned long long)off, hex, ascii);
+	hexdump_line(line, sizeof(line), off, 12, p, HEXDUMP_BYTES);
+	console_printf("%s\n", line);
 }
 
 /* disk read SECTOR [N] */
@@ -336,7 +331,7 @@ static int read_sectors(int argc, char **argv)
 	err = virtio_blk_read(sector, pa, n * BLK_SECTOR_SIZE);
 	if (err)
 		err = shell_error(err, "reading sector %llu failed", (unsigned long long)sector);
-	for (uint64_t off = 0; !err && off < n * BLK_SECTOR_SIZE; off += 16)
+	for (uint64_t off = 0; !err && off < n * BLK_SECTOR_SIZE; off += HEXDUMP_BYTES)
 		dump_line(sector * BLK_SECTOR_SIZE + off, (const uint8_t *)phys_to_virt(pa) + off);
 	pmm_free(pa);
 	return err;

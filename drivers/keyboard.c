@@ -7,11 +7,10 @@
  * Linux: drivers/input/serio/i8042.c, drivers/input/keyboard/atkbd.c.
  */
 #include "drivers/keyboard.h"
+#include "drivers/irq.h"
 #include "drivers/pic.h"
-#include "kernel/console.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
-#include "kernel/traps.h"
+#include "lib/cpu.h"
+#include "lib/printk.h"
 
 #define I8042_DATA 0x60
 #define I8042_STATUS 0x64	/* read: status */
@@ -68,6 +67,7 @@ static const struct nav_key nav_keys[] = {
 /* Keypad 0x47-0x53 with NumLock on. */
 static const char keypad[] = "789-456+1230.";
 
+static void (*input)(char c);	/* where the bytes go: the console's queue */
 static bool shift_l, shift_r, ctrl, alt, caps, numlock = true;
 static bool extended;		/* an 0xe0 prefix came */
 static unsigned pause_skip;	/* bytes left of a Pause sequence */
@@ -75,7 +75,7 @@ static unsigned pause_skip;	/* bytes left of a Pause sequence */
 static void push_string(const char *s)
 {
 	while (*s)
-		console_input_push(*s++);
+		input(*s++);
 }
 
 static bool nav_key(uint8_t code)
@@ -137,8 +137,8 @@ static void press_char(uint8_t code)
 			c = (char)(c & 0x1f);	/* Ctrl+[ is ESC, Ctrl+@ is NUL, ... */
 	}
 	if (alt)
-		console_input_push(0x1b);	/* Meta sends ESC first, as xterm does */
-	console_input_push(c);
+		input(0x1b);	/* Meta sends ESC first, as xterm does */
+	input(c);
 }
 
 /* Turn one byte from the controller into input bytes. */
@@ -166,22 +166,22 @@ static void scancode(uint8_t sc)
 	if (extended) {
 		extended = false;
 		if (code == 0x1c)
-			console_input_push('\r');	/* keypad Enter */
+			input('\r');	/* keypad Enter */
 		else if (code == 0x35)
-			console_input_push('/');	/* keypad / */
+			input('/');	/* keypad / */
 		else
 			nav_key(code);
 		return;
 	}
 	if (code >= 0x47 && code <= 0x53 && code != 0x4a && code != 0x4e) {
 		if (numlock)
-			console_input_push(keypad[code - 0x47]);
+			input(keypad[code - 0x47]);
 		else
 			nav_key(code);
 		return;
 	}
 	if (code == 0x4a || code == 0x4e)
-		console_input_push(keypad[code - 0x47]);
+		input(keypad[code - 0x47]);
 	else if (code < sizeof(keymap))
 		press_char(code);
 }
@@ -227,10 +227,11 @@ static void flush_output(void)
  * keyboard IRQ on with set-1 translation, mouse IRQ off, keyboard port on;
  * then IRQ 1 is registered and unmasked.  No controller: logged, skipped.
  */
-void keyboard_setup(void)
+void keyboard_setup(void (*input_fn)(char c))
 {
 	uint8_t config;
 
+	input = input_fn;
 	if (inb(I8042_STATUS) == 0xff) {
 		pr_warn("keyboard: no i8042 controller\n");
 		return;

@@ -8,7 +8,7 @@
 #ifndef DRIVERS_PCI_H
 #define DRIVERS_PCI_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Configuration space header offsets (PCI Local Bus spec 3.0, 6.1). */
 #define PCI_VENDOR_ID 0x00

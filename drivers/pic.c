@@ -7,7 +7,7 @@
  * Linux: arch/x86/kernel/i8259.c (init_8259A, mask_8259A_irq, i8259A_irq_pending).
  */
 #include "drivers/pic.h"
-#include "kernel/io.h"
+#include "lib/cpu.h"
 
 #define PIC1_CMD 0x20
 #define PIC1_DATA 0x21

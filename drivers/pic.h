@@ -5,7 +5,7 @@
 #ifndef DRIVERS_PIC_H
 #define DRIVERS_PIC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define PIC_VECTOR_BASE 32
 

@@ -6,13 +6,14 @@
  * Linux: arch/x86/kernel/reboot.c (native_machine_emergency_restart),
  * drivers/acpi/sleep.c (acpi_power_off), drivers/acpi/reboot.c.
  */
+#include "boot/addr.h"
 #include "drivers/acpi.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/time.h"
-#include "mm/addr.h"
+#include "drivers/reboot.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/time.h"
 
 #define PM1_SCI_EN 0x0001	/* PM1 control: ACPI mode is on */
 #define PM1_SLP_TYP_SHIFT 10
@@ -27,7 +28,6 @@
 #define I8042_STATUS 0x64
 #define I8042_CMD 0x64
 #define I8042_PULSE_RESET 0xfe	/* pulse output line 0: CPU reset */
-#define QEMU_DEBUG_EXIT_PORT 0xf4
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA 0xcfc
 
@@ -128,7 +128,7 @@ static void acpi_s5(void)
  * PM1 control ports of QEMU q35, QEMU pc/Bochs and VirtualBox (SLP_TYP 0
  * is their soft-off).  Returns only if all of them failed.
  */
-void acpi_poweroff(void)
+void machine_power_off(void)
 {
 	uint64_t flags = irq_save();
 
@@ -189,17 +189,12 @@ __noreturn void machine_reboot(void)
 	triple_fault();
 }
 
-void qemu_debug_exit(uint8_t code)
-{
-	outb(QEMU_DEBUG_EXIT_PORT, code);
-}
-
 static int cmd_poweroff(int argc, char **argv)
 {
 	if (argc != 1)
 		return shell_usage();
 	pr_notice("reboot: power down\n");
-	acpi_poweroff();
+	machine_power_off();
 	pr_err("reboot: error: no poweroff method worked (E_IO)\n");
 	shell_mark_reported();
 	return -E_IO;

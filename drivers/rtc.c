@@ -5,10 +5,9 @@
  * the panic path: port I/O only.  Linux: mc146818_get_time().
  */
 #include "drivers/rtc.h"
-#include "kernel/console.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
+#include "lib/cpu.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
 
 #define CMOS_INDEX 0x70
 #define CMOS_DATA 0x71

@@ -6,7 +6,7 @@
 #ifndef DRIVERS_RTC_H
 #define DRIVERS_RTC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Seconds since 1970-01-01 00:00:00 UTC (QEMU's RTC runs in UTC). */
 uint64_t rtc_read_epoch(void);

@@ -5,7 +5,7 @@
  * drivers/tty/serial/8250 (8250_early.c for the polled earlycon).
  */
 #include "drivers/serial.h"
-#include "kernel/io.h"
+#include "lib/cpu.h"
 
 #define REG_DATA 0
 #define REG_IER 1

@@ -5,7 +5,7 @@
 #ifndef DRIVERS_SERIAL_H
 #define DRIVERS_SERIAL_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define COM1_PORT 0x3f8
 #define COM1_IRQ 4
@@ -21,5 +21,13 @@ int serial_poll_getc(void);
 
 /* Enable the receive interrupt (after the IDT and PIC are set up). */
 void serial_enable_irq(void);
+
+/*
+ * Turn on interrupt-driven input (drivers/serial_irq.c): the IRQ 4
+ * handler first, then the UART's receive interrupt, then the PIC line;
+ * every received byte goes to input (kmain passes the console's queue).
+ * Needs idt_setup and pic_setup.
+ */
+void serial_input_setup(void (*input)(char c));
 
 #endif

@@ -3,18 +3,18 @@
  * on IRQ 0, counting ticks.  timer_setup first has drivers/tsc.c
  * calibrate the TSC (on PIT channel 2), which then serves ktime_ns() and
  * udelay(); the tick is the coarse, interrupt-driven clock beside it.
- * Each tick also runs the soft lockup detector (kernel/watchdog.c).
+ * Each tick also runs the registered tick hook: the soft lockup detector
+ * (kernel/watchdog.c) registers itself there.
  * Linux: drivers/clocksource/i8253.c, arch/x86/kernel/time.c (timer_interrupt).
  */
 #include "drivers/timer.h"
+#include "drivers/irq.h"
 #include "drivers/pic.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/time.h"
-#include "kernel/traps.h"
-#include "kernel/watchdog.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/time.h"
 
 #define PIT_HZ 1193182ULL	/* the 8254's input clock */
 #define PIT_CH0 0x40
@@ -24,12 +24,20 @@
 #define TIMER_IRQ 0
 
 static volatile uint64_t ticks;
+static timer_tick_fn tick_hook;
 
-/* IRQ 0: count, then let the lockup detector look at what we interrupted. */
+void timer_set_tick_hook(timer_tick_fn fn)
+{
+	tick_hook = fn;
+}
+
+/* IRQ 0: count, then let the hook (the lockup detector) look at what we
+ * interrupted. */
 static void timer_tick(unsigned irq, struct trap_frame *tf)
 {
 	ticks++;
-	softlockup_tick(tf, ticks);
+	if (tick_hook)
+		tick_hook(tf, ticks);
 }
 
 /* Program channel 0 as a rate generator at TIMER_HZ. */
@@ -62,7 +70,6 @@ void timer_setup(void)
 	pic_unmask(TIMER_IRQ);
 	pr_info("timer: TSC %llu.%03llu MHz, tick %u Hz\n", (unsigned long long)(khz / 1000),
 		(unsigned long long)(khz % 1000), TIMER_HZ);
-	softlockup_setup();	/* kernel/watchdog.c: checked on every tick */
 }
 
 uint64_t timer_ticks(void)

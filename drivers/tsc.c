@@ -7,10 +7,10 @@
  * Linux: arch/x86/kernel/tsc.c (quick_pit_calibrate, native_sched_clock).
  */
 #include "drivers/timer.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
-#include "kernel/time.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/time.h"
 
 #define PIT_HZ 1193182ULL	/* the 8254's input clock */
 #define PIT_CH2 0x42

@@ -7,8 +7,8 @@
  * instead of garbage.  Linux: drivers/video/console/vgacon.c + vt.c.
  */
 #include "drivers/vga.h"
-#include "kernel/io.h"
-#include "mm/addr.h"
+#include "boot/addr.h"
+#include "lib/cpu.h"
 
 #define VGA_PHYS 0xb8000
 #define VGA_COLS 80

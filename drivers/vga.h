@@ -5,7 +5,7 @@
 #ifndef DRIVERS_VGA_H
 #define DRIVERS_VGA_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Clear the screen and start mirroring console output. */
 void vga_init(void);

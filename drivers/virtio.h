@@ -9,7 +9,7 @@
 #ifndef DRIVERS_VIRTIO_H
 #define DRIVERS_VIRTIO_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define VIRTIO_PCI_VENDOR 0x1af4	/* Red Hat, Inc. */
 

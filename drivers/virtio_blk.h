@@ -27,7 +27,7 @@
 #ifndef DRIVERS_VIRTIO_BLK_H
 #define DRIVERS_VIRTIO_BLK_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define BLK_SECTOR_SIZE 512
 #define VIRTIO_BLK_SLOTS 32		/* requests in flight at most */
@@ -43,19 +43,13 @@ enum blk_dir { BLK_WRITE, BLK_READ };
 
 /*
  * Find the first virtio-blk PCI function, reset it, negotiate features,
- * set up queue 0 and go (DRIVER_OK).  Logs one info line.  A second call
+ * set up queue 0 and go (DRIVER_OK).  Logs one info line.  The device is
+ * registered with drivers/device.h, which resets it before a kexec.  A second call
  * returns 0 at once (after a timeout it starts over).  Returns 0,
  * -E_NOENT (no device; nothing logged), -E_IO (the device refused:
  * no queue, FAILED/NEEDS_RESET status), -E_NOMEM (ring memory).
  */
 int virtio_blk_setup(void);
-
-/*
- * Quiesce for kexec (Linux: device_shutdown -> virtio reset, bus mastering
- * off): reset the device so it forgets its queue and does no more DMA.
- * Not while a stream is open.  virtio_blk_setup starts over afterwards.
- */
-void virtio_blk_shutdown(void);
 
 /* Size of the disk in bytes; 0 before a successful setup. */
 uint64_t virtio_blk_capacity(void);

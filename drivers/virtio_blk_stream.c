@@ -12,10 +12,10 @@
  *   pieces:  buffer    (gap)  [pa, pa+len) old RAM    [pa', ...)
  *   requests: [ 1 MiB: hdr, zeros, RAM ][ 1 MiB RAM ][ 1 MiB RAM ]...
  */
-#include "drivers/virtio_blk_queue.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/time.h"
+#include "drivers/virtio_blk_dev.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/time.h"
 
 static struct {
 	bool open;

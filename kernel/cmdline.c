@@ -1,97 +1,48 @@
 /*
  * The command line of this boot: parse boot_info.cmdline once, log every
- * malformed word, apply the few keys this file owns (loglevel, quiet) and
- * note the keys nobody knows, which are kept (a later issue may use them).
- * Linux: init/main.c (parse_early_param, unknown_bootoption) and the
- * loglevel=/quiet handlers there.  The "cmdline" shell command shows it all.
+ * malformed word, apply each occurrence of a registered key (CMDLINE_KEY,
+ * lib/cmdline.h: every subsystem registers its own keys where it lives)
+ * and note the words no key claims, which are kept in kernel_cmdline all
+ * the same.  Linux: init/main.c (parse_early_param, unknown_bootoption)
+ * and kernel/params.c.  The "cmdline" shell command shows it all.
  */
-#include "kernel/cmdline.h"
+#include "lib/cmdline.h"
 #include "boot/bootinfo.h"
-#include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 struct cmdline kernel_cmdline;
 static bool rejected[CMDLINE_MAX_PARAMS];	/* known key, value refused */
 
-#define LOGLEVEL_QUIET 4	/* Linux CONSOLE_LOGLEVEL_QUIET: errors and worse */
-#define LOGLEVEL_MAX 8		/* everything shown */
 #define VALUE_SHOWN_MAX 40	/* cmdline command: longer values are cut */
 
-struct cmdline_key {
-	const char *key;
-	const char *form;	/* how it is written, for error messages */
-	const char *help;
-	/* Act on one occurrence (in command-line order); NULL: read by its
-	 * user through cmdline_get().  Returns 0 or -E_* (value rejected). */
-	int (*apply)(const struct cmdline_param *p);
-};
-
-static int apply_loglevel(const struct cmdline_param *p)
-{
-	long long level;
-	int err = cmdline_param_int(p, &level);
-
-	if (err)
-		return err;
-	if (level < 0 || level > LOGLEVEL_MAX)
-		return -E_RANGE;
-	console_loglevel = (int)level;
-	return 0;
-}
-
-static int apply_quiet(const struct cmdline_param *p)
-{
-	if (p->has_value)
-		return -E_INVAL;
-	console_loglevel = LOGLEVEL_QUIET;
-	return 0;
-}
-
-/* A bare switch: "key", never "key=value". */
-static int check_flag(const struct cmdline_param *p)
-{
-	return p->has_value ? -E_INVAL : 0;
-}
-
-/* Checked here so a bad value is reported at boot, not at the panic. */
-static int check_int(const struct cmdline_param *p)
-{
-	long long v;
-
-	return cmdline_param_int(p, &v);
-}
-
-/*
- * Every key this kernel understands.  A feature adds its line here, with
- * apply NULL when its own code reads the value.
- */
-static const struct cmdline_key known_keys[] = {
-	{ "loglevel", "loglevel=0..8",
-	  "console shows messages with level < N (all are logged)", apply_loglevel },
-	{ "quiet", "quiet", "console shows only errors and worse (loglevel=4)", apply_quiet },
-	{ "panic", "panic=SECONDS",
-	  "after a panic: 0 halt (default), N>0 reboot after N s, N<0 at once", check_int },
-	{ "crashkernel", "crashkernel=SIZE[@OFFSET]",
-	  "kdump window; also START-[END]:SIZE,...[@OFFSET] chosen by RAM size", NULL },
-	{ "nosoftlockup", "nosoftlockup", "turn off the soft lockup detector (kernel/watchdog.c)",
-	  check_flag },
-	{ "run", "run=\"CMD; CMD...\"", "shell commands run before the first prompt", NULL },
-	{ "elfcorehdr", "elfcorehdr=ADDR",
-	  "capture kernel: the crashed kernel's ELF core header (set by kexec -p)", NULL },
-	{ "vmcore_autosave", "vmcore_autosave=poweroff|reboot|shell",
-	  "capture kernel: save the vmcore to the dump disk, then do that", NULL },
-};
+/* Every key of this kernel: CMDLINE_KEY() entries (lib/cmdline.h). */
+extern const struct cmdline_key __start_cmdline_keys[], __stop_cmdline_keys[];
 
 static const struct cmdline_key *find_key(const char *key)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(known_keys); i++)
-		if (strcmp(known_keys[i].key, key) == 0)
-			return &known_keys[i];
+	for (const struct cmdline_key *k = __start_cmdline_keys; k < __stop_cmdline_keys; k++)
+		if (strcmp(k->key, key) == 0)
+			return k;
 	return NULL;
+}
+
+/* Keys in name order, for the listing: the first one after prev (NULL:
+ * the first).  Link order says nothing to a reader. */
+static const struct cmdline_key *next_sorted(const struct cmdline_key *prev)
+{
+	const struct cmdline_key *best = NULL;
+
+	for (const struct cmdline_key *k = __start_cmdline_keys; k < __stop_cmdline_keys; k++) {
+		if (prev && strcmp(k->key, prev->key) <= 0)
+			continue;
+		if (!best || strcmp(k->key, best->key) < 0)
+			best = k;
+	}
+	return best;
 }
 
 static const char *plural(unsigned n)
@@ -180,8 +131,8 @@ static int cmd_cmdline(int argc, char **argv)
 		console_printf("first error: %s (all of them: dmesg)\n", cl->first_error);
 	if (verbose) {
 		console_printf("keys this kernel knows:\n");
-		for (size_t i = 0; i < ARRAY_SIZE(known_keys); i++)
-			console_printf("  %-20s %s\n", known_keys[i].form, known_keys[i].help);
+		for (const struct cmdline_key *k = next_sorted(NULL); k; k = next_sorted(k))
+			console_printf("  %-20s %s\n", k->form, k->help);
 	}
 	return 0;
 }

@@ -8,8 +8,8 @@
 #include "kernel/console.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
-#include "kernel/io.h"
-#include "kernel/watchdog.h"
+#include "lib/cpu.h"
+#include "lib/watchdog.h"
 
 #define INPUT_QUEUE 256
 

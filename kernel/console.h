@@ -7,19 +7,17 @@
 #ifndef KERNEL_CONSOLE_H
 #define KERNEL_CONSOLE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* Write n bytes to every console ("\n" becomes "\r\n" on serial). */
 void console_write(const char *s, size_t n);
 
-/* Queue one input byte (called from the serial and keyboard drivers). */
+/* Queue one input byte: kmain hands this to the serial and keyboard
+ * drivers, which call it from their interrupt handlers. */
 void console_input_push(char c);
 
 /* Next input byte, or -1 if none is waiting.  Polls the devices too. */
 int console_try_getc(void);
-
-/* Turn on interrupt-driven serial input (after idt_setup and pic_setup). */
-void console_input_setup(void);
 
 /* Next input byte; sleeps (hlt) until one arrives. */
 char console_getc(void);

@@ -6,10 +6,11 @@
  * every CPU (the per-CPU part, the IST stacks, lives in each CPU's TSS).
  * Linux: arch/x86/kernel/idt.c (idt_table, idt_setup_traps, set_intr_gate).
  */
-#include "boot/layout.h"
 #include "drivers/pic.h"
-#include "kernel/printk.h"
+#include "kernel/percpu.h"
 #include "kernel/traps.h"
+#include "lib/printk.h"
+#include "lib/x86.h"
 
 #define IDT_VECTORS 256
 #define IDT_STUBS 48			/* 32 exceptions + 16 IRQs */

@@ -4,14 +4,18 @@
  * gen_kallsyms.py, linked three times, see the Makefile), so an address
  * becomes "name+0xoff/0xsize" by binary search: the symbol is the last one
  * at or below the address, its size the distance to the next one.
- * Linux: kernel/kallsyms.c and arch/x86/kernel/dumpstack.c (show_trace_log_lvl).
+ * The shell's "sym" (address <-> name) and "bt" (its own call chain) are
+ * here too.  Linux: kernel/kallsyms.c and arch/x86/kernel/dumpstack.c
+ * (show_trace_log_lvl).
  */
 #include "kernel/kallsyms.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
-#include "kernel/traps.h"
-#include "kernel/vsprintf.h"
-#include "mm/addr.h"
+#include "boot/addr.h"
+#include "kernel/percpu.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 extern const uint32_t kallsyms_num;
 extern const uint64_t kallsyms_addresses[];
@@ -214,3 +218,76 @@ void backtrace_print(uint64_t rip, uint64_t rbp)
 	if (why)
 		pr_emerg(" (trace stops: %s)\n", why);
 }
+
+/* ----------------------------------------------------- shell commands */
+
+static bool all_hex(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F')))
+			return false;
+	return true;
+}
+
+/*
+ * sym ADDR prints "ADDR: name+0xoff/0xsize"; sym NAME prints "NAME: ADDR
+ * (size 0x..)".  A word that is a symbol name wins; otherwise it is read
+ * as a number (0x.. or decimal), and bare hex as the last resort.
+ */
+static int cmd_sym(int argc, char **argv)
+{
+	char sym[KSYM_SYMBOL_LEN];
+	uint64_t addr = 0, off, size;
+
+	if (argc != 2)
+		return shell_usage();
+	addr = kallsyms_lookup_name(argv[1]);
+	if (addr) {
+		kallsyms_lookup(addr, &off, &size);
+		console_printf("%s: 0x%016lx (size 0x%lx)\n", argv[1], addr, size);
+		return 0;
+	}
+	if (parse_u64(argv[1], &addr, false) != 0) {
+		char hex[24] = "0x";
+
+		if (!all_hex(argv[1]) || strlen(argv[1]) > 16)
+			return shell_error(-E_NOENT, "no symbol '%s'", argv[1]);
+		strlcpy(hex + 2, argv[1], sizeof(hex) - 2);
+		parse_u64(hex, &addr, false);
+	}
+	if (!kallsyms_lookup(addr, &off, &size))
+		return shell_error(-E_NOENT, "0x%016lx is not in the kernel image", addr);
+	sprint_symbol(sym, sizeof(sym), addr);
+	console_printf("0x%016lx: %s\n", addr, sym);
+	return 0;
+}
+SHELL_COMMAND(sym, "ADDR|NAME", "kernel address to symbol+offset, or symbol to address", cmd_sym);
+
+/* Console output (not the log): the shell's own frames, innermost first. */
+static int cmd_bt(int argc, char **argv)
+{
+	uint64_t addrs[BACKTRACE_MAX_DEPTH];
+	char sym[KSYM_SYMBOL_LEN];
+	uint64_t here;
+	const char *why;
+	unsigned n;
+
+	if (argc != 1)
+		return shell_usage();
+	__asm__ volatile("leaq 0(%%rip), %0" : "=r"(here));
+	n = backtrace_collect((uint64_t)(uintptr_t)__builtin_frame_address(0), addrs,
+			      BACKTRACE_MAX_DEPTH, &why);
+	console_printf("Call Trace:\n");
+	sprint_symbol(sym, sizeof(sym), here);
+	console_printf(" [<%016lx>] %s\n", here, sym);
+	for (unsigned i = 0; i < n; i++) {
+		sprint_backtrace(sym, sizeof(sym), addrs[i]);
+		console_printf(" [<%016lx>] %s\n", addrs[i], sym);
+	}
+	if (why)
+		console_printf(" (trace stops: %s)\n", why);
+	return 0;
+}
+SHELL_COMMAND(bt, "", "print the call chain of the shell (frame pointers)", cmd_bt);

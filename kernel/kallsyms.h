@@ -7,7 +7,7 @@
 #ifndef KERNEL_KALLSYMS_H
 #define KERNEL_KALLSYMS_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /*
  * Name of the symbol containing addr, with *offset from its start and

@@ -7,7 +7,7 @@
  * No Linux counterpart (see lineedit.h); linenoise does the same.
  */
 #include "kernel/lineedit.h"
-#include "kernel/string.h"
+#include "lib/string.h"
 
 #define CTRL(c) ((c) & 0x1f)
 #define ESC 0x1b

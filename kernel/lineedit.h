@@ -33,7 +33,7 @@
 #ifndef KERNEL_LINEEDIT_H
 #define KERNEL_LINEEDIT_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define LINEEDIT_MAX 255		/* bytes in a line, NUL excluded */
 #define LINEEDIT_HISTORY 16		/* lines remembered */

@@ -3,8 +3,8 @@
  * as the table of contents of the kernel; each call names the file that
  * does the work.  Linux's counterpart is start_kernel() in init/main.c.
  */
+#include "boot/addr.h"
 #include "boot/bootinfo.h"
-#include "boot/layout.h"
 #include "crash/crash.h"
 #include "drivers/acpi.h"
 #include "drivers/keyboard.h"
@@ -12,16 +12,15 @@
 #include "drivers/serial.h"
 #include "drivers/timer.h"
 #include "drivers/vga.h"
-#include "kernel/cmdline.h"
 #include "kernel/console.h"
-#include "kernel/io.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/time.h"
+#include "kernel/percpu.h"
 #include "kernel/traps.h"
 #include "kernel/version.h"
-#include "mm/addr.h"
+#include "lib/cmdline.h"
+#include "lib/cpu.h"
+#include "lib/shell.h"
+#include "lib/time.h"
+#include "lib/watchdog.h"
 #include "mm/heap.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
@@ -34,7 +33,7 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta);
 
 void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 {
-	phys_base = load_delta;			/* mm/addr.h: where we really are */
+	phys_base = load_delta;			/* boot/addr.h: where we really are */
 	time_mark_boot();			/* drivers/tsc.c: time zero is now */
 	serial_init();				/* drivers/serial.c: COM1 first */
 	vga_init();				/* drivers/vga.c: screen mirror */
@@ -42,7 +41,7 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 	bootinfo_setup(mbi_pa);			/* boot/bootinfo.c: parse the MBI */
 	boot_identify();			/* kernel/version.c: GRUB or kexec, generation */
 	cmdline_setup();			/* kernel/cmdline.c: key=value words */
-	gdt_setup();				/* kernel/gdt.c: GDT, TSS, IST stacks */
+	gdt_setup();				/* kernel/percpu.c: GDT, TSS, IST stacks */
 	idt_setup();				/* kernel/idt.c: exceptions and IRQs */
 	memmap_setup();				/* mm/e820.c: firmware map, printed */
 	pmm_setup();				/* mm/pmm.c: frame allocator */
@@ -54,9 +53,10 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 	vmcore_setup();				/* crash/vmcore.c: capture kernel only */
 	pic_setup();				/* drivers/pic.c: 8259s remapped, masked */
 	timer_setup();				/* drivers/timer.c: PIT tick, TSC */
+	softlockup_setup();			/* kernel/watchdog.c: checked on every tick */
 	acpi_setup();				/* drivers/acpi.c: RSDP, FADT */
-	keyboard_setup();			/* drivers/keyboard.c: PS/2 on IRQ 1 */
-	console_input_setup();			/* drivers/serial_irq.c: serial IRQ 4 */
+	keyboard_setup(console_input_push);	/* drivers/keyboard.c: PS/2 on IRQ 1 */
+	serial_input_setup(console_input_push);	/* drivers/serial_irq.c: serial IRQ 4 */
 	irq_enable();				/* interrupts on from here */
 	boot_complete();			/* kernel/version.c: the milestone line */
 	vmcore_autosave();			/* crash/vmcore.c: if asked, save the dump */

@@ -3,23 +3,24 @@
  * that wins panic_cpu; any later entry (a panic inside the panic, another
  * CPU) prints one line and halts.  The path never allocates and runs with
  * interrupts off, so it works from exception handlers and a broken heap.
- * After the report comes the kdump hook, then cmdline panic=N decides:
- * halt forever (0, the default), reboot after N seconds, or at once (N<0).
+ * After the report come the panic hooks (PANIC_HOOK, lib/panic.h: kdump
+ * registers one), then cmdline panic=N decides: halt forever (0, the
+ * default), reboot after N seconds, or at once (N<0).
  * Linux: kernel/panic.c (panic, panic_cpu, panic_timeout).
  */
 #include <stdarg.h>
-#include "drivers/acpi.h"
-#include "kernel/cmdline.h"
+#include "drivers/reboot.h"
 #include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
 #include "kernel/kallsyms.h"
-#include "kernel/panic.h"
-#include "crash/crash.h"
-#include "kernel/printk.h"
-#include "kernel/time.h"
+#include "kernel/percpu.h"
 #include "kernel/traps.h"
-#include "kernel/vsprintf.h"
+#include "lib/cmdline.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/time.h"
+#include "lib/vsprintf.h"
 
 #define PANIC_CPU_INVALID -1
 
@@ -60,31 +61,28 @@ static void claim_panic_cpu(void)
 	halt_forever();
 }
 
-/* Linux's closing line; the last log line before kdump or a halt. */
-static void panic_end_marker(void)
+/* The hooks: PANIC_HOOK() entries (lib/panic.h, linker.ld). */
+extern const struct panic_hook __start_panic_hooks[], __stop_panic_hooks[];
+
+void panic_end_marker(void)
 {
+	static bool printed;
+
+	if (printed)
+		return;
+	printed = true;
 	pr_emerg("---[ end Kernel panic - not syncing: %s ]---\n", panic_msg);
 }
 
 /*
- * The kdump hook: crash_kexec() saves this CPU's registers and VMCOREINFO,
- * then boots the capture kernel loaded with "kexec -p".  Linux calls
- * __crash_kexec() from panic() at this point, after the message and the
- * stack dump, before the panic=N handling.
+ * Linux calls __crash_kexec() at this point of panic(), after the message
+ * and the stack dump, before the panic=N handling; here kdump's hook does
+ * that (crash/crash_core.c), and returns when no capture kernel is loaded.
  */
-static void panic_crash_kexec_hook(const struct trap_frame *regs)
+static void run_panic_hooks(const struct trap_frame *regs)
 {
-	/* A capture kernel that panics must not try again or reboot into a
-	 * loop: it says so and stops (Linux's kdump kernels halt too). */
-	if (is_kdump_kernel()) {
-		pr_emerg("kdump: panic in the capture kernel: halting, no second dump\n");
-		panic_end_marker();
-		halt_forever();
-	}
-	/* So the vmcore's dmesg ends with the panic message (with panic=N the
-	 * reboot lines follow it, but then there is no vmcore). */
-	panic_end_marker();
-	crash_kexec((struct trap_frame *)regs);	/* returns if nothing is loaded */
+	for (const struct panic_hook *h = __start_panic_hooks; h < __stop_panic_hooks; h++)
+		h->fn(regs);
 }
 
 /* panic=N from the command line (Linux: panic_timeout).  0 if absent. */
@@ -134,7 +132,10 @@ static __noreturn void panic_common(const struct trap_frame *regs, bool from_tra
 	backtrace_print(regs->rip, regs->rbp);
 	if (from_trap)
 		pr_emerg("Kernel panic - not syncing: %s\n", panic_msg);
-	panic_crash_kexec_hook(regs);
+	run_panic_hooks(regs);
+	/* So the log ends with the panic message (with panic=N the reboot
+	 * lines follow it, but then there is no vmcore). */
+	panic_end_marker();
 	panic_timeout_action();
 }
 
@@ -165,3 +166,7 @@ __noreturn void panic_with_frame(struct trap_frame *tf, const char *fmt, ...)
 	va_end(ap);
 	panic_common(&panic_regs, true);
 }
+
+CMDLINE_KEY(panic, "panic=SECONDS",
+	    "after a panic: 0 halt (default), N>0 reboot after N s, N<0 at once",
+	    cmdline_check_int);

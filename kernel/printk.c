@@ -6,12 +6,14 @@
  * works from exception handlers and the panic path.
  */
 #include <stdarg.h>
-#include "kernel/printk.h"
+#include "lib/printk.h"
 #include "kernel/console.h"
-#include "kernel/io.h"
-#include "kernel/string.h"
-#include "kernel/time.h"
-#include "kernel/vsprintf.h"
+#include "lib/cmdline.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/time.h"
+#include "lib/vsprintf.h"
 
 char log_buf[LOG_BUF_LEN] __attribute__((aligned(8)));
 struct logring kernel_log = {
@@ -19,6 +21,9 @@ struct logring kernel_log = {
 	.buf_len = LOG_BUF_LEN,
 };
 int console_loglevel = 8;	/* everything; "quiet" and "loglevel=" lower it */
+
+#define LOGLEVEL_QUIET 4	/* Linux CONSOLE_LOGLEVEL_QUIET: errors and worse */
+#define LOGLEVEL_MAX 8		/* everything shown */
 
 /* A line being assembled across printk calls without a trailing newline. */
 static char cont_buf[LOG_TEXT_MAX];
@@ -111,15 +116,52 @@ void console_printf(const char *fmt, ...)
 	console_write(buf, (size_t)n);
 }
 
-void dmesg_print(void)
+void dmesg_print(int max_level)
 {
+	static char text[LOG_TEXT_MAX];
 	struct log_record rec;
-	const char *text;
+	const char *t;
 	uint64_t seq = 0;
 
-	while (logring_read(&kernel_log, &seq, &rec, &text)) {
+	for (;;) {
+		/* Copy under cli: a printk from an interrupt may reuse the slot. */
+		uint64_t flags = irq_save();
+		bool ok = logring_read(&kernel_log, &seq, &rec, &t);
+
+		if (ok)
+			memcpy(text, t, rec.text_len);
+		irq_restore(flags);
+		if (!ok)
+			break;
+		if (rec.level > max_level)
+			continue;
 		emit_prefix(rec.ts_nsec);
 		console_write(text, rec.text_len);
 		console_write("\n", 1);
 	}
 }
+
+/* loglevel=N and quiet (Linux: the early_params of the same names). */
+static int apply_loglevel(const struct cmdline_param *p)
+{
+	long long level;
+	int err = cmdline_param_int(p, &level);
+
+	if (err)
+		return err;
+	if (level < 0 || level > LOGLEVEL_MAX)
+		return -E_RANGE;
+	console_loglevel = (int)level;
+	return 0;
+}
+CMDLINE_KEY(loglevel, "loglevel=0..8", "console shows messages with level < N (all are logged)",
+	    apply_loglevel);
+
+static int apply_quiet(const struct cmdline_param *p)
+{
+	if (p->has_value)
+		return -E_INVAL;
+	console_loglevel = LOGLEVEL_QUIET;
+	return 0;
+}
+CMDLINE_KEY(quiet, "quiet", "console shows only errors and worse (loglevel=4)", apply_quiet);

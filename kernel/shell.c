@@ -7,16 +7,16 @@
  * the nearest thing, with the same "table of named commands" design.
  */
 #include <stdarg.h>
-#include "kernel/shell.h"
-#include "kernel/cmdline.h"
+#include "lib/shell.h"
 #include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
 #include "kernel/lineedit.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
 #include "kernel/version.h"
-#include "kernel/vsprintf.h"
+#include "lib/cmdline.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 #define SHELL_PROMPT "kernel> "
 #define SHELL_MAX_ARGS 32	/* argv entries, the final NULL included */
@@ -269,33 +269,6 @@ static int parse_level(const char *s)
 	return -1;
 }
 
-/* The log ring, only records of level <= max_level, in dmesg_print's format. */
-static void print_log(int max_level)
-{
-	static char text[LOG_TEXT_MAX];
-	struct log_record rec;
-	const char *t;
-	uint64_t seq = 0;
-
-	for (;;) {
-		/* Copy under cli: a printk from an interrupt may reuse the slot. */
-		uint64_t flags = irq_save();
-		bool ok = logring_read(&kernel_log, &seq, &rec, &t);
-
-		if (ok)
-			memcpy(text, t, rec.text_len);
-		irq_restore(flags);
-		if (!ok)
-			break;
-		if (rec.level > max_level)
-			continue;
-		console_printf("[%5llu.%06llu] ", (unsigned long long)(rec.ts_nsec / 1000000000ULL),
-			       (unsigned long long)(rec.ts_nsec % 1000000000ULL / 1000));
-		console_write(text, rec.text_len);
-		console_write("\n", 1);
-	}
-}
-
 /*
  * dmesg: the whole ring; -l LEVEL only LEVEL and more severe (util-linux's
  * "--level LEVEL+"); -n LEVEL sets the console level as loglevel= does.
@@ -303,10 +276,10 @@ static void print_log(int max_level)
  */
 static int cmd_dmesg(int argc, char **argv)
 {
-	int max_level = -1, level;
+	int level;
 
 	if (argc == 1) {
-		dmesg_print();
+		dmesg_print(LOGLEVEL_DEBUG);
 		return 0;
 	}
 	if (argc != 3)
@@ -315,8 +288,10 @@ static int cmd_dmesg(int argc, char **argv)
 	if (strcmp(argv[1], "-l") == 0) {
 		if (level < 0)
 			return shell_error(-E_INVAL, "level '%s' is not 0-7 or emerg..debug", argv[2]);
-		max_level = level;
-	} else if (strcmp(argv[1], "-n") == 0) {
+		dmesg_print(level);
+		return 0;
+	}
+	if (strcmp(argv[1], "-n") == 0) {
 		if (strcmp(argv[2], "8") == 0)
 			level = 8;
 		if (level < 1)
@@ -324,11 +299,8 @@ static int cmd_dmesg(int argc, char **argv)
 		console_loglevel = level;
 		console_printf("dmesg: console shows messages with level < %d\n", level);
 		return 0;
-	} else {
-		return shell_usage();
 	}
-	print_log(max_level);
-	return 0;
+	return shell_usage();
 }
 
 SHELL_COMMAND(help, "[CMD]", "list the commands, or show how to use one", cmd_help);
@@ -339,3 +311,5 @@ SHELL_COMMAND(clear, "", "clear the screen", cmd_clear);
 SHELL_COMMAND(version, "", "kernel name, release and build id", cmd_version);
 SHELL_COMMAND(dmesg, "[-l LEVEL | -n LEVEL]",
 	      "the kernel log (-l: LEVEL and worse; -n: console level)", cmd_dmesg);
+
+CMDLINE_KEY(run, "run=\"CMD; CMD...\"", "shell commands run before the first prompt", NULL);

@@ -1,27 +1,27 @@
 /*
- * What happens after an interrupt stub: IRQs go to their registered
- * handler and are acknowledged at the PIC; a CPU exception in the kernel is
- * fatal (an "oops" that always panics), except int3, which prints the
- * registers and a backtrace and carries on, so a learner can drop
- * __asm__("int3") anywhere as a printf with a stack trace.  An NMI panics
- * too, and a fault on a stack's guard page is named a stack overflow.
+ * What happens after an interrupt stub: IRQs go to the line table
+ * (drivers/irq.c: the handler, then the PIC's EOI); a CPU exception in
+ * the kernel is fatal (an "oops" that always panics), except int3, which
+ * prints the registers and a backtrace and carries on, so a learner can
+ * drop __asm__("int3") anywhere as a printf with a stack trace.  An NMI
+ * panics too, and a fault on a stack's guard page is named a stack overflow.
  * Linux: arch/x86/kernel/traps.c (do_error_trap, exc_page_fault's
  * show_fault_oops, die) and arch/x86/kernel/process_64.c (__show_regs).
  */
+#include "drivers/irq.h"
 #include "drivers/pic.h"
-#include "kernel/io.h"
 #include "kernel/kallsyms.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "kernel/percpu.h"
 #include "kernel/traps.h"
-#include "kernel/vsprintf.h"
+#include "lib/cpu.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/vsprintf.h"
 
-#define NR_IRQS 16
 #define VECTOR_BP 3
 #define VECTOR_NMI 2
 #define VECTOR_DF 8
 #define VECTOR_PF 14
-#define MSR_EFER 0xc0000080
 
 /* The stubs' frame must match the struct; kernel/isr.asm mirrors these. */
 #define CHECK_TF(field, off) _Static_assert(offsetof(struct trap_frame, field) == off, #field)
@@ -54,56 +54,6 @@ static const struct {
 	[28] = { "#HV", "hypervisor injection" }, [29] = { "#VC", "VMM communication" },
 	[30] = { "#SX", "security exception" },
 };
-
-static irq_handler_t irq_handlers[NR_IRQS];
-static bool irq_warned[NR_IRQS];
-
-/*
- * Contract in kernel/traps.h.  irq >= 16, or a second different handler
- * for a line that has one, is refused with an error line (E_RANGE,
- * E_BUSY); NULL removes the handler.
- */
-void irq_register(unsigned irq, irq_handler_t handler)
-{
-	if (irq >= NR_IRQS) {
-		pr_err("traps: error: irq_register: no IRQ line %u (E_RANGE)\n", irq);
-		return;
-	}
-	if (handler && irq_handlers[irq] && irq_handlers[irq] != handler) {
-		pr_err("traps: error: irq_register: IRQ %u already has a handler (E_BUSY)\n", irq);
-		return;
-	}
-	irq_handlers[irq] = handler;
-}
-
-static void irq_dispatch(unsigned irq, struct trap_frame *tf)
-{
-	if (pic_is_spurious(irq))
-		return;		/* no handler, no EOI: see drivers/pic.h */
-	if (irq_handlers[irq]) {
-		irq_handlers[irq](irq, tf);
-	} else if (!irq_warned[irq]) {
-		irq_warned[irq] = true;
-		pr_warn("traps: IRQ %u with no handler (reported once)\n", irq);
-	}
-	pic_eoi(irq);
-}
-
-static uint64_t read_cr0(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static uint64_t read_cr4(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
 
 void show_regs(const struct trap_frame *tf)
 {
@@ -238,7 +188,8 @@ static __noreturn void die(struct trap_frame *tf, uint64_t cr2)
  * (an NMI IPI to self), QEMU's monitor command "nmi", or a hardware error
  * line.  Each means "stop here and dump", so it panics with the
  * interrupted frame: Linux's unknown_nmi_error() with unknown_nmi_panic=1.
- * Later, kdump's NMI shootdown of the other CPUs is recognised here first.
+ * (On SMP, Linux's kdump stops the other CPUs with NMIs; such an NMI has
+ * to be told apart here, before this fallback.)
  */
 static __noreturn void unknown_nmi(struct trap_frame *tf)
 {
@@ -267,7 +218,7 @@ void trap_dispatch(struct trap_frame *tf)
 	uint64_t cr2 = read_cr2();	/* before anything can fault again */
 
 	if (tf->vector >= PIC_VECTOR_BASE && tf->vector < PIC_VECTOR_BASE + NR_IRQS) {
-		irq_dispatch((unsigned)(tf->vector - PIC_VECTOR_BASE), tf);
+		irq_dispatch((unsigned)(tf->vector - PIC_VECTOR_BASE), tf);	/* drivers/irq.c */
 		return;
 	}
 	if (tf->vector == VECTOR_BP) {

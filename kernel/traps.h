@@ -1,13 +1,14 @@
 /*
- * CPU exceptions and interrupts: the GDT with its TSS and IST stacks, the
- * IDT, and the C side of the interrupt stubs.  Linux: arch/x86/kernel/
- * traps.c, idt.c, cpu/common.c (GDT/TSS) and entry_64.S.
+ * CPU exceptions and interrupts: the trap frame the stubs build, the IDT,
+ * and the C side of the interrupt stubs.  The per-CPU tables (GDT, TSS,
+ * IST stacks) are kernel/percpu.h's.  Linux: arch/x86/kernel/traps.c,
+ * idt.c, entry_64.S, arch/x86/include/asm/ptrace.h (pt_regs).
  */
 #ifndef KERNEL_TRAPS_H
 #define KERNEL_TRAPS_H
 
 #include "kernel/trapframe_layout.h"
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /*
  * Registers saved by the interrupt stubs, lowest address first.  The
@@ -22,49 +23,8 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
 };
 
-/*
- * Per-CPU tables.  Each CPU gets its own GDT, TSS and IST stacks (Linux:
- * gdt_page, cpu_tss_rw, exception_stacks); only CPU 0 runs today, but the
- * arrays are sized for NR_CPUS so that SMP bring-up and the kdump path
- * (which saves every CPU's state) do not change the layout.
- */
-#define NR_CPUS 8
-
-/* Interrupt Stack Table slots (1-7; 0 means "stay on the current stack"). */
-#define IST_DOUBLE_FAULT 1
-#define IST_NMI 2
-#define IST_MACHINE_CHECK 3
-#define IST_COUNT 3
-
-/* Load the GDT with a TSS whose IST stacks serve #DF, NMI and #MC (CPU 0). */
-void gdt_setup(void);
-
-/* Build and load cpu's GDT and TSS on the calling CPU; cpu < NR_CPUS. */
-void gdt_load_cpu(unsigned cpu);
-
-/* Index of the calling CPU: which per-CPU GDT is loaded (0 before any). */
-unsigned smp_processor_id(void);
-
-/*
- * If addr lies in a known kernel stack (boot stack, IST stacks), store its
- * bounds [*lo, *hi) and return true.  The backtrace walker uses this so
- * that it only ever reads memory that is certainly mapped.
- */
-bool kernel_stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi);
-
-/*
- * If addr lies in the unmapped guard page below a kernel stack (today the
- * boot stack's, boot/entry.asm boot_stack_guard), store the guard's range
- * [*lo, *hi) and return true: a fault there is a kernel stack overflow.
- */
-bool kernel_stack_guard(uint64_t addr, uint64_t *lo, uint64_t *hi);
-
 /* Install the IDT: exceptions 0-31, IRQs 32-47; interrupts stay off. */
 void idt_setup(void);
-
-/* Register a handler for legacy IRQ line irq (0-15); EOI is done for it. */
-typedef void (*irq_handler_t)(unsigned irq, struct trap_frame *tf);
-void irq_register(unsigned irq, irq_handler_t handler);
 
 /* Print every register of tf, one block, like Linux's __show_regs.
  * Printed at KERN_EMERG: it belongs to the dying path. */

@@ -1,17 +1,18 @@
 /*
  * The banner and the boot milestones.  The build id comes from the
- * linker's .note.gnu.build-id, the same id gdb and (later) VMCOREINFO use
- * to tie a vmcore to the kernel.elf that produced it.  Linux: init/version.c
+ * linker's .note.gnu.build-id, the same id gdb and VMCOREINFO (BUILD-ID=)
+ * use to tie a vmcore to the kernel.elf that produced it.  Linux: init/version.c
  * (linux_banner) and lib/buildid.c.
  */
 #include "kernel/version.h"
+#include "boot/addr.h"
 #include "boot/bootinfo.h"
-#include "kernel/string.h"
 #include "boot/layout.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/time.h"
-#include "mm/addr.h"
+#include "lib/multiboot2.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/time.h"
 
 extern const char _build_id_note[];
 

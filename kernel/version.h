@@ -5,7 +5,7 @@
 #ifndef KERNEL_VERSION_H
 #define KERNEL_VERSION_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 #define KERNEL_NAME "kexec-kernel"
 #define KERNEL_RELEASE "0.1.0"

@@ -8,29 +8,18 @@
  * interrupts off is invisible to it: that needs an NMI watchdog.)
  * Linux: kernel/watchdog.c (watchdog_timer_fn, is_softlockup).
  */
-#include "kernel/watchdog.h"
+#include "lib/watchdog.h"
 #include "drivers/timer.h"
-#include "kernel/cmdline.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
+#include "kernel/percpu.h"
 #include "kernel/traps.h"
+#include "lib/cmdline.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
 
 /* Tick of each CPU's last touch (Linux: watchdog_touch_ts). */
 static volatile uint64_t touch_ts[NR_CPUS];
 /* Off until softlockup_setup, and after the first report (one is enough). */
 static volatile bool softlockup_enabled;
-
-void softlockup_setup(void)
-{
-	if (cmdline_get(&kernel_cmdline, "nosoftlockup")) {
-		pr_info("watchdog: soft lockup detector off (nosoftlockup)\n");
-		return;
-	}
-	touch_softlockup_watchdog();
-	softlockup_enabled = true;
-	pr_info("watchdog: soft lockup detector on: a CPU stuck for %u s is a lockup\n",
-		SOFTLOCKUP_THRESH_S);
-}
 
 void touch_softlockup_watchdog(void)
 {
@@ -40,7 +29,13 @@ void touch_softlockup_watchdog(void)
 		touch_ts[cpu] = timer_ticks();
 }
 
-void softlockup_tick(struct trap_frame *tf, uint64_t ticks)
+/*
+ * The timer's tick hook: if the interrupted CPU has not touched the
+ * watchdog for SOFTLOCKUP_THRESH_S seconds, print "watchdog: BUG: soft
+ * lockup - CPU#N stuck for Ns!" and panic with tf, the interrupted frame.
+ * Returns otherwise.  Linux: watchdog_timer_fn.
+ */
+static void softlockup_tick(struct trap_frame *tf, uint64_t ticks)
 {
 	unsigned cpu = smp_processor_id();
 	uint64_t stuck;
@@ -55,3 +50,19 @@ void softlockup_tick(struct trap_frame *tf, uint64_t ticks)
 		 (unsigned long long)(stuck / TIMER_HZ));
 	panic_with_frame(tf, "softlockup: hung tasks");
 }
+
+void softlockup_setup(void)
+{
+	if (cmdline_get(&kernel_cmdline, "nosoftlockup")) {
+		pr_info("watchdog: soft lockup detector off (nosoftlockup)\n");
+		return;
+	}
+	touch_softlockup_watchdog();
+	softlockup_enabled = true;
+	timer_set_tick_hook(softlockup_tick);
+	pr_info("watchdog: soft lockup detector on: a CPU stuck for %u s is a lockup\n",
+		SOFTLOCKUP_THRESH_S);
+}
+
+CMDLINE_KEY(nosoftlockup, "nosoftlockup", "turn off the soft lockup detector (kernel/watchdog.c)",
+	    cmdline_check_flag);

@@ -6,28 +6,20 @@
  * validate every offset and size against the file before reading it.
  * Linux: kexec_file's image probe/load (arch/x86/kernel/kexec-bzimage64.c).
  */
-#include "boot/layout.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/unaligned.h"
-#include "kernel/vsprintf.h"
 #include "kexec/elf_image.h"
+#include "lib/elf.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/unaligned.h"
+#include "lib/vsprintf.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 
-/* ELF constants (System V ABI, ELF specification). */
-#define EI_NIDENT 16
-#define ELFCLASS32 1
-#define ELFCLASS64 2
-#define ELFDATA2LSB 1
-#define EV_CURRENT 1
-#define ET_EXEC 2
-#define EM_386 3
-#define EM_X86_64 62
-#define PT_LOAD 1
-#define EHDR32_SIZE 52
-#define EHDR64_SIZE 64
-#define PHDR32_SIZE 32
-#define PHDR64_SIZE 56
+/* Field offsets, for reading a possibly unaligned file byte by byte. */
+#define EH32(f) offsetof(Elf32_Ehdr, f)
+#define EH64(f) offsetof(Elf64_Ehdr, f)
+#define PH32(f) offsetof(Elf32_Phdr, f)
+#define PH64(f) offsetof(Elf64_Phdr, f)
 
 #define FOUR_GIB 0x100000000ULL
 
@@ -55,32 +47,34 @@ static int parse_ehdr(struct elf_image *img, struct ehdr *eh, char *why, size_t 
 	uint16_t type, machine;
 	bool is64;
 
-	if (img->file_size < EI_NIDENT || memcmp(f, "\177ELF", 4) != 0)
+	if (img->file_size < EI_NIDENT || memcmp(f, ELFMAG, SELFMAG) != 0)
 		return FAIL(-E_NOEXEC, "not an ELF file (no \\177ELF magic)");
-	if (f[4] != ELFCLASS32 && f[4] != ELFCLASS64)
-		return FAIL(-E_NOEXEC, "ELF class %u is neither 32 nor 64 bit", f[4]);
-	if (f[5] != ELFDATA2LSB || f[6] != EV_CURRENT)
+	if (f[EI_CLASS] != ELFCLASS32 && f[EI_CLASS] != ELFCLASS64)
+		return FAIL(-E_NOEXEC, "ELF class %u is neither 32 nor 64 bit", f[EI_CLASS]);
+	if (f[EI_DATA] != ELFDATA2LSB || f[EI_VERSION] != EV_CURRENT)
 		return FAIL(-E_NOEXEC, "ELF data %u version %u: want little endian, version 1",
-			    f[5], f[6]);
-	is64 = f[4] == ELFCLASS64;
-	if (img->file_size < (is64 ? EHDR64_SIZE : EHDR32_SIZE))
+			    f[EI_DATA], f[EI_VERSION]);
+	is64 = f[EI_CLASS] == ELFCLASS64;
+	if (img->file_size < (is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)))
 		return FAIL(-E_TRUNC, "ELF header truncated (%zu bytes)", img->file_size);
 	img->elf_class = is64 ? 64 : 32;
-	type = rd16(f + 16);
-	machine = rd16(f + 18);
+	type = rd16(f + (is64 ? EH64(e_type) : EH32(e_type)));
+	machine = rd16(f + (is64 ? EH64(e_machine) : EH32(e_machine)));
 	if (type != ET_EXEC)
 		return FAIL(-E_NOEXEC, "ELF type %u is not an executable (ET_EXEC)", type);
 	if (machine != (is64 ? EM_X86_64 : EM_386))
 		return FAIL(-E_NOEXEC, "ELF%u machine %u: want %s", img->elf_class, machine,
 			    is64 ? "EM_X86_64 (62)" : "EM_386 (3)");
-	eh->entry = is64 ? get_unaligned_le64(f + 24) : get_unaligned_le32(f + 24);
-	eh->phoff = is64 ? get_unaligned_le64(f + 32) : get_unaligned_le32(f + 28);
-	eh->phentsize = rd16(f + (is64 ? 54 : 42));
-	eh->phnum = rd16(f + (is64 ? 56 : 44));
+	eh->entry = is64 ? get_unaligned_le64(f + EH64(e_entry))
+			 : get_unaligned_le32(f + EH32(e_entry));
+	eh->phoff = is64 ? get_unaligned_le64(f + EH64(e_phoff))
+			 : get_unaligned_le32(f + EH32(e_phoff));
+	eh->phentsize = rd16(f + (is64 ? EH64(e_phentsize) : EH32(e_phentsize)));
+	eh->phnum = rd16(f + (is64 ? EH64(e_phnum) : EH32(e_phnum)));
 	img->e_entry = eh->entry;
-	if (eh->phentsize != (is64 ? PHDR64_SIZE : PHDR32_SIZE))
-		return FAIL(-E_INVAL, "program header size %u, want %u", eh->phentsize,
-			    is64 ? PHDR64_SIZE : PHDR32_SIZE);
+	if (eh->phentsize != (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
+		return FAIL(-E_INVAL, "program header size %u, want %zu", eh->phentsize,
+			    is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr));
 	if (eh->phnum == 0)
 		return FAIL(-E_NOEXEC, "no program headers");
 	if (eh->phoff > img->file_size ||
@@ -99,19 +93,19 @@ static uint32_t read_phdr(const struct elf_image *img, const struct ehdr *eh, un
 	const uint8_t *p = img->file + eh->phoff + (size_t)i * eh->phentsize;
 
 	if (img->elf_class == 64) {
-		l->file_offset = get_unaligned_le64(p + 8);
-		l->vaddr = get_unaligned_le64(p + 16);
-		l->paddr = get_unaligned_le64(p + 24);
-		l->filesz = get_unaligned_le64(p + 32);
-		l->memsz = get_unaligned_le64(p + 40);
+		l->file_offset = get_unaligned_le64(p + PH64(p_offset));
+		l->vaddr = get_unaligned_le64(p + PH64(p_vaddr));
+		l->paddr = get_unaligned_le64(p + PH64(p_paddr));
+		l->filesz = get_unaligned_le64(p + PH64(p_filesz));
+		l->memsz = get_unaligned_le64(p + PH64(p_memsz));
 	} else {
-		l->file_offset = get_unaligned_le32(p + 4);
-		l->vaddr = get_unaligned_le32(p + 8);
-		l->paddr = get_unaligned_le32(p + 12);
-		l->filesz = get_unaligned_le32(p + 16);
-		l->memsz = get_unaligned_le32(p + 20);
+		l->file_offset = get_unaligned_le32(p + PH32(p_offset));
+		l->vaddr = get_unaligned_le32(p + PH32(p_vaddr));
+		l->paddr = get_unaligned_le32(p + PH32(p_paddr));
+		l->filesz = get_unaligned_le32(p + PH32(p_filesz));
+		l->memsz = get_unaligned_le32(p + PH32(p_memsz));
 	}
-	return get_unaligned_le32(p);
+	return get_unaligned_le32(p + PH64(p_type));	/* offset 0 in both classes */
 }
 
 static int check_load(const struct elf_image *img, unsigned i, const struct elf_image_load *l,
@@ -306,81 +300,8 @@ int elf_image_relocate(struct elf_image *img, paddr_t base, char *why, size_t wh
 
 /* ----------------------------------------------------------- placement */
 
-static const struct kexec_range *overlapping(const struct kexec_range *avoid, unsigned n,
-					     paddr_t start, paddr_t end)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (avoid[i].start < end && start < avoid[i].end)
-			return &avoid[i];
-	return NULL;
-}
-
-/* The lowest aligned place for size bytes in [start, end) clear of avoid. */
-static bool hole_bottom_up(paddr_t start, paddr_t end, const struct kexec_range *avoid,
-			   unsigned n, uint64_t size, uint64_t align, paddr_t *base)
-{
-	paddr_t cand = ALIGN_UP(start, align);
-
-	/* cand only grows; a wrap past 2^64 makes it smaller and ends the loop. */
-	while (cand >= start && cand <= end - size) {
-		const struct kexec_range *a = overlapping(avoid, n, cand, cand + size);
-
-		if (!a) {
-			*base = cand;
-			return true;
-		}
-		cand = ALIGN_UP(a->end, align);
-	}
-	return false;
-}
-
-/* The highest aligned place for size bytes in [start, end) clear of avoid. */
-static bool hole_top_down(paddr_t start, paddr_t end, const struct kexec_range *avoid,
-			  unsigned n, uint64_t size, uint64_t align, paddr_t *base)
-{
-	paddr_t cand = ALIGN_DOWN(end - size, align);
-
-	while (cand >= start) {
-		const struct kexec_range *a = overlapping(avoid, n, cand, cand + size);
-
-		if (!a) {
-			*base = cand;
-			return true;
-		}
-		if (a->start < size)
-			return false;
-		cand = ALIGN_DOWN(a->start - size, align);	/* below a: only shrinks */
-	}
-	return false;
-}
-
-int kexec_locate_hole(const struct memmap *ram, paddr_t lo, paddr_t hi,
-		      const struct kexec_range *avoid, unsigned nr_avoid,
-		      uint64_t size, uint64_t align, bool top_down, paddr_t *base)
-{
-	if (align == 0)
-		align = 1;
-	if (size == 0 || (align & (align - 1)))
-		return -E_INVAL;
-	for (unsigned k = 0; k < ram->count; k++) {
-		const struct memmap_range *r = &ram->range[top_down ? ram->count - 1 - k : k];
-		paddr_t start = MAX(r->start, lo), end = MIN(r->end, hi);
-		bool found;
-
-		if (r->type != MEMMAP_RAM || start >= end || end - start < size)
-			continue;
-		if (top_down)
-			found = hole_top_down(start, end, avoid, nr_avoid, size, align, base);
-		else
-			found = hole_bottom_up(start, end, avoid, nr_avoid, size, align, base);
-		if (found)
-			return 0;
-	}
-	return -E_NOSPC;
-}
-
 int elf_image_choose_base(const struct elf_image *img, const struct memmap *ram,
-			  paddr_t lo, paddr_t hi, const struct kexec_range *avoid,
+			  paddr_t lo, paddr_t hi, const struct range *avoid,
 			  unsigned nr_avoid, paddr_t *base)
 {
 	const struct mb2_header_info *h = &img->mb2;
@@ -392,7 +313,7 @@ int elf_image_choose_base(const struct elf_image *img, const struct memmap *ram,
 			paddr_t start = img->segment[i].link_mem;
 			paddr_t end = start + img->segment[i].memsz;
 
-			if (start < lo || end > hi || overlapping(avoid, nr_avoid, start, end) ||
+			if (start < lo || end > hi || range_find_overlap(avoid, nr_avoid, start, end) ||
 			    !memmap_covers(ram, start, end, MEMMAP_RAM))
 				return -E_NOSPC;
 		}
@@ -403,8 +324,8 @@ int elf_image_choose_base(const struct elf_image *img, const struct memmap *ram,
 	whi = MIN(hi, (paddr_t)h->max_addr);
 	if (wlo >= whi)
 		return -E_NOSPC;
-	return kexec_locate_hole(ram, wlo, whi, avoid, nr_avoid, image_span(img), reloc_align(h),
-				 h->preference == MB2_LOAD_PREFERENCE_HIGH, base);
+	return memmap_find_hole(ram, wlo, whi, avoid, nr_avoid, image_span(img), reloc_align(h),
+				h->preference == MB2_LOAD_PREFERENCE_HIGH, base);
 }
 
 /* ------------------------------------------------------------- staging */

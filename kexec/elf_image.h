@@ -2,15 +2,15 @@
  * The multiboot2 image loader's pure half: parse an ELF64 or ELF32 x86
  * kernel and its multiboot2 header, decide where it goes (honouring the
  * relocatable and entry-address tags, as GRUB does) and describe it as
- * page-aligned kexec segments.  Plus the placement helper every other
- * segment (MBI, modules, purgatory) uses.  Linux: kexec_file's image
- * loaders (arch/x86/kernel/kexec-bzimage64.c) and kexec_locate_mem_hole.
+ * page-aligned kexec segments.  Linux: kexec_file's image loaders
+ * (arch/x86/kernel/kexec-bzimage64.c).
  */
 #ifndef KEXEC_ELF_IMAGE_H
 #define KEXEC_ELF_IMAGE_H
 
-#include "kernel/types.h"
 #include "kexec/mb2_header.h"
+#include "lib/range.h"
+#include "lib/types.h"
 
 struct memmap;
 
@@ -83,12 +83,6 @@ int elf_image_parse(const void *file, size_t size, struct elf_image *img,
  */
 int elf_image_relocate(struct elf_image *img, paddr_t base, char *why, size_t whylen);
 
-/* A half-open physical range [start, end). */
-struct kexec_range {
-	paddr_t start;
-	paddr_t end;
-};
-
 /*
  * Choose where the image goes: its link base if it is not relocatable
  * (when that fits), else a base by its relocatable tag (min/max/align,
@@ -97,7 +91,7 @@ struct kexec_range {
  * or -E_NOSPC if no place fits.  Pure: call elf_image_relocate after.
  */
 int elf_image_choose_base(const struct elf_image *img, const struct memmap *ram,
-			  paddr_t lo, paddr_t hi, const struct kexec_range *avoid,
+			  paddr_t lo, paddr_t hi, const struct range *avoid,
 			  unsigned nr_avoid, paddr_t *base);
 
 /*
@@ -113,16 +107,5 @@ const void *elf_image_segment_buf(const struct elf_image *img, unsigned i);
  * segment), -E_NOSPC (dstsz < bufsz).
  */
 int elf_image_stage_segment(const struct elf_image *img, unsigned i, void *dst, size_t dstsz);
-
-/*
- * Place size bytes aligned to align (a power of two; 0 means 1) inside
- * [lo, hi), entirely in one System RAM range of ram, overlapping none of
- * the avoid ranges: the lowest such place, or the highest if top_down.
- * Returns 0 and *base, -E_INVAL (size 0 or align not a power of two),
- * -E_NOSPC (nowhere).  Linux: kexec_locate_mem_hole (bottom-up/top-down).
- */
-int kexec_locate_hole(const struct memmap *ram, paddr_t lo, paddr_t hi,
-		      const struct kexec_range *avoid, unsigned nr_avoid,
-		      uint64_t size, uint64_t align, bool top_down, paddr_t *base);
 
 #endif

@@ -13,9 +13,9 @@
 #ifndef KEXEC_KEXEC_H
 #define KEXEC_KEXEC_H
 
-#include "boot/layout.h"
-#include "kernel/types.h"
 #include "kexec/kexec_layout.h"
+#include "lib/types.h"
+#include "lib/x86.h"
 
 typedef uint64_t kimage_entry_t;
 

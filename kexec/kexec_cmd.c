@@ -7,12 +7,12 @@
  * put the kernels in memory for us.
  */
 #include "boot/bootinfo.h"
-#include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
 #include "kexec/kexec_load.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 static bool option(const char *arg, const char *name, int *i, int argc, char **argv,
 		   const char **value)

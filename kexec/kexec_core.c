@@ -6,10 +6,11 @@
  * the very end.  Linux: kernel/kexec_core.c (same function names).
  * Pure: pages come from image->ops, errors are returned, nothing printed.
  */
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
 #include "kexec/kexec.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 
 #define PAGE_OFFSET_MASK ((paddr_t)PAGE_SIZE - 1)

@@ -1,15 +1,17 @@
 /*
- * The kernel side of kexec: load an image from a boot module (kexec -l),
- * show it, unload it, execute it (kexec -e).  The pure logic lives in
- * kexec_core.c, elf_image.c, mb2_build.c and purgatory_reloc.c; this is the
- * glue that feeds them the running kernel's memory map, modules and pages.
+ * The kernel side of kexec: load an image from a boot module (kexec -l,
+ * or kexec -p into the crash window), show it, unload it, execute it
+ * (kexec -e).  The pure logic lives in kexec_core.c, elf_image.c,
+ * mb2_build.c and purgatory_reloc.c; this is the glue that feeds them the
+ * running kernel's memory map, modules and pages.  kexec/ knows nothing of
+ * kdump: crash/ registers the window and the segments a crash load adds.
  * Linux: kernel/kexec_file.c and arch/x86/kernel/machine_kexec_64.c.
  */
 #ifndef KEXEC_KEXEC_LOAD_H
 #define KEXEC_KEXEC_LOAD_H
 
-#include "kernel/types.h"
 #include "kexec/kexec.h"
+#include "lib/types.h"
 
 #define KEXEC_MAX_MODULES 8
 #define KEXEC_CMDLINE_MAX 1024
@@ -63,20 +65,38 @@ int kexec_unload(unsigned type);
 /* The loaded image of a type, or NULL. */
 const struct kexec_loaded *kexec_loaded_image(unsigned type);
 
+/* One load in the making (kexec/kexec_file.c), handed to whoever adds to it. */
+struct kexec_load;
+
 /*
- * For code that adds segments during a load (crash/elfcorehdr.c): place
- * size bytes of buf in the load's bounds and add it as a segment;
- * scratch memory freed when the load ends; an area kept clear of later
- * segments; words appended to the new kernel's command line.
+ * For code that adds to a load it is handed (crash/ during kexec -p):
+ * place size bytes of buf in the load's bounds (aligned to align) and add
+ * them as a segment named what, at *pa; scratch memory freed when the load
+ * ends (NULL when out of memory); an area kept clear of later segments;
+ * words appended to the new kernel's command line.  0 or -E_*, logged.
  */
-int kexec_add_blob(const void *buf, size_t size, size_t align, const char *what, paddr_t *pa);
-void *kexec_scratch(size_t size);
-int kexec_reserve_area(size_t size, paddr_t *pa, const char *what);
-int kexec_cmdline_append(const char *text);
+int kexec_add_blob(struct kexec_load *ld, const void *buf, size_t size, size_t align,
+		   const char *what, paddr_t *pa);
+void *kexec_scratch(struct kexec_load *ld, size_t size);
+int kexec_reserve_area(struct kexec_load *ld, size_t size, paddr_t *pa, const char *what);
+int kexec_cmdline_append(struct kexec_load *ld, const char *text);
 
 /* Crash loads: tell the capture kernel that [pa, pa + size) is not free
- * RAM (the ELF core header must survive its boot).  0 or -E_*. */
-int kexec_mark_reserved(paddr_t pa, size_t size);
+ * RAM (the ELF core header must survive its boot).  0, or -E_INVAL for a
+ * load that is not a crash load, -E_NOSPC (its memory map is full). */
+int kexec_mark_reserved(struct kexec_load *ld, paddr_t pa, size_t size);
+
+/*
+ * kexec -p is a load into the crash window that also carries kdump's
+ * segments.  kexec/ knows neither: crash/ registers them once it has
+ * reserved the window (crashkernel_setup), and add_segments is called
+ * during every crash load, after the kernel and modules, before the MBI
+ * and the purgatory.  Without a registration kexec -p is refused
+ * (E_NOENT).  Linux's image loader calls crash_load_segments() directly;
+ * here the layer above registers itself.
+ */
+typedef int (*kexec_crash_segments_fn)(struct kexec_load *ld);
+void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_segments_fn add_segments);
 
 /*
  * For learners and tests: flip one byte of segment seg at offset in its
@@ -87,9 +107,10 @@ int kexec_corrupt_byte(unsigned seg, uint64_t offset);
 
 /*
  * machine_kexec_prepare: the control page and identity page tables for
- * image, allocated so that none is a destination.  Called by the loader.
+ * kl's image, allocated so that none is a destination (a crash image's in
+ * an area of ld's window).  Called by the loader.
  */
-int machine_kexec_prepare(struct kexec_loaded *kl);
+int machine_kexec_prepare(struct kexec_load *ld, struct kexec_loaded *kl);
 
 /* Jump into the loaded image: never returns.  -E_NOENT if none is loaded. */
 int kernel_kexec(void);

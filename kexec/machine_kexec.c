@@ -7,14 +7,14 @@
  * arch/x86/kernel/machine_kexec_64.c.
  */
 #include "kexec/kexec_load.h"
+#include "boot/addr.h"
+#include "drivers/device.h"
 #include "drivers/pic.h"
 #include "drivers/timer.h"
-#include "drivers/virtio_blk.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
-#include "mm/addr.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/string.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
 
@@ -62,7 +62,7 @@ static void *pgt_ptr(void *ctx, paddr_t pa)
 	return phys_to_virt(pa);
 }
 
-int machine_kexec_prepare(struct kexec_loaded *kl)
+int machine_kexec_prepare(struct kexec_load *ld, struct kexec_loaded *kl)
 {
 	const struct pt_source src = { pgt_alloc, pgt_ptr, kl, true };
 	struct pt_root root;
@@ -71,7 +71,8 @@ int machine_kexec_prepare(struct kexec_loaded *kl)
 
 	if (kl->image.type == KEXEC_TYPE_CRASH) {
 		kl->ctl_pages = KEXEC_CRASH_CONTROL_PAGES;
-		err = kexec_reserve_area(kl->ctl_pages * PAGE_SIZE, &kl->ctl_area, "control pages");
+		err = kexec_reserve_area(ld, kl->ctl_pages * PAGE_SIZE, &kl->ctl_area,
+					 "control pages");
 		reported = err != 0;	/* the loader's placement said why */
 	}
 	if (!err && !(kl->control_pa = control_alloc(kl)))
@@ -125,7 +126,7 @@ int kernel_kexec(void)
 		  (unsigned long long)kl->image.start, (unsigned long long)kl->entry32);
 
 	/* Point of no return: from here on there is no error path. */
-	virtio_blk_shutdown();	/* no DMA may land in memory the next kernel owns */
+	device_shutdown();	/* no DMA may land in memory the next kernel owns */
 	quiesce();
 	relocate = (relocate_kernel_fn)(uintptr_t)kl->control_pa;
 	relocate(kl->image.head, kl->control_pa, kl->image.start, kl->pgd_pa);

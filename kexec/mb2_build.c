@@ -5,10 +5,10 @@
  * small or an unrepresentable value leaves nothing half written.
  * Linux's counterpart: the kexec_file loader filling boot_params.
  */
-#include "boot/multiboot2.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
 #include "kexec/mb2_build.h"
+#include "lib/errno.h"
+#include "lib/multiboot2.h"
+#include "lib/string.h"
 #include "mm/memmap.h"
 
 /* Spec 3.6.4: mem_lower counts at most the 640 KiB of low memory. */

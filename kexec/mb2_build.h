@@ -8,7 +8,7 @@
 #ifndef KEXEC_MB2_BUILD_H
 #define KEXEC_MB2_BUILD_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct memmap;
 

@@ -6,13 +6,12 @@
  * unless the kernel marked the tag optional.  GRUB: grub-core/loader/
  * multiboot_mbi2.c; kexec-tools: kexec/arch/i386/kexec-mb2-x86.c.
  */
-#include "boot/layout.h"
-#include "boot/multiboot2.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/unaligned.h"
-#include "kernel/vsprintf.h"
 #include "kexec/mb2_header.h"
+#include "lib/errno.h"
+#include "lib/multiboot2.h"
+#include "lib/string.h"
+#include "lib/unaligned.h"
+#include "lib/vsprintf.h"
 
 #define MB2_HEADER_FIXED 16		/* magic, architecture, length, checksum */
 
@@ -49,7 +48,7 @@ static int find_header(const uint8_t *file, size_t size, struct mb2_header_info 
 						 "0x%08x", off, sum);
 			continue;
 		}
-		if (arch != 0) {
+		if (arch != MB2_ARCH_I386) {
 			if (!first_err)
 				first_err = FAIL(-E_NOTSUP,
 						 "multiboot2 header at offset 0x%zx: architecture "

@@ -2,36 +2,16 @@
  * The multiboot2 header of a kernel image (Multiboot2 spec 3.1): what the
  * kernel asks of its boot loader, parsed the way GRUB reads it, so kexec
  * honours the same requests (relocatable, entry address, information).
- * Linux has no counterpart; bzImage's setup header plays this role.
+ * The header's layout is lib/multiboot2.h's.  Linux has no counterpart;
+ * bzImage's setup header plays this role.
  */
 #ifndef KEXEC_MB2_HEADER_H
 #define KEXEC_MB2_HEADER_H
 
-#include "kernel/types.h"
+#include "lib/multiboot2.h"
+#include "lib/types.h"
 
-#define MB2_HEADER_SEARCH 32768		/* spec 3.1.1: header within these bytes */
 #define MB2_HEADER_MAX_REQUESTS 32	/* information request types kept */
-
-/* Multiboot2 header tag types (spec 3.1.3 to 3.1.13). */
-enum mb2_header_tag_type {
-	MB2_HEADER_TAG_END = 0,
-	MB2_HEADER_TAG_INFO_REQUEST = 1,
-	MB2_HEADER_TAG_ADDRESS = 2,
-	MB2_HEADER_TAG_ENTRY_ADDRESS = 3,
-	MB2_HEADER_TAG_CONSOLE_FLAGS = 4,
-	MB2_HEADER_TAG_FRAMEBUFFER = 5,
-	MB2_HEADER_TAG_MODULE_ALIGN = 6,
-	MB2_HEADER_TAG_EFI_BS = 7,
-	MB2_HEADER_TAG_ENTRY_ADDRESS_EFI32 = 8,
-	MB2_HEADER_TAG_ENTRY_ADDRESS_EFI64 = 9,
-	MB2_HEADER_TAG_RELOCATABLE = 10,
-};
-#define MB2_HEADER_TAG_OPTIONAL 1	/* flags bit 0 */
-
-/* Relocatable tag's load preference. */
-#define MB2_LOAD_PREFERENCE_NONE 0
-#define MB2_LOAD_PREFERENCE_LOW 1
-#define MB2_LOAD_PREFERENCE_HIGH 2
 
 /* What the multiboot2 header asks of the loader. */
 struct mb2_header_info {

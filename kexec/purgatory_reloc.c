@@ -8,70 +8,22 @@
  * (kexec_purgatory_setup_sechdrs, kexec_purgatory_find_symbol) and
  * arch/x86/kernel/machine_kexec_64.c (arch_kexec_apply_relocations_add).
  */
-#include "kernel/errno.h"
-#include "kernel/string.h"
 #include "kexec/purgatory/purgatory.h"
 #include "kexec/purgatory_reloc.h"
-
-/* ELF64 as the System V gABI lays it out; types from the x86-64 psABI. */
-struct elf64_ehdr {
-	uint8_t e_ident[16];
-	uint16_t e_type, e_machine;
-	uint32_t e_version;
-	uint64_t e_entry, e_phoff, e_shoff;
-	uint32_t e_flags;
-	uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-};
-struct elf64_shdr {
-	uint32_t sh_name, sh_type;
-	uint64_t sh_flags, sh_addr, sh_offset, sh_size;
-	uint32_t sh_link, sh_info;
-	uint64_t sh_addralign, sh_entsize;
-};
-struct elf64_sym {
-	uint32_t st_name;
-	uint8_t st_info, st_other;
-	uint16_t st_shndx;
-	uint64_t st_value, st_size;
-};
-struct elf64_rela {
-	uint64_t r_offset, r_info;
-	int64_t r_addend;
-};
-_Static_assert(sizeof(struct elf64_ehdr) == 64, "ELF64 header");
-_Static_assert(sizeof(struct elf64_shdr) == 64, "ELF64 section header");
-_Static_assert(sizeof(struct elf64_sym) == 24, "ELF64 symbol");
-_Static_assert(sizeof(struct elf64_rela) == 24, "ELF64 RELA entry");
-
-#define ET_REL 1
-#define EM_X86_64 62
-#define SHT_SYMTAB 2
-#define SHT_STRTAB 3
-#define SHT_RELA 4
-#define SHT_NOBITS 8
-#define SHT_REL 9
-#define SHF_ALLOC 0x2
-#define SHN_UNDEF 0
-#define SHN_LORESERVE 0xff00
-#define SHN_ABS 0xfff1
-#define STB_GLOBAL 1
-#define R_X86_64_NONE 0
-#define R_X86_64_64 1
-#define R_X86_64_PC32 2
-#define R_X86_64_PLT32 4
-#define R_X86_64_32 10
-#define R_X86_64_32S 11
+#include "lib/elf.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 
 /* Fields are copied out with memcpy: the blob need not be aligned, and a
  * corrupt offset must not become a misaligned access. */
-static void get_shdr(const struct purgatory_info *info, unsigned i, struct elf64_shdr *sh)
+static void get_shdr(const struct purgatory_info *info, unsigned i, Elf64_Shdr *sh)
 {
 	memcpy(sh, info->blob + info->shoff + (uint64_t)i * sizeof(*sh), sizeof(*sh));
 }
 
-static void get_sym(const struct purgatory_info *info, uint64_t i, struct elf64_sym *sym)
+static void get_sym(const struct purgatory_info *info, uint64_t i, Elf64_Sym *sym)
 {
-	struct elf64_shdr st;
+	Elf64_Shdr st;
 
 	get_shdr(info, info->symtab, &st);
 	memcpy(sym, info->blob + st.sh_offset + i * sizeof(*sym), sizeof(*sym));
@@ -83,20 +35,18 @@ static bool in_file(uint64_t off, uint64_t len, uint64_t size)
 	return off <= size && len <= size - off;
 }
 
-static int check_ehdr(struct purgatory_info *info, const struct elf64_ehdr *eh)
+static int check_ehdr(struct purgatory_info *info, const Elf64_Ehdr *eh)
 {
-	static const uint8_t ident[7] = { 0x7f, 'E', 'L', 'F', 2 /* 64-bit */,
-					  1 /* little-endian */, 1 /* version */ };
-
-	if (memcmp(eh->e_ident, ident, sizeof(ident)) != 0)
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_ident[EI_VERSION] != EV_CURRENT)
 		return -E_NOEXEC;
-	if (eh->e_type != ET_REL || eh->e_machine != EM_X86_64 || eh->e_version != 1)
+	if (eh->e_type != ET_REL || eh->e_machine != EM_X86_64 || eh->e_version != EV_CURRENT)
 		return -E_NOEXEC;
-	if (eh->e_shentsize != sizeof(struct elf64_shdr) || eh->e_shnum == 0)
+	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shnum == 0)
 		return -E_NOEXEC;
 	if (eh->e_shnum > PURGATORY_MAX_SECTIONS)
 		return -E_2BIG;
-	if (!in_file(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(struct elf64_shdr),
+	if (!in_file(eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr),
 		     info->blob_size))
 		return -E_TRUNC;
 	info->shoff = eh->e_shoff;
@@ -107,7 +57,7 @@ static int check_ehdr(struct purgatory_info *info, const struct elf64_ehdr *eh)
 /* Section bounds and alignment; finds the one symbol table. */
 static int check_sections(struct purgatory_info *info)
 {
-	struct elf64_shdr sh;
+	Elf64_Shdr sh;
 	unsigned nsymtabs = 0;
 
 	for (unsigned i = 0; i < info->shnum; i++) {
@@ -132,8 +82,8 @@ static int check_sections(struct purgatory_info *info)
 /* The symbol table, its string table (NUL-terminated), and every symbol. */
 static int check_symbols(struct purgatory_info *info)
 {
-	struct elf64_shdr st, str, sec;
-	struct elf64_sym sym;
+	Elf64_Shdr st, str, sec;
+	Elf64_Sym sym;
 
 	get_shdr(info, info->symtab, &st);
 	if (st.sh_entsize != sizeof(sym) || st.sh_size % sizeof(sym) || st.sh_size == 0)
@@ -166,7 +116,7 @@ static int check_symbols(struct purgatory_info *info)
 /* Offsets of the allocated sections: file-backed ones, then NOBITS. */
 static int layout_sections(struct purgatory_info *info)
 {
-	struct elf64_shdr sh;
+	Elf64_Shdr sh;
 	uint64_t off = 0;
 
 	info->align = 1;
@@ -213,7 +163,7 @@ static unsigned reloc_width(uint32_t type)
 static int symbol_value(const struct purgatory_info *info, uint64_t symidx,
 			paddr_t load_pa, uint64_t *s)
 {
-	struct elf64_sym sym;
+	Elf64_Sym sym;
 
 	if (symidx >= info->nsyms)
 		return -E_NOEXEC;
@@ -261,11 +211,11 @@ static int reloc_value(uint32_t type, uint64_t s, int64_t a, uint64_t p, uint64_
  * and the relocations counted in *count (parse time).  Otherwise values are
  * computed for load_pa and range-checked; written only if write is set.
  */
-static int walk_rela(const struct purgatory_info *info, const struct elf64_shdr *rs,
+static int walk_rela(const struct purgatory_info *info, const Elf64_Shdr *rs,
 		     uint8_t *buf, paddr_t load_pa, bool write, unsigned *count)
 {
-	struct elf64_shdr target;
-	struct elf64_rela r;
+	Elf64_Shdr target;
+	Elf64_Rela r;
 	uint64_t n, s, v;
 	int err;
 
@@ -284,7 +234,7 @@ static int walk_rela(const struct purgatory_info *info, const struct elf64_shdr 
 		uint64_t loc;
 
 		memcpy(&r, info->blob + rs->sh_offset + i * sizeof(r), sizeof(r));
-		type = (uint32_t)r.r_info;
+		type = ELF64_R_TYPE(r.r_info);
 		if (type == R_X86_64_NONE)
 			continue;
 		width = reloc_width(type);
@@ -292,7 +242,7 @@ static int walk_rela(const struct purgatory_info *info, const struct elf64_shdr 
 			return -E_NOTSUP;
 		if (!in_file(r.r_offset, width, target.sh_size))
 			return -E_NOEXEC;
-		err = symbol_value(info, r.r_info >> 32, load_pa, &s);
+		err = symbol_value(info, ELF64_R_SYM(r.r_info), load_pa, &s);
 		if (err)
 			return err;
 		if (!buf) {
@@ -313,7 +263,7 @@ static int walk_rela(const struct purgatory_info *info, const struct elf64_shdr 
 static int walk_relocations(const struct purgatory_info *info, uint8_t *buf,
 			    paddr_t load_pa, bool write, unsigned *count)
 {
-	struct elf64_shdr sh;
+	Elf64_Shdr sh;
 	int err;
 
 	for (unsigned i = 0; i < info->shnum; i++) {
@@ -329,7 +279,7 @@ static int walk_relocations(const struct purgatory_info *info, uint8_t *buf,
 
 int purgatory_parse(struct purgatory_info *info, const void *blob, size_t size)
 {
-	struct elf64_ehdr eh;
+	Elf64_Ehdr eh;
 	int err;
 
 	if (!info || !blob)
@@ -356,7 +306,7 @@ int purgatory_parse(struct purgatory_info *info, const void *blob, size_t size)
 
 int purgatory_relocate(const struct purgatory_info *info, void *buf, paddr_t load_pa)
 {
-	struct elf64_shdr sh;
+	Elf64_Shdr sh;
 	int err;
 
 	if (!IS_ALIGNED(load_pa, (paddr_t)info->align))
@@ -381,10 +331,10 @@ int purgatory_relocate(const struct purgatory_info *info, void *buf, paddr_t loa
 
 /* The defined global called name (Linux: kexec_purgatory_find_symbol). */
 static int find_symbol(const struct purgatory_info *info, const char *name,
-		       struct elf64_sym *out)
+		       Elf64_Sym *out)
 {
-	struct elf64_shdr st, str;
-	struct elf64_sym sym;
+	Elf64_Shdr st, str;
+	Elf64_Sym sym;
 
 	if (!info || !info->blob || !name)
 		return -E_INVAL;
@@ -392,7 +342,7 @@ static int find_symbol(const struct purgatory_info *info, const char *name,
 	get_shdr(info, st.sh_link, &str);
 	for (uint64_t i = 1; i < info->nsyms; i++) {
 		get_sym(info, i, &sym);
-		if ((sym.st_info >> 4) != STB_GLOBAL)
+		if (ELF64_ST_BIND(sym.st_info) != STB_GLOBAL)
 			continue;
 		/* check_symbols: st_name is inside a NUL-terminated table. */
 		if (strcmp((const char *)info->blob + str.sh_offset + sym.st_name, name) == 0) {
@@ -405,7 +355,7 @@ static int find_symbol(const struct purgatory_info *info, const char *name,
 
 /* A global symbol that lives in a section laid out in the image. */
 static int find_loaded_symbol(const struct purgatory_info *info, const char *name,
-			      struct elf64_sym *sym)
+			      Elf64_Sym *sym)
 {
 	int err = find_symbol(info, name, sym);
 
@@ -420,8 +370,8 @@ static int find_loaded_symbol(const struct purgatory_info *info, const char *nam
 static int symbol_storage(const struct purgatory_info *info, const char *name,
 			  size_t size, bool writing, uint64_t *off)
 {
-	struct elf64_shdr sec;
-	struct elf64_sym sym;
+	Elf64_Shdr sec;
+	Elf64_Sym sym;
 	int err;
 
 	err = find_loaded_symbol(info, name, &sym);
@@ -468,7 +418,7 @@ int purgatory_get_symbol(const struct purgatory_info *info, const void *buf,
 int purgatory_symbol_addr(const struct purgatory_info *info, paddr_t load_pa,
 			  const char *name, paddr_t *pa)
 {
-	struct elf64_sym sym;
+	Elf64_Sym sym;
 	int err;
 
 	err = find_loaded_symbol(info, name, &sym);

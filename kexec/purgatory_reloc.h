@@ -18,7 +18,7 @@
 #ifndef KEXEC_PURGATORY_RELOC_H
 #define KEXEC_PURGATORY_RELOC_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /* The blob inside the kernel (kexec/purgatory_blob.asm; kernel only). */
 extern const unsigned char kexec_purgatory[];

@@ -1,10 +1,12 @@
 ; The relocate stub: copies every staged page to its destination by walking
-; the IND_* list, then jumps to the purgatory.  machine_kexec() copies this
-; code into the control page (a page that is no segment's destination) and
-; calls it there, so nothing it uses can be overwritten while it copies.
+; the IND_* list, then jumps to the purgatory.  kernel_kexec() (kexec -e),
+; or machine_kexec_arm_crash() at kexec -p time, copies this code into the
+; control page (a page that is no segment's destination), which is called
+; there, so nothing it uses can be overwritten while it copies.
 ;
-; Entered from: machine_kexec(), by a call to the control page's physical
-;               address, which the current page tables map 1:1 for this.
+; Entered from: kernel_kexec() or, on a panic, machine_crash_kexec()
+;               (kexec/machine_kexec.c), by a call to the control page's
+;               physical address, which the current page tables map 1:1.
 ; CPU state:    64-bit mode, interrupts off, devices quiesced.
 ; Arguments:    RDI = image->head (first entry: IND_INDIRECTION | page, or
 ;               just IND_DONE for a crash image, already in its window)
@@ -18,8 +20,8 @@
 ;               with this stub's GDT and its stack at the top of the page.
 ; Linux's counterpart: arch/x86/kernel/relocate_kernel_64.S.
 
-%include "layout.inc"
-%include "kexec_layout.inc"
+%include "x86.inc"			; lib/x86.h: PAGE_SIZE, GDT selectors and descriptors
+%include "kexec_layout.inc"		; kexec/kexec_layout.h: IND_*, control page
 
 bits 64
 section .rodata
@@ -93,8 +95,8 @@ relocate_kernel:
 align 8
 stub_gdt:
 	dq 0
-	dq 0x00af9a000000ffff			; 0x08 code, 64-bit
-	dq 0x00cf92000000ffff			; 0x10 data
+	dq GDT_DESC_CODE64			; GDT_KERNEL_CODE 0x08
+	dq GDT_DESC_DATA			; GDT_KERNEL_DATA 0x10
 stub_gdt_end:
 align 8
 	dw 0, 0, 0

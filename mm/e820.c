@@ -7,13 +7,12 @@
  * Linux: e820__memory_setup() and e820__print_table() ("BIOS-e820: ...").
  */
 #include "boot/bootinfo.h"
-#include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "mm/memmap.h"
 
 struct memmap firmware_memmap;

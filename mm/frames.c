@@ -7,8 +7,8 @@
  * the buddy allocator keeps free lists instead of a bitmap).
  */
 #include "mm/frames.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 
 #define BITS 64
 

@@ -7,7 +7,7 @@
 #ifndef MM_FRAMES_H
 #define MM_FRAMES_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 /*
  * Frame states, from the two bitmaps:

@@ -5,13 +5,13 @@
  * reason.  Linux: kmalloc/kfree on top of the page allocator.
  */
 #include "mm/heap.h"
-#include "boot/layout.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
-#include "mm/addr.h"
+#include "boot/addr.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/x86.h"
 #include "mm/heap_core.h"
 #include "mm/pmm.h"
 

@@ -6,7 +6,8 @@
 #ifndef MM_HEAP_H
 #define MM_HEAP_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
+#include "mm/heap_core.h"
 
 /* Start kmalloc on the frame allocator (after paging_setup); one small and
  * one large allocation are tried at once, and failure panics. */
@@ -19,11 +20,6 @@ void *kzalloc(size_t size);
  * freed already, panics with the pointer and the reason. */
 void kfree(void *p);
 
-struct heap_stats {
-	size_t bytes_in_use;	/* sum of live allocations as requested */
-	size_t pages;		/* frames held by the heap */
-	size_t allocations;	/* live allocations */
-};
 void heap_get_stats(struct heap_stats *st);
 
 #endif

@@ -8,8 +8,8 @@
  * caches and kmalloc_large(), in miniature.
  */
 #include "mm/heap_core.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 
 #define HEAP_MAGIC 0x6b6d616c6c6f6321ULL	/* "kmalloc!" */
 #define NO_SLOT 0xffff

@@ -8,8 +8,7 @@
 #ifndef MM_HEAP_CORE_H
 #define MM_HEAP_CORE_H
 
-#include "kernel/types.h"
-#include "mm/heap.h"
+#include "lib/types.h"
 
 #define HEAP_PAGE_SIZE 4096
 #define HEAP_MIN_CLASS 16
@@ -25,6 +24,13 @@ struct heap_page_source {
 };
 
 struct slab;
+
+/* What a heap holds now (kmalloc's: heap_get_stats, mm/heap.h). */
+struct heap_stats {
+	size_t bytes_in_use;	/* sum of live allocations as requested */
+	size_t pages;		/* frames held by the heap */
+	size_t allocations;	/* live allocations */
+};
 
 struct heap {
 	struct heap_page_source src;

@@ -2,19 +2,18 @@
  * The iomem tree of this kernel: one node per firmware memory range, and
  * inside System RAM the kernel image's sections, the multiboot2 info and
  * the boot modules.  Nodes come from a static pool (iomem_setup runs
- * before anything may allocate for it).  The "iomem" command prints it
+ * before anything may allocate for it).  Others insert their own nodes
+ * (the crash window, crash/crashkernel.c), earlier or later: a range
+ * inserted later that covers one already there adopts it.  The "iomem" command prints it
  * like Linux's /proc/iomem, but half-open and with sizes.
  * Linux: kernel/resource.c (iomem_resource) and e820__reserve_resources().
  */
+#include "boot/addr.h"
 #include "boot/bootinfo.h"
-#include "crash/crash.h"
-#include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
-#include "mm/addr.h"
+#include "lib/errno.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/vsprintf.h"
 #include "mm/memmap.h"
 #include "mm/resource.h"
 
@@ -91,8 +90,6 @@ static void add_kernel_section(const char *name, const char *start, const char *
 
 void iomem_setup(void)
 {
-	int err;
-
 	/* Firmware ranges first: later nodes sink into "System RAM". */
 	for (unsigned i = 0; i < firmware_memmap.count; i++) {
 		const struct memmap_range *r = &firmware_memmap.range[i];
@@ -111,9 +108,6 @@ void iomem_setup(void)
 		if (m->end > m->start)
 			iomem_add(m->start, m->end, m->cmdline[0] ? m->cmdline : "boot module");
 	}
-	/* The crashkernel= window (crash/crashkernel.c): a static node. */
-	if (crashk_res.end && (err = resource_insert(&iomem_resource, &crashk_res)))
-		pr_err("iomem: error: 'Crash kernel' not added (%s)\n", err_name(err));
 	pr_info("iomem: %u resources (pool of %u)\n", pool_used, IOMEM_POOL_SIZE);
 	print_tree(true);		/* the same tree, at debug level */
 }

@@ -5,15 +5,17 @@
  * frames it holds are chained through their own first qwords.  Linux has
  * /proc/meminfo, the memtest= boot option (mm/memtest.c) and /dev/mem.
  */
+#include "boot/addr.h"
 #include "boot/layout.h"
-#include "kernel/console.h"
-#include "kernel/errno.h"
-#include "kernel/printk.h"
-#include "kernel/shell.h"
-#include "kernel/string.h"
-#include "kernel/time.h"
-#include "kernel/vsprintf.h"
-#include "mm/addr.h"
+#include "lib/errno.h"
+#include "lib/hexdump.h"
+#include "lib/printk.h"
+#include "lib/shell.h"
+#include "lib/string.h"
+#include "lib/time.h"
+#include "lib/vsprintf.h"
+#include "lib/watchdog.h"
+#include "lib/x86.h"
 #include "mm/heap.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
@@ -101,8 +103,11 @@ static unsigned check(const uint64_t *q, paddr_t pa, bool full, uint64_t *got)
 	return 0;
 }
 
+/* Called for every frame.  A quarter of 6 GiB takes seconds under TCG on
+ * a busy host: each frame is progress for the soft lockup detector. */
 static void progress(const char *what, size_t done, size_t total, unsigned *next_quarter)
 {
+	touch_softlockup_watchdog();
 	while (*next_quarter <= 4 && done * 4 >= total * *next_quarter) {
 		console_printf("memtest: %s %u%% (%zu of %zu frames)\n", what, *next_quarter * 25,
 			       done, total);
@@ -234,21 +239,10 @@ static bool direct_mapped(paddr_t pa, uint64_t len)
 
 static void dump_line(paddr_t pa, const uint8_t *p, unsigned n)
 {
-	char hex[3 * 16 + 2], ascii[17];
-	unsigned h = 0;
+	char line[HEXDUMP_LINE_MAX];
 
-	for (unsigned i = 0; i < 16; i++) {
-		if (i == 8)
-			hex[h++] = ' ';
-		if (i < n)
-			ksnprintf(hex + h, 4, "%02x ", p[i]);
-		else
-			memcpy(hex + h, "   ", 4);
-		h += 3;
-		ascii[i] = i >= n ? ' ' : (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
-	}
-	ascii[16] = 0;
-	console_printf("%016llx: %s |%s|\n", (unsigned long long)pa, hex, ascii);
+	hexdump_line(line, sizeof(line), pa, 16, p, n);
+	console_printf("%s\n", line);
 }
 
 /* xd ADDR [LEN]: hex dump of physical memory. */
@@ -265,9 +259,9 @@ static int cmd_xd(int argc, char **argv)
 	if (!direct_mapped(pa, len))
 		return shell_error(-E_RANGE, "[0x%016llx, 0x%016llx) not mapped",
 				   (unsigned long long)pa, (unsigned long long)(pa + len));
-	for (uint64_t off = 0; off < len; off += 16)
+	for (uint64_t off = 0; off < len; off += HEXDUMP_BYTES)
 		dump_line(pa + off, (const uint8_t *)phys_to_virt(pa + off),
-			  (unsigned)MIN(16, len - off));
+			  (unsigned)MIN(HEXDUMP_BYTES, len - off));
 	return 0;
 }
 SHELL_COMMAND(xd, "ADDR [LEN]", "hex dump LEN (256) bytes of physical memory at ADDR",

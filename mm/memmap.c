@@ -5,12 +5,13 @@
  * apply the change to the pieces inside [start, end), and glue equal
  * neighbours back together.  So the map is always sorted, disjoint and
  * merged.  Linux: arch/x86/kernel/e820.c, e820__update_table() and
- * e820__range_update()/e820__range_remove().  Pure logic.
+ * e820__range_update()/e820__range_remove().  Also the search for a
+ * free place in RAM (memmap_find_hole).  Pure logic.
  */
 #include "mm/memmap.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 
 /* What rebuild() does to the pieces inside [start, end). */
 enum memmap_op {
@@ -178,6 +179,25 @@ paddr_t memmap_end(const struct memmap *m, uint32_t type)
 		if (m->range[i].type == type && m->range[i].end > end)
 			end = m->range[i].end;
 	return end;
+}
+
+int memmap_find_hole(const struct memmap *m, paddr_t lo, paddr_t hi, const struct range *avoid,
+		     unsigned nr_avoid, uint64_t size, uint64_t align, bool top_down,
+		     paddr_t *base)
+{
+	if (align == 0)
+		align = 1;
+	if (size == 0 || (align & (align - 1)))
+		return -E_INVAL;
+	for (unsigned k = 0; k < m->count; k++) {
+		const struct memmap_range *r = &m->range[top_down ? m->count - 1 - k : k];
+
+		if (r->type == MEMMAP_RAM &&
+		    range_find_hole(MAX(r->start, lo), MIN(r->end, hi), avoid, nr_avoid, size, align,
+				    top_down, base))
+			return 0;
+	}
+	return -E_NOSPC;
 }
 
 /* Linux: e820_print_type().  Types 7 and 12 are persistent memory. */

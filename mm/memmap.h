@@ -2,14 +2,16 @@
  * Physical memory as a sorted list of typed, half-open ranges [start, end),
  * the kernel's e820 table (Linux: arch/x86/kernel/e820.c, struct e820_table).
  * Pure logic: insert, sanitize (sort, resolve overlaps, merge), change the
- * type of a range, remove a range, query.  Used for the firmware map, the
- * map the frame allocator starts from, and (later) maps given to kexec'd
- * and capture kernels.
+ * type of a range, remove a range, query, find a free place.  Used for the
+ * firmware map (mm/e820.c), the frame allocator's start, the placement of
+ * kexec segments and of the crash window, and the map a capture kernel is
+ * given (kexec/kexec_file.c).
  */
 #ifndef MM_MEMMAP_H
 #define MM_MEMMAP_H
 
-#include "kernel/types.h"
+#include "lib/range.h"
+#include "lib/types.h"
 
 /* Types are the e820 numbers, so a map round-trips through multiboot2. */
 enum memmap_type {
@@ -70,6 +72,18 @@ uint64_t memmap_total(const struct memmap *m, uint32_t type);
 
 /* End of the highest range of a type (0 if none). */
 paddr_t memmap_end(const struct memmap *m, uint32_t type);
+
+/*
+ * Place size bytes aligned to align (a power of two; 0 means 1) inside
+ * [lo, hi), entirely in one System RAM range of m, meeting none of the
+ * avoid ranges: the lowest such place, or the highest if top_down.
+ * Returns 0 and *base, -E_INVAL (size 0 or align not a power of two),
+ * -E_NOSPC (nowhere).  Linux: kexec_locate_mem_hole (bottom-up/top-down
+ * over walk_system_ram_res).
+ */
+int memmap_find_hole(const struct memmap *m, paddr_t lo, paddr_t hi, const struct range *avoid,
+		     unsigned nr_avoid, uint64_t size, uint64_t align, bool top_down,
+		     paddr_t *base);
 
 /* The e820 name of a type as Linux prints it: "usable", "reserved",
  * "ACPI data", "ACPI NVS", "unusable", "persistent (type 7|12)", or

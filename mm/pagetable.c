@@ -7,8 +7,8 @@
  * changes no translation.  Linux: arch/x86/mm/ident_map.c and init_64.c.
  */
 #include "mm/paging.h"
-#include "kernel/errno.h"
-#include "kernel/string.h"
+#include "lib/errno.h"
+#include "lib/string.h"
 
 #define PT_ENTRIES 512
 #define PT_PAGE_SIZE 0x1000ULL

@@ -1,25 +1,15 @@
 /*
  * x86-64 4-level page tables, built through a page-source callback so the
  * same code builds the kernel's tables, the identity tables kexec's
- * relocate stub needs, and tables in host unit tests.  Linux:
+ * relocate stub needs, and tables in host unit tests.  The entry bits
+ * (PTE_*) are lib/x86.h's.  Linux:
  * arch/x86/mm/ident_map.c (kernel_ident_mapping_init, struct x86_mapping_info).
  */
 #ifndef MM_PAGING_H
 #define MM_PAGING_H
 
-#include "kernel/types.h"
-
-#define PTE_PRESENT (1ULL << 0)
-#define PTE_WRITE (1ULL << 1)
-#define PTE_USER (1ULL << 2)
-#define PTE_PWT (1ULL << 3)
-#define PTE_PCD (1ULL << 4)
-#define PTE_ACCESSED (1ULL << 5)
-#define PTE_DIRTY (1ULL << 6)
-#define PTE_HUGE (1ULL << 7)	/* 2 MiB in a PD, 1 GiB in a PDPT */
-#define PTE_GLOBAL (1ULL << 8)
-#define PTE_NX (1ULL << 63)
-#define PTE_ADDR_MASK 0x000ffffffffff000ULL
+#include "lib/types.h"
+#include "lib/x86.h"
 
 /* Where page-table pages come from, and how to reach them. */
 struct pt_source {

@@ -7,29 +7,27 @@
  * (mm/memblock.c) and memblock_free_all() handing pages to the buddy.
  */
 #include "mm/pmm.h"
+#include "boot/addr.h"
 #include "boot/bootinfo.h"
 #include "boot/layout.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
-#include "mm/addr.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
+#include "lib/x86.h"
 #include "mm/frames.h"
 #include "mm/memmap.h"
 
 #define LOW_MEMORY_END (1 * MiB)	/* BIOS data, EBDA, VGA, option ROMs */
 #define MAX_BOOT_RESERVATIONS (4 + BOOTINFO_MAX_MODULES)
 
-struct boot_reservation {
-	paddr_t start, end;
-	const char *what;
-	const char *name;	/* a module's command line, or NULL */
-};
-
 static struct frames pmm;
 static size_t managed_frames;	/* RAM frames, boot reservations included */
-static struct boot_reservation resv[MAX_BOOT_RESERVATIONS];
+/* The boot reservations, and each one's name (a module's command line) or NULL. */
+static struct range resv[MAX_BOOT_RESERVATIONS];
+static const char *resv_name[MAX_BOOT_RESERVATIONS];
 static unsigned nresv;
 
 static void add_reservation(paddr_t start, paddr_t end, const char *what, const char *name)
@@ -38,7 +36,8 @@ static void add_reservation(paddr_t start, paddr_t end, const char *what, const 
 		return;
 	if (nresv == MAX_BOOT_RESERVATIONS)
 		panic("pmm: too many boot reservations");
-	resv[nresv++] = (struct boot_reservation){ start, end, what, name };
+	resv_name[nresv] = name;
+	resv[nresv++] = (struct range){ start, end, what };
 }
 
 /* Everything that must survive until we are done with it, known from
@@ -53,42 +52,6 @@ static void collect_reservations(void)
 	for (unsigned i = 0; i < boot_info.module_count; i++)
 		add_reservation(boot_info.modules[i].start, boot_info.modules[i].end,
 				"boot module", boot_info.modules[i].cmdline);
-}
-
-/* The reservation that overlaps [start, end), if any. */
-static const struct boot_reservation *overlapping(paddr_t start, paddr_t end)
-{
-	for (unsigned i = 0; i < nresv; i++)
-		if (resv[i].start < end && start < resv[i].end)
-			return &resv[i];
-	return NULL;
-}
-
-/*
- * Page-aligned RAM for size bytes below limit, clear of every boot
- * reservation: the highest fit, as memblock_alloc searches top-down.
- * Returns its physical address, or 0.
- */
-static paddr_t find_free_area(uint64_t size, paddr_t limit)
-{
-	for (int i = (int)firmware_memmap.count - 1; i >= 0; i--) {
-		const struct memmap_range *r = &firmware_memmap.range[i];
-		paddr_t lo = ALIGN_UP(r->start, PAGE_SIZE);
-		paddr_t end = ALIGN_DOWN(MIN(r->end, limit), PAGE_SIZE);
-		const struct boot_reservation *hit;
-
-		if (r->type != MEMMAP_RAM)
-			continue;
-		while (end > lo && end - lo >= size) {
-			paddr_t start = ALIGN_DOWN(end - size, PAGE_SIZE);
-
-			hit = overlapping(start, end);
-			if (!hit)
-				return start;
-			end = ALIGN_DOWN(hit->start, PAGE_SIZE);	/* below it */
-		}
-	}
-	return 0;
 }
 
 /* Reserve [start, end) rounded out to frames; the part past the bitmap
@@ -126,9 +89,10 @@ void pmm_setup(void)
 	char size[32];
 
 	collect_reservations();
-	/* The bitmap is written through the boot direct map: below 4 GiB. */
-	bitmap_pa = find_free_area(bitmap_size, BOOT_MAP_SIZE);
-	if (!bitmap_pa)
+	/* The bitmap is written through the boot direct map: below 4 GiB.
+	 * The highest fit, as memblock_alloc searches top-down. */
+	if (memmap_find_hole(&firmware_memmap, 0, BOOT_MAP_SIZE, resv, nresv, bitmap_size,
+			     PAGE_SIZE, true, &bitmap_pa))
 		panic("pmm: no room for the frame bitmap (%llu bytes)",
 		      (unsigned long long)bitmap_size);
 	add_reservation(bitmap_pa, bitmap_pa + bitmap_size, "frame bitmap", NULL);
@@ -142,8 +106,8 @@ void pmm_setup(void)
 		pr_info("pmm: reserved [0x%016llx, 0x%016llx) %s %s%s%s%s\n",
 			(unsigned long long)resv[i].start, (unsigned long long)resv[i].end,
 			format_size(size, sizeof(size), resv[i].end - resv[i].start),
-			resv[i].what, resv[i].name ? " '" : "", resv[i].name ? resv[i].name : "",
-			resv[i].name ? "'" : "");
+			resv[i].what, resv_name[i] ? " '" : "", resv_name[i] ? resv_name[i] : "",
+			resv_name[i] ? "'" : "");
 	}
 	pr_info("pmm: %zu frames free (%s) of %zu managed\n", pmm.free_count,
 		format_size(size, sizeof(size), (uint64_t)pmm.free_count * PAGE_SIZE),
@@ -217,7 +181,7 @@ int pmm_reserve(paddr_t start, paddr_t end)
 		return -E_PERM;		/* before pmm_setup */
 	/* Reserved over reserved would pass the bitmap check; but handing
 	 * the kernel's or the bitmap's frames to someone else must not. */
-	if (overlapping(ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)))
+	if (range_find_overlap(resv, nresv, ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)))
 		return -E_BUSY;
 	flags = irq_save();
 	err = reserve_frames(start, end);
@@ -225,13 +189,11 @@ int pmm_reserve(paddr_t start, paddr_t end)
 	return err;
 }
 
-bool pmm_boot_reservation(unsigned i, paddr_t *start, paddr_t *end, const char **what)
+bool pmm_boot_reservation(unsigned i, struct range *r)
 {
 	if (i >= nresv)
 		return false;
-	*start = resv[i].start;
-	*end = resv[i].end;
-	*what = resv[i].what;
+	*r = resv[i];
 	return true;
 }
 

@@ -2,13 +2,14 @@
  * The physical frame allocator: 4 KiB frames of System RAM, one bit each.
  * It never hands out the kernel image, the multiboot2 information, boot
  * modules, the first 1 MiB, anything not RAM, or any range reserved with
- * pmm_reserve (later: the crashkernel window).  Linux: memblock at boot,
+ * pmm_reserve (the crashkernel window).  Linux: memblock at boot,
  * then the buddy allocator (mm/page_alloc.c); ours is one bitmap.
  */
 #ifndef MM_PMM_H
 #define MM_PMM_H
 
-#include "kernel/types.h"
+#include "lib/range.h"
+#include "lib/types.h"
 
 /* Build the allocator from firmware_memmap and the boot reservations. */
 void pmm_setup(void);
@@ -35,11 +36,11 @@ int pmm_reserve(paddr_t start, paddr_t end);
 
 /*
  * The i-th boot reservation (low 1 MiB, kernel image, multiboot2 info,
- * each boot module, the frame bitmap) as [*start, *end) and what it is;
- * false when i is past the last.  For placement done right after
+ * each boot module, the frame bitmap) into *r, what naming it; false
+ * when i is past the last.  For placement done right after
  * pmm_setup (crashkernel=), which must keep clear of all of them.
  */
-bool pmm_boot_reservation(unsigned i, paddr_t *start, paddr_t *end, const char **what);
+bool pmm_boot_reservation(unsigned i, struct range *r);
 
 size_t pmm_free_frames(void);	/* frames available now */
 size_t pmm_total_frames(void);	/* frames the allocator manages */

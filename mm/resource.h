@@ -8,7 +8,7 @@
 #ifndef MM_RESOURCE_H
 #define MM_RESOURCE_H
 
-#include "kernel/types.h"
+#include "lib/types.h"
 
 struct resource {
 	paddr_t start;

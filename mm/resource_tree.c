@@ -7,7 +7,7 @@
  * remove_resource().  Pure logic; nodes are supplied by the caller.
  */
 #include "mm/resource.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 
 static bool overlaps(const struct resource *a, const struct resource *b)
 {

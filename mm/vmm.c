@@ -7,13 +7,15 @@
  * init_mem_mapping() and kernel_physical_mapping_init() in arch/x86/mm.
  */
 #include "mm/paging.h"
+#include "boot/addr.h"
 #include "boot/layout.h"
-#include "kernel/errno.h"
-#include "kernel/io.h"
-#include "kernel/panic.h"
-#include "kernel/printk.h"
-#include "kernel/string.h"
-#include "mm/addr.h"
+#include "lib/cpu.h"
+#include "lib/errno.h"
+#include "lib/panic.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 #include "mm/pmm.h"
 

@@ -37,9 +37,6 @@ PATCHED = {
     "purgatory_entry32": 4,
     "purgatory_mbi": 4,
     "purgatory_serial_port": 2,
-    "purgatory_backup_src": 8,
-    "purgatory_backup_dst": 8,
-    "purgatory_backup_len": 8,
 }
 ENTRY = "purgatory_start"
 

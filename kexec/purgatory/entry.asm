@@ -19,15 +19,10 @@
 ; Linux's counterpart: arch/x86/purgatory/entry64.S (which stays in 64-bit).
 ; Relocations: only RIP-relative (R_X86_64_PC32/PLT32) and dq (R_X86_64_64).
 
-%define CR0_PG      (1 << 31)
-%define CR4_PCIDE   (1 << 17)
-%define MSR_EFER    0xc0000080
-%define EFER_LME    (1 << 8)
-%define EFER_NXE    (1 << 11)
-%define MB2_BOOTLOADER_MAGIC 0x36d76289
+%include "x86.inc"			; lib/x86.h: CR0, CR4, EFER bits, GDT
+%include "multiboot2.inc"		; lib/multiboot2.h: the magic in EAX
 
-%define SEL_CODE64  0x08
-%define SEL_DATA    0x10
+; Our GDT: the first three slots as everywhere (lib/x86.h), then 32-bit code.
 %define SEL_CODE32  0x18
 
 ; The deepest C call chain (purgatory -> purgatory_verify -> sha256 ->
@@ -51,12 +46,12 @@ purgatory_start:
 	; or a QEMU exit with -no-reboot) instead of a jump into garbage.
 	lgdt [rel purgatory_gdtr]
 	lidt [rel purgatory_null_idtr]
-	push SEL_CODE64
+	push GDT_KERNEL_CODE
 	lea rax, [rel .reload_cs]
 	push rax
 	retfq					; far return = far jump, CS from our GDT
 .reload_cs:
-	mov eax, SEL_DATA
+	mov eax, GDT_KERNEL_DATA
 	mov ds, eax
 	mov es, eax
 	mov ss, eax
@@ -84,7 +79,7 @@ purgatory_start:
 
 bits 32
 compat32:
-	mov eax, SEL_DATA
+	mov eax, GDT_KERNEL_DATA
 	mov ds, eax
 	mov es, eax
 	mov fs, eax
@@ -110,9 +105,9 @@ section .data
 align 16
 purgatory_gdt:
 	dq 0					; null
-	dq 0x00af9a000000ffff			; 0x08 code, 64-bit (L=1)
-	dq 0x00cf92000000ffff			; 0x10 data, flat 4 GiB, 32-bit
-	dq 0x00cf9a000000ffff			; 0x18 code, flat 4 GiB, 32-bit (D=1)
+	dq GDT_DESC_CODE64			; 0x08 code, 64-bit (L=1)
+	dq GDT_DESC_DATA			; 0x10 data, flat 4 GiB, 32-bit
+	dq GDT_DESC_CODE32			; 0x18 code, flat 4 GiB, 32-bit (D=1)
 purgatory_gdt_end:
 align 8
 	dw 0

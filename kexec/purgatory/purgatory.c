@@ -3,12 +3,12 @@
  * and the new one, when the old kernel's memory may already be overwritten.
  * It owns nothing but its own blob: the patched globals below, a UART it
  * drives by port I/O, and the memcpy/memset the compiler may call.
- * It copies kdump's backup region, verifies every segment's SHA-256
- * (verify.c) and either returns to entry.asm or halts for good.
+ * It verifies every segment's SHA-256 (verify.c) and either returns to
+ * entry.asm or halts for good.
  * Linux: arch/x86/purgatory/purgatory.c purgatory().
  */
-#include "kernel/io.h"		/* header-only: inline port I/O */
 #include "kexec/purgatory/purgatory.h"
+#include "lib/cpu.h"
 
 /*
  * The loader patches these after relocation.  Zero-initialised globals
@@ -17,14 +17,11 @@
  */
 #define PATCHED __attribute__((section(".data")))
 
-struct purgatory_region purgatory_regions[KEXEC_SEGMENT_MAX] PATCHED;
+struct purgatory_region purgatory_regions[PURGATORY_REGIONS_MAX] PATCHED;
 uint32_t purgatory_nr_regions PATCHED;
 uint32_t purgatory_entry32 PATCHED;
 uint32_t purgatory_mbi PATCHED;
 uint16_t purgatory_serial_port PATCHED = PURGATORY_SERIAL_DEFAULT;
-uint64_t purgatory_backup_src PATCHED;
-uint64_t purgatory_backup_dst PATCHED;
-uint64_t purgatory_backup_len PATCHED;
 
 /* GCC may emit calls to these even in freestanding code (struct copies),
  * and sha256.c uses them.  Plain loops; the build forbids turning them
@@ -81,11 +78,6 @@ static __noreturn void halt_forever(void)
 
 void purgatory(void)
 {
-	if (purgatory_backup_len)
-		memcpy((void *)(uintptr_t)purgatory_backup_dst,
-		       (const void *)(uintptr_t)purgatory_backup_src,
-		       (size_t)purgatory_backup_len);
-
 	if (!purgatory_entry32) {
 		serial_report(NULL, "purgatory: error: no entry point was set by the loader\n");
 		halt_forever();

@@ -14,19 +14,21 @@
  *    be written with exactly its size (struct purgatory_region[16] = 768).
  *  - The purgatory's own segment is NOT in purgatory_regions: its data and
  *    stack change while it runs, and it holds the digests themselves.
- *  - The backup destination is not in purgatory_regions either: purgatory
- *    fills it before verifying.  src and dst must not overlap.  Our kdump
- *    does not use it (len stays 0): the capture kernel never touches the
- *    first kernel's low memory, so there is nothing to save.  kexec-tools
- *    copies the first 640 KiB this way; the fields keep that option open.
+ *  - No backup region: kexec-tools has the purgatory copy the first 640 KiB
+ *    aside for a kdump; our capture kernel never touches the first
+ *    kernel's low memory, so there is nothing to save.
  *  - Entry: symbol purgatory_start, 64-bit mode, identity-mapped page
  *    tables covering all RAM, interrupts off (see entry.asm).
  */
 #ifndef KEXEC_PURGATORY_PURGATORY_H
 #define KEXEC_PURGATORY_PURGATORY_H
 
-#include "kernel/types.h"
-#include "kexec/kexec_layout.h"
+#include "lib/types.h"
+
+/* Regions checked at most: one per kexec segment but the purgatory's own
+ * (KEXEC_SEGMENT_MAX; kexec_file.c asserts they agree).  The purgatory
+ * includes nothing of kexec/: it is linked apart from the kernel. */
+#define PURGATORY_REGIONS_MAX 16
 
 /* The image must end at or below 4 GiB (32-bit, paging-off exit path). */
 #define PURGATORY_LOAD_LIMIT 0x100000000ULL
@@ -46,14 +48,11 @@ _Static_assert(sizeof(struct purgatory_region) == 48, "purgatory_region layout")
 _Static_assert(offsetof(struct purgatory_region, sha256) == 16, "purgatory_region layout");
 
 /* The patched globals (defined in purgatory.c, all in .data). */
-extern struct purgatory_region purgatory_regions[KEXEC_SEGMENT_MAX];
+extern struct purgatory_region purgatory_regions[PURGATORY_REGIONS_MAX];
 extern uint32_t purgatory_nr_regions;	/* used entries of purgatory_regions */
 extern uint32_t purgatory_entry32;	/* new kernel's 32-bit entry, physical */
 extern uint32_t purgatory_mbi;		/* multiboot2 information, physical */
 extern uint16_t purgatory_serial_port;	/* 16550 base port; 0 = silent */
-extern uint64_t purgatory_backup_src;	/* kdump low-memory backup: copy */
-extern uint64_t purgatory_backup_dst;	/*   [src, src+len) to dst before */
-extern uint64_t purgatory_backup_len;	/*   verifying; len 0 = none */
 
 /* Where purgatory_verify sends its text, one whole line ("...\n") a call. */
 typedef void (*purgatory_report_fn)(void *ctx, const char *line);
@@ -64,7 +63,7 @@ typedef void (*purgatory_report_fn)(void *ctx, const char *line);
  * for every mismatch reports the segment, its range and both digests.  The
  * region addresses are dereferenced as pointers (identity map in the
  * purgatory, host buffers in tests).  Returns 0 if all match, otherwise the
- * number of problems reported (more than KEXEC_SEGMENT_MAX regions, or a
+ * number of problems reported (more than PURGATORY_REGIONS_MAX regions, or a
  * range that wraps, counts as one).
  */
 int purgatory_verify(const struct purgatory_region *regions, uint32_t nr_regions,

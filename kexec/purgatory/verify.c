@@ -7,7 +7,7 @@
  * Linux: arch/x86/purgatory/purgatory.c verify_sha256_digest().
  */
 #include "kexec/purgatory/purgatory.h"
-#include "kexec/sha256.h"
+#include "lib/sha256.h"
 
 /* Line buffer: no printf here, only these appenders (no library at all). */
 struct line {
@@ -100,7 +100,7 @@ int purgatory_verify(const struct purgatory_region *regions, uint32_t nr_regions
 	uint64_t total = 0;
 	int bad = 0;
 
-	if (nr_regions > KEXEC_SEGMENT_MAX) {
+	if (nr_regions > PURGATORY_REGIONS_MAX) {
 		put_str(&l, "purgatory: error: ");
 		put_dec(&l, nr_regions);
 		put_str(&l, " segments, more than the maximum\n");

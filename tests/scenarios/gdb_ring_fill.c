@@ -1,13 +1,13 @@
 /*
  * A host program for test_gdb_helpers.py: fills a small log ring with the
- * kernel's own kernel/logring.c until its live records have wrapped both
+ * kernel's own lib/logring.c until its live records have wrapped both
  * ways (past a wrap marker, and past an end too short for a header).  At
  * the first of each it writes what logring_read returns, in kdmesg's
  * format, to ARGV1.marker or ARGV1.short and calls ring_ready(), where gdb
  * stops and runs kdmesg on the same ring.  Exit 0 once both were seen.
  */
 #include <stdio.h>
-#include "kernel/logring.h"
+#include "lib/logring.h"
 
 #define RING_BYTES 2048
 

@@ -1,8 +1,8 @@
 /*
  * The synthetic kernels of fake_elf.h.
  */
-#include "boot/layout.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
+#include "lib/multiboot2.h"
 #include "tests/unit/fake_elf.h"
 #include "tests/unit/test.h"
 

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/errno.h"
+#include "lib/errno.h"
+#include "lib/x86.h"
 #include "tests/unit/kexec_sim.h"
 
 #define LOW_RAM_END (636 * KiB)

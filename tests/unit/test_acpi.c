@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "drivers/acpi.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "tests/unit/test.h"
 
 static void fix_checksum(void *p, size_t len, uint8_t *field)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "boot/bootinfo.h"
-#include "boot/multiboot2.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
+#include "lib/multiboot2.h"
 #include "tests/unit/test.h"
 
 static const char *const captures[] = { "128m", "512m", "6g" };

@@ -5,8 +5,8 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "kernel/cmdline.h"
-#include "kernel/errno.h"
+#include "lib/cmdline.h"
+#include "lib/errno.h"
 #include "tests/unit/test.h"
 
 static struct cmdline cl;

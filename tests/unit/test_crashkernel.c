@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "crash/crashkernel_parse.h"
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "mm/memmap.h"
 #include "tests/unit/test.h"
 
@@ -186,14 +186,14 @@ static void make_maps(void)
 }
 
 /* What the glue passes: the pmm's boot reservations. */
-static const struct crashkernel_avoid avoid512[] = {
+static const struct range avoid512[] = {
 	{ 0, 0x100000, "low memory" },
 	{ 0x200000, 0x2d7000, "kernel image" },
 	{ 0x1914d0, 0x191b50, "multiboot2 info" },
 	{ 0x2d7000, 0x391108, "boot module" },
 	{ 0x1ffd8000, 0x1ffe0000, "frame bitmap" },
 };
-static const struct crashkernel_avoid avoid6g[] = {
+static const struct range avoid6g[] = {
 	{ 0, 0x100000, "low memory" },
 	{ 0x200000, 0x2d7000, "kernel image" },
 	{ 0xbffa8000, 0xbffe0000, "frame bitmap" },
@@ -201,7 +201,7 @@ static const struct crashkernel_avoid avoid6g[] = {
 #define N512 (unsigned)(sizeof(avoid512) / sizeof(avoid512[0]))
 #define N6G (unsigned)(sizeof(avoid6g) / sizeof(avoid6g[0]))
 
-static int place(const struct memmap *m, const struct crashkernel_avoid *a, unsigned n,
+static int place(const struct memmap *m, const struct range *a, unsigned n,
 		 uint64_t size, paddr_t offset, paddr_t *base, char *why)
 {
 	why[0] = '\0';
@@ -246,7 +246,7 @@ TEST(crashkernel_place_top_down_6G)
 
 TEST(crashkernel_place_avoid_list_honoured)
 {
-	const struct crashkernel_avoid extra[] = {
+	const struct range extra[] = {
 		{ 0, 0x100000, "low memory" },
 		{ 0x1c000000, 0x1c001000, "boot module" },	/* inside the first choice */
 		{ 0x1ffd8000, 0x1ffe0000, "frame bitmap" },
@@ -285,7 +285,7 @@ TEST(crashkernel_place_no_room)
 
 TEST(crashkernel_place_size_checks)
 {
-	struct crashkernel_avoid many[CRASHKERNEL_AVOID_MAX + 1] = { { 0, 0x100000, NULL } };
+	struct range many[CRASHKERNEL_AVOID_MAX + 1] = { { 0, 0x100000, NULL } };
 	char why[256];
 	paddr_t base;
 

@@ -3,14 +3,15 @@
  * real kernel.elf of this build, then synthetic ELF64/ELF32 images
  * (fake_elf.h): the load plan (segments, head padding, shared pages,
  * entry), each malformed ELF refused with its named error, every
- * truncation, and placement (kexec_locate_hole, choose_base, relocate).
+ * truncation, and placement (memmap_find_hole, choose_base, relocate).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "boot/layout.h"
-#include "kernel/errno.h"
 #include "kexec/elf_image.h"
+#include "lib/errno.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 #include "tests/unit/fake_elf.h"
 #include "tests/unit/fixtures.h"
@@ -211,7 +212,7 @@ TEST(elf_image_entry_and_relocatable_tags)
 	CHECK_EQ(img.entry_pa, 0x100080);
 	/* A window and a range to avoid. */
 	{
-		const struct kexec_range avoid[] = { { 0x700000, 0x900000 } };
+		const struct range avoid[] = { { 0x700000, 0x900000, NULL } };
 
 		CHECK_EQ(elf_image_choose_base(&img, &ram, 0, 0x900000, avoid, 1, &base), 0);
 		CHECK_EQ(base, 0x600000);
@@ -323,7 +324,7 @@ TEST(elf_image_every_truncation)
 struct hole_case {
 	const char *name;
 	paddr_t lo, hi;
-	struct kexec_range avoid[3];
+	struct range avoid[3];
 	uint64_t size, align;
 	bool top_down;
 	int err;
@@ -336,22 +337,25 @@ static const struct hole_case hole_cases[] = {
 	{ "too big for low memory", 0, ~0ULL, { { 0 } }, 0xa0000, 0x1000, false, 0, 0x100000 },
 	{ "aligned up", 0x100001, ~0ULL, { { 0 } }, 0x1000, 0x200000, false, 0, 0x200000 },
 	{ "aligned down", 0, 0x1ffdffff, { { 0 } }, 0x1000, 0x200000, true, 0, 0x1fe00000 },
-	{ "avoid one", 0x100000, ~0ULL, { { 0x100000, 0x180000 } }, 0x1000, 0x1000, false, 0, 0x180000 },
-	{ "avoid a chain", 0x100000, ~0ULL, { { 0x200000, 0x300000 }, { 0x100000, 0x200800 } },
+	{ "avoid one", 0x100000, ~0ULL, { { 0x100000, 0x180000, NULL } },
+	  0x1000, 0x1000, false, 0, 0x180000 },
+	{ "avoid a chain", 0x100000, ~0ULL, { { 0x200000, 0x300000, NULL }, { 0x100000, 0x200800, NULL } },
 	  0x1000, 0x1000, false, 0, 0x300000 },
-	{ "avoid from the top", 0, 0x1000000, { { 0xf00000, 0x1000000 } }, 0x100000, 0x100000, true, 0, 0xe00000 },
+	{ "avoid from the top", 0, 0x1000000, { { 0xf00000, 0x1000000, NULL } },
+	  0x100000, 0x100000, true, 0, 0xe00000 },
 	{ "window", 0x4000000, 0x8000000, { { 0 } }, 0x2000000, 0x1000, true, 0, 0x6000000 },
 	{ "window exactly full", 0x4000000, 0x6000000, { { 0 } }, 0x2000000, 0x1000, false, 0, 0x4000000 },
 	{ "window one byte short", 0x4000000, 0x5ffffff, { { 0 } }, 0x2000000, 0x1000, false, -E_NOSPC, 0 },
 	{ "not across a hole", 0x90000, 0x110000, { { 0 } }, 0x20000, 0x1000, false, -E_NOSPC, 0 },
-	{ "avoided everywhere", 0x100000, 0x200000, { { 0x100000, 0x200000 } }, 0x1000, 0x1000, true, -E_NOSPC, 0 },
+	{ "avoided everywhere", 0x100000, 0x200000, { { 0x100000, 0x200000, NULL } },
+	  0x1000, 0x1000, true, -E_NOSPC, 0 },
 	{ "nothing above RAM", 0x20000000, ~0ULL, { { 0 } }, 0x1000, 0x1000, false, -E_NOSPC, 0 },
 	{ "size 0", 0, ~0ULL, { { 0 } }, 0, 0x1000, false, -E_INVAL, 0 },
 	{ "align not a power of two", 0, ~0ULL, { { 0 } }, 0x1000, 0x3000, false, -E_INVAL, 0 },
 	{ "align 0 means 1", 0x100003, ~0ULL, { { 0 } }, 0x10, 0, false, 0, 0x100003 },
 };
 
-TEST(kexec_locate_hole_table)
+TEST(memmap_find_hole_table)
 {
 	static struct memmap ram;
 
@@ -364,8 +368,8 @@ TEST(kexec_locate_hole_table)
 
 		while (n < 3 && c->avoid[n].end)
 			n++;
-		err = kexec_locate_hole(&ram, c->lo, c->hi, c->avoid, n, c->size, c->align,
-					c->top_down, &base);
+		err = memmap_find_hole(&ram, c->lo, c->hi, c->avoid, n, c->size, c->align,
+				       c->top_down, &base);
 		if (err != c->err || (!err && base != c->base)) {
 			test_fail(__FILE__, __LINE__, "case '%s': %s 0x%llx, want %s 0x%llx", c->name,
 				  err_name(err), (unsigned long long)base, err_name(c->err),

@@ -9,8 +9,10 @@
 #include <string.h>
 #include "boot/layout.h"
 #include "crash/elfcore.h"
-#include "kernel/errno.h"
+#include "kernel/percpu.h"
 #include "kernel/traps.h"
+#include "lib/errno.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 #include "tests/unit/fixtures.h"
 #include "tests/unit/test.h"
@@ -239,7 +241,7 @@ TEST(elfcore_vmcoreinfo_lines_and_lookup)
 static struct elfcore_note_buf cpu_notes[NR_CPUS];
 
 static void params_512m(struct elfcore_params *p, const struct memmap *m,
-			const struct elfcore_range *x, unsigned nx)
+			const struct range *x, unsigned nx)
 {
 	for (unsigned i = 0; i < NR_CPUS; i++)
 		cpu_notes[i] = (struct elfcore_note_buf){ 0x1f00000 + i * CRASH_NOTE_BYTES,
@@ -265,7 +267,7 @@ TEST(elfcore_header_512m_window_split)
 {
 	static struct memmap m;
 	static uint8_t buf[4096];
-	const struct elfcore_range window = { 0x1be00000, 0x1fe00000 };	/* 64 MiB */
+	const struct range window = { 0x1be00000, 0x1fe00000, "crash window" };	/* 64 MiB */
 	const paddr_t ram[][2] = {
 		{ 0, 0x9fc00 }, { 0x100000, 0x1be00000 }, { 0x1fe00000, 0x1ffe0000 },
 	};
@@ -324,7 +326,7 @@ TEST(elfcore_header_512m_window_split)
 struct exclude_case {
 	const char *name;
 	unsigned nx;
-	struct elfcore_range x[3];
+	struct range x[3];
 	unsigned nloads;
 	paddr_t load[5][2];	/* RAM PT_LOADs expected, [start, end) */
 };
@@ -332,24 +334,25 @@ struct exclude_case {
 /* RAM is [0, 0x9fc00) and [0x100000, 0x1ffe0000). */
 static const struct exclude_case exclude_cases[] = {
 	{ "none", 0, {}, 2, { { 0, 0x9fc00 }, { 0x100000, 0x1ffe0000 } } },
-	{ "at the start", 1, { { 0x100000, 0x200000 } },
+	{ "at the start", 1, { { 0x100000, 0x200000, NULL } },
 	  2, { { 0, 0x9fc00 }, { 0x200000, 0x1ffe0000 } } },
-	{ "at the end", 1, { { 0x1fe00000, 0x1ffe0000 } },
+	{ "at the end", 1, { { 0x1fe00000, 0x1ffe0000, NULL } },
 	  2, { { 0, 0x9fc00 }, { 0x100000, 0x1fe00000 } } },
-	{ "past the end", 1, { { 0x1fe00000, 0x30000000 } },
+	{ "past the end", 1, { { 0x1fe00000, 0x30000000, NULL } },
 	  2, { { 0, 0x9fc00 }, { 0x100000, 0x1fe00000 } } },
-	{ "a whole range", 1, { { 0, 0x100000 } }, 1, { { 0x100000, 0x1ffe0000 } } },
-	{ "across two ranges", 1, { { 0x90000, 0x400000 } },
+	{ "a whole range", 1, { { 0, 0x100000, NULL } }, 1, { { 0x100000, 0x1ffe0000 } } },
+	{ "across two ranges", 1, { { 0x90000, 0x400000, NULL } },
 	  2, { { 0, 0x90000 }, { 0x400000, 0x1ffe0000 } } },
-	{ "in a hole", 1, { { 0xa0000, 0xf0000 } },
+	{ "in a hole", 1, { { 0xa0000, 0xf0000, NULL } },
 	  2, { { 0, 0x9fc00 }, { 0x100000, 0x1ffe0000 } } },
 	{ "two, unsorted, overlapping", 3,
-	  { { 0x1000000, 0x3000000 }, { 0x800000, 0x1800000 }, { 0x5000000, 0x6000000 } },
+	  { { 0x1000000, 0x3000000, NULL }, { 0x800000, 0x1800000, NULL },
+	    { 0x5000000, 0x6000000, NULL } },
 	  4, { { 0, 0x9fc00 }, { 0x100000, 0x800000 }, { 0x3000000, 0x5000000 },
 	       { 0x6000000, 0x1ffe0000 } } },
-	{ "one page", 1, { { 0x1000, 0x2000 } },
+	{ "one page", 1, { { 0x1000, 0x2000, NULL } },
 	  3, { { 0, 0x1000 }, { 0x2000, 0x9fc00 }, { 0x100000, 0x1ffe0000 } } },
-	{ "everything", 1, { { 0, 0x100000000ULL } }, 0, {} },
+	{ "everything", 1, { { 0, 0x100000000ULL, NULL } }, 0, {} },
 };
 
 TEST(elfcore_header_exclude_table)
@@ -386,7 +389,7 @@ TEST(elfcore_header_refusals)
 {
 	static struct memmap m;
 	static uint8_t buf[4096];
-	const struct elfcore_range empty = { 0x200000, 0x200000 };
+	const struct range empty = { 0x200000, 0x200000, NULL };
 	struct elfcore_params p;
 	struct elfcore_note_buf *many;
 	size_t size;

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "mm/frames.h"
 #include "tests/unit/test.h"
 

@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/errno.h"
 #include "kexec/kexec.h"
+#include "lib/errno.h"
+#include "lib/x86.h"
 #include "mm/memmap.h"
 #include "tests/unit/kexec_sim.h"
 #include "tests/unit/test.h"

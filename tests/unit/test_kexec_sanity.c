@@ -5,8 +5,8 @@
  * the rules, and the reason text naming the segment, its range and size.
  */
 #include <string.h>
-#include "kernel/errno.h"
 #include "kexec/kexec.h"
+#include "lib/errno.h"
 #include "mm/memmap.h"
 #include "tests/unit/test.h"
 

@@ -1,13 +1,15 @@
 /*
- * Tests of the kernel's string helpers, printf engine, error names and
- * log ring, run on the host.
+ * Tests of the kernel's string helpers, printf engine, error names, hex
+ * dump line, ranges and log ring, run on the host.
  */
 #include <stdio.h>
 #include <string.h>
-#include "kernel/errno.h"
-#include "kernel/logring.h"
-#include "kernel/string.h"
-#include "kernel/vsprintf.h"
+#include "lib/errno.h"
+#include "lib/hexdump.h"
+#include "lib/logring.h"
+#include "lib/range.h"
+#include "lib/string.h"
+#include "lib/vsprintf.h"
 #include "tests/unit/test.h"
 
 TEST(vsprintf_formats)
@@ -65,6 +67,51 @@ TEST(err_names)
 	CHECK_STR(err_name(-E_OVERLAP), "E_OVERLAP");
 	CHECK_STR(err_name(E_INVAL), "E_INVAL");
 	CHECK_STR(err_name(-999), "E_?");
+}
+
+/* The line xd prints for the start of kernel_log (kernel/README.md). */
+TEST(hexdump_full_short_and_narrow_lines)
+{
+	static const uint8_t bytes[16] = { 0x00, 0x10, 0x2a, 0x80, 0xff, 0xff, 0xff, 0xff,
+					   0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t text[5] = { 'k', 'e', 'x', 0x7f, '\n' };
+	char b[HEXDUMP_LINE_MAX];
+
+	CHECK_EQ(hexdump_line(b, sizeof(b), 0x223040, 16, bytes, 16), HEXDUMP_LINE_MAX - 1);
+	CHECK_STR(b, "0000000000223040: 00 10 2a 80 ff ff ff ff  00 00 02 00 00 00 00 00  "
+		     "|..*.............|");
+	hexdump_line(b, sizeof(b), 0x200, 12, text, 5);
+	/* 5 bytes, 11 missing ones as blanks (33) and the gap, then the text. */
+	CHECK_STR(b, "000000000200: 6b 65 78 7f 0a                                  "
+		     "  |kex..           |");
+	/* Too small a buffer: cut and terminated, the full length returned. */
+	CHECK_EQ(hexdump_line(b, 8, 0xabc, 4, text, 1), 4 + 2 + 49 + 2 + 16 + 1);
+	CHECK_STR(b, "0abc: 6");
+}
+
+TEST(range_hole_bottom_up_top_down_and_overlap)
+{
+	const struct range avoid[] = { { 0x3000, 0x5000, "a" }, { 0x6000, 0x7000, "b" } };
+	paddr_t base = 0;
+
+	CHECK(range_find_overlap(avoid, 2, 0x4fff, 0x6001) == &avoid[0]);
+	CHECK(range_find_overlap(avoid, 2, 0x5000, 0x6000) == NULL);	/* half-open */
+	CHECK(range_find_hole(0x2000, 0x8000, avoid, 2, 0x1000, 0x1000, false, &base));
+	CHECK_EQ(base, 0x2000);
+	CHECK(range_find_hole(0x3000, 0x8000, avoid, 2, 0x1000, 0x1000, false, &base));
+	CHECK_EQ(base, 0x5000);
+	CHECK(range_find_hole(0x2000, 0x8000, avoid, 2, 0x1000, 0x1000, true, &base));
+	CHECK_EQ(base, 0x7000);
+	CHECK(!range_find_hole(0x3000, 0x7000, avoid, 2, 0x2000, 0x1000, false, &base));
+	CHECK(!range_find_hole(0x3000, 0x7000, avoid, 2, 0x2000, 0x1000, true, &base));
+	CHECK(!range_find_hole(0x8000, 0x2000, avoid, 0, 0x1000, 0x1000, false, &base));
+	CHECK(!range_find_hole(0, ~0ULL, avoid, 0, 0, 0x1000, false, &base));
+	/* Near the top of the address space: no wrap past 2^64. */
+	CHECK(range_find_hole(~0ULL - 0x2fff, ~0ULL, avoid, 0, 0x1000, 0x1000, false, &base));
+	CHECK_EQ(base, ~0ULL - 0x2fff);
+	CHECK(range_find_hole(~0ULL - 0x2fff, ~0ULL, avoid, 0, 0x1000, 0x1000, true, &base));
+	CHECK_EQ(base, ~0ULL - 0x1fff);
+	CHECK(!range_find_hole(~0ULL - 0x7ff, ~0ULL, avoid, 0, 0x100, 0x1000, false, &base));
 }
 
 TEST(logring_keeps_order_and_drops_oldest)

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "boot/bootinfo.h"
-#include "boot/multiboot2.h"
-#include "kernel/errno.h"
 #include "kexec/mb2_build.h"
+#include "lib/errno.h"
+#include "lib/multiboot2.h"
 #include "mm/memmap.h"
 #include "tests/unit/fixtures.h"
 #include "tests/unit/test.h"

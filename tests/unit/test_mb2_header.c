@@ -5,9 +5,9 @@
  * before the real header does not hide it.
  */
 #include <string.h>
-#include "boot/layout.h"
-#include "kernel/errno.h"
 #include "kexec/elf_image.h"
+#include "lib/errno.h"
+#include "lib/multiboot2.h"
 #include "tests/unit/fake_elf.h"
 #include "tests/unit/test.h"
 

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/errno.h"
 #include "kexec/purgatory/purgatory.h"
 #include "kexec/purgatory_reloc.h"
+#include "lib/errno.h"
 #include "tests/unit/test.h"
 
 #define LOAD_A 0x0000000000100000ULL
@@ -168,7 +168,7 @@ TEST(purgatory_entry_is_inside_the_image)
 
 TEST(purgatory_symbols_set_and_get)
 {
-	struct purgatory_region regions[KEXEC_SEGMENT_MAX], back[KEXEC_SEGMENT_MAX];
+	struct purgatory_region regions[PURGATORY_REGIONS_MAX], back[PURGATORY_REGIONS_MAX];
 	struct purgatory_info info;
 	uint32_t entry = 0x00345678, v32;
 	uint16_t port;
@@ -192,7 +192,7 @@ TEST(purgatory_symbols_set_and_get)
 	memcpy(&v32, buf + (pa - LOAD_A), 4);		/* really at its address */
 	CHECK_EQ(v32, entry);
 
-	for (int i = 0; i < KEXEC_SEGMENT_MAX; i++) {
+	for (int i = 0; i < PURGATORY_REGIONS_MAX; i++) {
 		regions[i].start = 0x1000000ULL * (i + 1);
 		regions[i].len = 0x1000 * (i + 1);
 		memset(regions[i].sha256, 0x11 * i, 32);
@@ -201,8 +201,8 @@ TEST(purgatory_symbols_set_and_get)
 				      sizeof(purgatory_regions)), 0);
 	CHECK_EQ(purgatory_get_symbol(&info, buf, "purgatory_regions", back, sizeof(back)), 0);
 	CHECK(memcmp(regions, back, sizeof(back)) == 0);
-	CHECK_EQ(purgatory_get_symbol(&info, buf, "purgatory_backup_len", &v64, 8), 0);
-	CHECK_EQ(v64, 0);
+	CHECK_EQ(purgatory_get_symbol(&info, buf, "purgatory_nr_regions", &v32, 4), 0);
+	CHECK_EQ(v32, 0);	/* not set yet: zero, from .data */
 
 	/* Wrong sizes, unknown names, locals: refused, nothing written. */
 	CHECK_EQ(purgatory_set_symbol(&info, buf, "purgatory_entry32", &v64, 8), -E_INVAL);

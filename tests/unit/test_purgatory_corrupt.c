@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/errno.h"
 #include "kexec/purgatory/purgatory.h"
 #include "kexec/purgatory_reloc.h"
+#include "lib/errno.h"
 #include "tests/unit/test.h"
 
 static uint8_t *blob_copy(size_t *len)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kexec/purgatory/purgatory.h"
-#include "kexec/sha256.h"
+#include "lib/sha256.h"
 #include "tests/unit/test.h"
 
 /* Collects the lines purgatory_verify reports. */
@@ -100,11 +100,11 @@ TEST(purgatory_verify_reports_every_damaged_segment)
 
 TEST(purgatory_verify_rejects_bad_parameters)
 {
-	struct purgatory_region r[KEXEC_SEGMENT_MAX + 1];
+	struct purgatory_region r[PURGATORY_REGIONS_MAX + 1];
 	struct capture c = { "", 0 };
 
 	memset(r, 0, sizeof(r));
-	CHECK_EQ(purgatory_verify(r, KEXEC_SEGMENT_MAX + 1, capture_line, &c), 1);
+	CHECK_EQ(purgatory_verify(r, PURGATORY_REGIONS_MAX + 1, capture_line, &c), 1);
 	CHECK_STR(c.text, "purgatory: error: 17 segments, more than the maximum\n");
 
 	c.text[0] = '\0';

@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "kernel/errno.h"
+#include "lib/errno.h"
 #include "mm/resource.h"
 #include "tests/unit/test.h"
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kexec/sha256.h"
+#include "lib/sha256.h"
 #include "tests/unit/test.h"
 
 static void to_hex(const uint8_t d[SHA256_DIGEST_SIZE], char out[65])

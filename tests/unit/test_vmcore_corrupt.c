@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "kernel/errno.h"
+#include "kernel/percpu.h"
+#include "lib/errno.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vmcore_sim.h"
 

@@ -12,7 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "boot/layout.h"
-#include "kernel/errno.h"
+#include "kernel/percpu.h"
+#include "lib/errno.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vmcore_sim.h"
 
@@ -377,7 +378,7 @@ TEST(vmcore_unaligned_segments_keep_page_offsets)
 {
 	static struct memmap map;
 	static uint8_t got[16 * 1024 * 1024], want[sizeof(got)];
-	const struct elfcore_range cut = { 0x300000, 0x400123 };
+	const struct range cut = { 0x300000, 0x400123, NULL };
 	struct elfcore_note_buf cpu = { NOTES_PA, CRASH_NOTE_BYTES };
 	struct elfcore_params p = {
 		.cpu_notes = &cpu, .nr_cpus = 1, .vmcoreinfo = { VMCI_PA, VMCOREINFO_NOTE_BYTES },

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "boot/layout.h"
-#include "kernel/errno.h"
+#include "kernel/percpu.h"
+#include "lib/errno.h"
 #include "tests/unit/vmcore_sim.h"
 
 /* ---- old memory: zeros but for a few regions ---- */
@@ -77,7 +78,7 @@ void vmc_frame(struct trap_frame *tf, uint64_t rip, uint64_t seed)
 void vmc_setup(void)
 {
 	static struct elfcore_note_buf bufs[NR_CPUS];
-	const struct elfcore_range window = { WIN_START, WIN_END };
+	const struct range window = { WIN_START, WIN_END, "crash window" };
 	struct elfcore_params p;
 	struct trap_frame tf;
 	uint8_t *notes, *vmci;

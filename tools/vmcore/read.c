@@ -6,6 +6,8 @@
  * the output first says which translation was used.  crash's "rd -p" and
  * "rd" are the same two reads.
  */
+#include "lib/hexdump.h"
+
 #include "commands.h"
 #include "util.h"
 #include "vmcore.h"
@@ -19,25 +21,16 @@
 #define READ_MAX (1u << 20)	/* the most one read dumps */
 #define PAGE 4096ULL
 
-/* "%016llx: 8 bytes  8 bytes |ascii|", as xd prints (mm/memcmds.c). */
+/* The kernel's own hex dump lines (lib/hexdump.c), as xd prints them. */
 static void hexdump(uint64_t addr, const uint8_t *p, size_t len)
 {
-	for (size_t off = 0; off < len; off += 16) {
-		size_t n = len - off < 16 ? len - off : 16;
+	char line[HEXDUMP_LINE_MAX];
 
-		printf("%016llx: ", (unsigned long long)(addr + off));
-		for (size_t i = 0; i < 16; i++) {
-			if (i == 8)
-				putchar(' ');
-			if (i < n)
-				printf("%02x ", p[off + i]);
-			else
-				printf("   ");
-		}
-		printf("|");
-		for (size_t i = 0; i < 16; i++)
-			putchar(i >= n ? ' ' : p[off + i] >= 0x20 && p[off + i] < 0x7f ? p[off + i] : '.');
-		printf("|\n");
+	for (size_t off = 0; off < len; off += HEXDUMP_BYTES) {
+		size_t n = len - off < HEXDUMP_BYTES ? len - off : HEXDUMP_BYTES;
+
+		hexdump_line(line, sizeof(line), addr + off, 16, p + off, (unsigned)n);
+		printf("%s\n", line);
 	}
 }
 
