@@ -8,6 +8,10 @@ set -eu
 
 PACKAGES="make gcc binutils nasm python3 grub-pc-bin grub-common xorriso mtools \
 qemu-system-x86 gdb libelf-dev elfutils librsvg2-bin"
+# The Linux guest kit (tools/linux-guest/): pexpect drives the guest's
+# console; makedumpfile reads a Linux vmcore on the host.  The guest's own
+# packages are fetched with apt-get download, never installed here.
+PACKAGES="$PACKAGES python3-pexpect makedumpfile"
 
 missing=""
 for p in $PACKAGES; do
