@@ -6,17 +6,19 @@ kit's initramfs as its capture kernel with `kexec -p` (kexec_load) or
 and the capture kernel's /init finds /proc/vmcore.
 
     tools/linux-guest/linux_kdump_baseline.py [--build DIR] [--mem 512M]
-        [--syscall load|file|both] [--crashkernel 96M] [--smallest]
-        [--dump] [--lo 32] [--hi 128]
-Prints panic -> capture /init (host seconds, TCG), and with --smallest the
-smallest crashkernel= in MiB with which the capture kernel still reaches
-/init; with --dump, saves /proc/vmcore to a disk and checks it on the host
-with makedumpfile --dump-dmesg.  Figures, not a test: exit 1 only when the
-kit cannot be built or the first capture already fails.
+        [--syscall load|file|both] [--crashkernel 96M] [--runs 3] [--smallest]
+        [--tries 3] [--dump] [--lo 32] [--hi 128]
+Prints panic -> capture /init (host seconds, TCG; the median of --runs);
+with --smallest, the smallest crashkernel= in MiB with which --tries
+captures in a row reach /init; with --dump, saves /proc/vmcore to a disk
+and checks it on the host with makedumpfile (--dump-dmesg, -d 31).
+Figures, not a test: exit 1 only when the kit cannot be built or a timed
+capture fails.
 Linux counterpart: what Debian's kdump-tools does (kdump-config load).
 """
 import argparse
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,22 +110,33 @@ def _telling_line(text):
     return (panics or lines or ["(nothing printed)"])[-1]
 
 
-def smallest(kit, first, syscall, mem, lo, hi, logdir):
-    """Bisect crashkernel= in MiB over (lo, hi]: the smallest that captures.
-    Assumes hi works and that a window that works keeps working when bigger."""
-    tries = []
+def smallest(kit, first, syscall, mem, lo, hi, logdir, tries=3):
+    """Bisect crashkernel= in MiB over (lo, hi]: the smallest window with
+    which `tries` captures in a row all reach /init.  Near the edge one try
+    can pass where the next fails (most likely KASLR: the capture kernel
+    lands elsewhere in its window on each boot), so one failure counts the
+    size as too small.
+    Assumes hi works and that a window that works keeps working when bigger.
+    Returns (MiB, [(MiB, passed tries, why of the first failure)])."""
+    log = []
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        r = one_crash(kit, first, syscall, f"{mid}M", mem,
-                      log_path=logdir / f"{syscall}-{mid}M.log")
-        tries.append((mid, r["ok"], r.get("why", "")))
-        print(f"  crashkernel={mid}M: {'captured' if r['ok'] else 'failed: ' + r['why']}",
-              flush=True)
-        if r["ok"]:
+        passed, why = 0, ""
+        for t in range(tries):
+            r = one_crash(kit, first, syscall, f"{mid}M", mem,
+                          log_path=logdir / f"{syscall}-{mid}M-{t}.log")
+            if not r["ok"]:
+                why = r["why"]
+                break
+            passed += 1
+        log.append((mid, passed, why))
+        print(f"  crashkernel={mid}M: {passed}/{tries} captured"
+              + (f"; failed: {why}" if why else ""), flush=True)
+        if passed == tries:
             hi = mid
         else:
             lo = mid
-    return hi, tries
+    return hi, log
 
 
 def check_dump(disk, workdir):
@@ -145,15 +158,57 @@ def check_dump(disk, workdir):
     return vmcore, dmesg.read_text(errors="replace"), size
 
 
+def timed_captures(kit, first, sc, args, work):
+    """`args.runs` captures with crashkernel=`args.crashkernel`; print the
+    median panic -> capture /init.  With --dump the first run also saves
+    the vmcore and checks it on the host.  False if a capture failed."""
+    name = SYSCALLS[sc][0]
+    times = []
+    for run in range(args.runs):
+        with tempfile.TemporaryDirectory(dir=work) as tmp:
+            disk = None
+            if args.dump and run == 0:
+                disk = Path(tmp) / "dump.img"
+                with open(disk, "wb") as f:
+                    f.truncate((mem_mib(args.mem) + 64) << 20)
+            r = one_crash(kit, first, sc, args.crashkernel, args.mem, dump=disk,
+                          log_path=work / f"{sc}-timed-{run}.log")
+            if not r["ok"]:
+                print(f"bench-linux: {name} crashkernel={args.crashkernel}: failed: {r['why']}")
+                return False
+            times.append(r["panic_to_init"])
+            if disk:
+                report_dump(name, sc, r, disk, work)
+    print(f"bench-linux: {name} crashkernel={args.crashkernel}: panic -> capture /init "
+          f"{statistics.median(times):.2f} s (median of {len(times)}: "
+          f"{', '.join(f'{t:.2f}' for t in times)}); /proc/vmcore {r['vmcore_bytes'] >> 20} MiB, "
+          f"elfcorehdr={r['elfcorehdr']}", flush=True)
+    return True
+
+
+def report_dump(name, sc, r, disk, work):
+    """Check a saved Linux vmcore on the host and print what makedumpfile says."""
+    vmcore, text, d31 = check_dump(disk, work)
+    kept = vmcore.rename(work / f"linux-{sc}.vmcore")
+    sysrq = [l.strip() for l in text.splitlines() if "sysrq: Trigger a crash" in l]
+    print(f"bench-linux: {name} vmcore saved in {r['dump_secs']:.2f} s (guest clock) "
+          f"to {kept}; makedumpfile --dump-dmesg: "
+          f"{sysrq[-1] if sysrq else 'NO sysrq line'}; makedumpfile -d 31: "
+          f"{d31 >> 20} MiB of {kept.stat().st_size >> 20} MiB", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", help="build folder (default $BUILD or build/)")
     ap.add_argument("--mem", default="512M")
     ap.add_argument("--syscall", choices=["load", "file", "both"], default="both")
-    ap.add_argument("--crashkernel", default="96M", help="window for the timed capture")
+    ap.add_argument("--crashkernel", default="96M", help="window for the timed captures")
+    ap.add_argument("--runs", type=int, default=3, help="timed captures (the median is printed)")
     ap.add_argument("--smallest", action="store_true", help="bisect the smallest crashkernel=")
     ap.add_argument("--lo", type=int, default=32, help="bisect from (MiB, assumed to fail)")
     ap.add_argument("--hi", type=int, default=128, help="bisect to (MiB, assumed to work)")
+    ap.add_argument("--tries", type=int, default=3,
+                    help="captures in a row a window must pass to count as working (default 3)")
     ap.add_argument("--dump", action="store_true", help="save the vmcore and check it on the host")
     args = ap.parse_args()
     kit = Kit(args.build)
@@ -168,33 +223,13 @@ def main():
           f"{capture.stat().st_size // 1024} KiB, capture cmdline '{CAPTURE_APPEND}'", flush=True)
     status = 0
     for sc in (["load", "file"] if args.syscall == "both" else [args.syscall]):
-        name = SYSCALLS[sc][0]
-        with tempfile.TemporaryDirectory(dir=work) as tmp:
-            disk = None
-            if args.dump:
-                disk = Path(tmp) / "dump.img"
-                with open(disk, "wb") as f:
-                    f.truncate((mem_mib(args.mem) + 64) << 20)
-            r = one_crash(kit, first, sc, args.crashkernel, args.mem, dump=disk,
-                          log_path=work / f"{sc}-timed.log")
-            if not r["ok"]:
-                print(f"bench-linux: {name} crashkernel={args.crashkernel}: failed: {r['why']}")
-                status = 1
-                continue
-            print(f"bench-linux: {name} crashkernel={args.crashkernel}: panic -> capture /init "
-                  f"{r['panic_to_init']:.2f} s; /proc/vmcore {r['vmcore_bytes'] >> 20} MiB, "
-                  f"elfcorehdr={r['elfcorehdr']}", flush=True)
-            if disk:
-                vmcore, text, d31 = check_dump(disk, work)
-                kept = vmcore.rename(work / f"linux-{sc}.vmcore")
-                sysrq = [l.strip() for l in text.splitlines() if "sysrq: Trigger a crash" in l]
-                print(f"bench-linux: {name} vmcore saved in {r['dump_secs']:.2f} s (guest clock) "
-                      f"to {kept}; makedumpfile --dump-dmesg: "
-                      f"{sysrq[-1] if sysrq else 'NO sysrq line'}; makedumpfile -d 31: "
-                      f"{d31 >> 20} MiB of {kept.stat().st_size >> 20} MiB", flush=True)
+        if not timed_captures(kit, first, sc, args, work):
+            status = 1
+            continue
         if args.smallest:
-            mib, _ = smallest(kit, first, sc, args.mem, args.lo, args.hi, work)
-            print(f"bench-linux: {name} smallest crashkernel= at {args.mem}: {mib}M", flush=True)
+            mib, _ = smallest(kit, first, sc, args.mem, args.lo, args.hi, work, args.tries)
+            print(f"bench-linux: {SYSCALLS[sc][0]} smallest crashkernel= at {args.mem}: {mib}M "
+                  f"({args.tries} captures in a row)", flush=True)
     return status
 
 
