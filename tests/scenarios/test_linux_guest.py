@@ -63,29 +63,40 @@ def test_linux_guest_boots_runs_commands_and_powers_off(build=None):
             assert status == 0, f"QEMU exit status {status} after poweroff -f"
 
 
-def test_linux_guest_runs_cmdline_command_then_powers_off(build=None):
+def test_linux_guest_runs_cmdline_command_and_script_then_powers_off(build=None):
     kit = kit_for(build)
     with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "job.sh"
+        script.write_text("echo script-ran-as $0\n")
         initrd = Path(tmp) / "initrd.img"
-        kit.build_initrd(initrd)
-        append = 'linux_guest.cmd="echo from-the-cmdline $((6 * 7))" linux_guest.then=poweroff'
+        kit.build_initrd(initrd, extra=[(script, "etc/job.sh")])
+        append = ('linux_guest.cmd="echo from-the-cmdline $((6 * 7))" '
+                  'linux_guest.run=/etc/job.sh linux_guest.then=poweroff')
         with Guest(kit.vmlinuz, initrd, append=append, lifetime=300) as g:
             g.wait_marker(timeout=240)
             g.expect(r"from-the-cmdline 42", 60)
+            g.expect(r"script-ran-as /etc/job.sh", 60)
             g.expect(r"linux-guest: powering off", 60)
             assert g.wait_exit(120) == 0
 
 
 def test_linux_guest_is_a_kdump_capture_initramfs(build=None):
     """Linux's own kdump with the kit: kexec -p, sysrq-c, the capture
-    kernel's /init reports /proc/vmcore and elfcorehdr= and powers off."""
+    kernel's /init reports /proc/vmcore and elfcorehdr=, refuses to write
+    to a dump disk nobody attached, and powers off."""
     kit = kit_for(build)
     with tempfile.TemporaryDirectory() as tmp:
         first, _ = baseline.build_images(kit, Path(tmp))
-        r = baseline.one_crash(kit, first, "load", "96M", log_path=Path(tmp) / "serial.log")
+        log = Path(tmp) / "serial.log"
+        r = baseline.one_crash(kit, first, "load", "96M", log_path=log,
+                               capture_extra="linux_guest.dump=no-such-disk")
         assert r["ok"], r.get("why")
         assert r["vmcore_bytes"] > 256 << 20, f"/proc/vmcore only {r['vmcore_bytes']} bytes"
         assert r["elfcorehdr"].endswith("K"), f"kexec_load passes elfcorehdr=NK, got {r['elfcorehdr']}"
+        text = log.read_text(errors="replace")
+        assert "linux-guest: error: no disk with serial 'no-such-disk': vmcore not saved" in text
+        assert "vmcore saved to" not in text
+        assert r["exit_status"] == 0, f"QEMU exit status {r['exit_status']} after the capture"
 
 
 def run_kit_cli(build_folder, *args, env_extra=None):
@@ -115,3 +126,11 @@ def test_linux_guest_refuses_a_missing_extra_file(build=None):
     assert "linux-guest: error: extra file /nonexistent/kernel.elf does not exist" in p.stderr, p.stderr
     p = run_kit_cli(build_dir(build), "--add", "no-colon-here")
     assert p.returncode == 2 and "--add wants SRC:DEST" in p.stderr, p.stderr
+
+
+def test_linux_guest_leaves_no_dot_d_names_in_build(build=None):
+    # The Makefile includes every *.d under BUILD as a dependency file; the
+    # unpacked packages have folders like etc/ld.so.conf.d that would stop make.
+    kit = kit_for(build)
+    found = [str(p) for p in kit.dir.rglob("*.d")]
+    assert not found, f"names make would include: {found[:5]}"

@@ -11,6 +11,7 @@ live-build or mkosi when they assemble a root file system without root.
 import json
 import os
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -124,11 +125,15 @@ class DebCache:
 def extract(debs, root):
     """Unpack each .deb's data into `root` (dpkg-deb -x: no scripts run, no
     root needed).  A .deb already unpacked there (listed in the stamp file)
-    is not unpacked again."""
+    is not unpacked again.  Then prune what the guest never uses (etc/,
+    usr/share/) and every file or folder named *.d: the project's Makefile
+    includes each *.d under BUILD as a dependency file, and a folder such as
+    etc/ld.so.conf.d would stop make."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     stamp = root / ".extracted-from"
     done = set(stamp.read_text().split()) if stamp.exists() else set()
+    fresh = False
     for deb in debs:
         if Path(deb).name in done:
             continue
@@ -136,4 +141,19 @@ def extract(debs, root):
         if proc.returncode != 0:
             raise FetchError(f"dpkg-deb -x {deb} failed: {_last_error(proc)}")
         done.add(Path(deb).name)
+        fresh = True
+    if fresh:
+        _prune(root)
         stamp.write_text("".join(n + "\n" for n in sorted(done)))
+
+
+def _prune(root):
+    for unused in ("etc", "usr/share"):
+        shutil.rmtree(root / unused, ignore_errors=True)
+    for top, dirs, files in os.walk(root, topdown=True):
+        for name in [d for d in dirs if d.endswith(".d")]:
+            shutil.rmtree(Path(top) / name)
+            dirs.remove(name)
+        for name in files:
+            if name.endswith(".d"):
+                (Path(top) / name).unlink()

@@ -86,11 +86,25 @@ class Kit:
             raise KitError(f"{kernel_pkg} has no boot/vmlinuz-{self.release}")
         return self
 
+    def _in_root(self, path):
+        """`path` with its symlinks followed inside the unpacked tree (an
+        absolute link such as lib64/ld-linux-x86-64.so.2 -> /lib/... must
+        not lead to the host's file); None if it leads nowhere."""
+        for _ in range(40):
+            if not os.path.lexists(path):
+                return None
+            if not path.is_symlink():
+                return path
+            target = os.readlink(path)
+            path = Path(os.path.normpath(self.root / target.lstrip("/") if target.startswith("/")
+                                         else path.parent / target))
+        return None
+
     def _find_lib(self, soname):
         for d in LIB_DIRS:
-            p = self.root / d / soname
-            if p.exists():
-                return p.resolve()
+            p = self._in_root(self.root / d / soname)
+            if p:
+                return p
         return None
 
     def _sonames(self):

@@ -55,16 +55,17 @@ def build_images(kit, workdir):
 
 
 def one_crash(kit, first, syscall, crashkernel, mem="512M", dump=None, log_path=None,
-              capture_timeout=180):
+              capture_timeout=180, capture_extra=""):
     """Boot with crashkernel=, kexec -p, sysrq-c; wait for the capture /init.
 
     Returns a dict: ok (capture /init reached with /proc/vmcore), why (if
     not), load_out (kexec's own output), panic_to_init (s), vmcore_bytes,
-    and with `dump` (a disk image path) dump_secs once the vmcore is saved."""
+    and with `dump` (a disk image path) dump_secs once the vmcore is saved.
+    `capture_extra` is added to the capture kernel's command line."""
     name, flags = SYSCALLS[syscall]
     extra = []
     append = f"crashkernel={crashkernel}"
-    capture_append = CAPTURE_APPEND
+    capture_append = f"{CAPTURE_APPEND} {capture_extra}".strip()
     if dump:
         extra = ["-drive", f"file={dump},format=raw,if=none,id=dump",
                  "-device", f"virtio-blk-pci,drive=dump,serial={DUMP_SERIAL}"]
@@ -98,7 +99,7 @@ def one_crash(kit, first, syscall, crashkernel, mem="512M", dump=None, log_path=
         if dump:
             m = g.expect(r"linux-guest: vmcore saved to \S+ \((\d+) bytes\) in ([\d.]+) s", 1800)
             res["dump_secs"] = float(m.group(2))
-        g.wait_exit(120)
+        res["exit_status"] = g.wait_exit(120)
     return res
 
 
