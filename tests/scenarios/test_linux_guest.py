@@ -33,13 +33,19 @@ def kit_for(build):
     return Kit(build_dir(build)).prepare()
 
 
+def initrd_with_file(kit, tmp, text, dest):
+    """The kit's initramfs in `tmp` with one extra file holding `text` at `dest`."""
+    src = Path(tmp) / Path(dest).name
+    src.write_text(text)
+    initrd = Path(tmp) / "initrd.img"
+    kit.build_initrd(initrd, extra=[(src, dest)])
+    return initrd
+
+
 def test_linux_guest_boots_runs_commands_and_powers_off(build=None):
     kit = kit_for(build)
     with tempfile.TemporaryDirectory() as tmp:
-        note = Path(tmp) / "note.txt"
-        note.write_text("passed in by the test\n")
-        initrd = Path(tmp) / "initrd.img"
-        kit.build_initrd(initrd, extra=[(note, "etc/note.txt")])
+        initrd = initrd_with_file(kit, tmp, "passed in by the test\n", "etc/note.txt")
         disk = Path(tmp) / "disk.img"
         disk.write_bytes(b"\0" * (1 << 20))
         extra = ["-drive", f"file={disk},format=raw,if=none,id=d0",
@@ -66,10 +72,7 @@ def test_linux_guest_boots_runs_commands_and_powers_off(build=None):
 def test_linux_guest_runs_cmdline_command_and_script_then_powers_off(build=None):
     kit = kit_for(build)
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "job.sh"
-        script.write_text("echo script-ran-as $0\n")
-        initrd = Path(tmp) / "initrd.img"
-        kit.build_initrd(initrd, extra=[(script, "etc/job.sh")])
+        initrd = initrd_with_file(kit, tmp, "echo script-ran-as $0\n", "etc/job.sh")
         append = ('linux_guest.cmd="echo from-the-cmdline $((6 * 7))" '
                   'linux_guest.run=/etc/job.sh linux_guest.then=poweroff')
         with Guest(kit.vmlinuz, initrd, append=append, lifetime=300) as g:
