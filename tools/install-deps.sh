@@ -9,6 +9,10 @@ set -eu
 PACKAGES="make gcc binutils nasm python3 grub-pc-bin grub-common xorriso mtools \
 qemu-system-x86 gdb libelf-dev elfutils librsvg2-bin \
 python3-pexpect python3-pytest python3-pytest-timeout python3-pyelftools"
+# The Linux guest kit (tools/linux-guest/): makedumpfile reads a Linux vmcore
+# on the host.  The guest's own packages are fetched with apt-get download,
+# never installed here.
+PACKAGES="$PACKAGES makedumpfile"
 
 missing=""
 for p in $PACKAGES; do
