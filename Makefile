@@ -111,7 +111,7 @@ help:
 # becomes $(BUILD)/inc/NAME.inc of NASM %defines (C comments and integer
 # suffixes such as ULL dropped; structs and _Static_asserts stay C's).
 ASM_HDRS := lib/x86.h lib/multiboot2.h boot/layout.h kexec/kexec_layout.h
-ASM_HDRS += kernel/trapframe_layout.h
+ASM_HDRS += kernel/trapframe_layout.h kernel/trampoline_layout.h
 ASM_INCS := $(foreach h,$(ASM_HDRS),$(BUILD)/inc/$(notdir $(h:.h=.inc)))
 $(foreach h,$(ASM_HDRS),$(eval $(BUILD)/inc/$(notdir $(h:.h=.inc)): $(h)))
 $(ASM_INCS):

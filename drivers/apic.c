@@ -226,6 +226,20 @@ void apic_setup(void)
 		SPURIOUS_APIC_VECTOR);
 }
 
+void apic_setup_ap(void)
+{
+	if (!present || !enable_mode(apic_x2apic))	/* every CPU in the boot CPU's mode */
+		return;
+	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | SPURIOUS_APIC_VECTOR);
+	clean_up_leftovers();
+	program_lvts(false);
+}
+
+bool apic_is_bsp(void)
+{
+	return rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP;
+}
+
 uint64_t apic_timer_rate(void)
 {
 	uint64_t left;

@@ -74,6 +74,13 @@
  */
 void apic_setup(void);
 
+/* The same on an AP coming up (kernel/smpboot.c), in the boot CPU's mode;
+ * LINT0 and LINT1 stay masked there, as in Linux. */
+void apic_setup_ap(void);
+
+/* Is the calling CPU the bootstrap processor (IA32_APIC_BASE.BSP)? */
+bool apic_is_bsp(void);
+
 /* The local APIC is set up and usable (apic_setup found one). */
 bool apic_present(void);
 

@@ -15,6 +15,7 @@
 #include "drivers/vga.h"
 #include "kernel/console.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/traps.h"
 #include "kernel/version.h"
 #include "lib/cmdline.h"
@@ -34,6 +35,7 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta);
 
 void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 {
+	percpu_setup_boot();			/* kernel/percpu.c: GS base, smp_processor_id() */
 	phys_base = load_delta;			/* boot/addr.h: where we really are */
 	time_mark_boot();			/* drivers/tsc.c: time zero is now */
 	serial_init();				/* drivers/serial.c: COM1 first */
@@ -56,7 +58,8 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 	apic_setup();				/* drivers/apic.c: local APIC, leftovers cleaned */
 	timer_setup();				/* drivers/timer.c: PIT tick, TSC */
 	softlockup_setup();			/* kernel/watchdog.c: checked on every tick */
-	acpi_setup();				/* drivers/acpi.c: RSDP, FADT */
+	acpi_setup();				/* drivers/acpi.c: RSDP, FADT, MADT */
+	smp_init();				/* kernel/smpboot.c: every CPU up, to its idle loop */
 	keyboard_setup(console_input_push);	/* drivers/keyboard.c: PS/2 on IRQ 1 */
 	serial_input_setup(console_input_push);	/* drivers/serial_irq.c: serial IRQ 4 */
 	irq_enable();				/* interrupts on from here */

@@ -34,6 +34,11 @@ static char panic_msg[256];
 /* Registers of the panicking context, for show_regs and the crash note. */
 static struct trap_frame panic_regs;
 
+bool panic_on_this_cpu(void)
+{
+	return __atomic_load_n(&panic_cpu, __ATOMIC_RELAXED) == (int)smp_processor_id();
+}
+
 __noreturn void halt_forever(void)
 {
 	for (;;)

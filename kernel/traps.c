@@ -12,6 +12,7 @@
 #include "drivers/irq.h"
 #include "kernel/kallsyms.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/traps.h"
 #include "lib/cpu.h"
 #include "lib/panic.h"
@@ -225,7 +226,10 @@ void trap_dispatch(struct trap_frame *tf)
 		breakpoint(tf);
 		return;
 	}
-	if (tf->vector == VECTOR_NMI)
+	if (tf->vector == VECTOR_NMI) {
+		if (smp_nmi_handler(tf))	/* kernel/smp.c: a stop or the shootdown */
+			return;
 		unknown_nmi(tf);
+	}
 	die(tf, cr2);
 }
