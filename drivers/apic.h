@@ -100,6 +100,10 @@ void apic_error_interrupt(void);
 /* End of interrupt for the highest vector in service. */
 void apic_eoi(void);
 
+/* Retire every vector in service (kexec's jump leaves this kernel from
+ * inside an interrupt handler, the hand-off to the BSP's). */
+void apic_eoi_all(void);
+
 /* Is vector in service (ISR bit set) at the calling CPU's local APIC? */
 bool apic_in_service(unsigned vector);
 

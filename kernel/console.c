@@ -35,8 +35,11 @@ uint64_t console_lock(void)
 	if (__atomic_load_n(&owner, __ATOMIC_RELAXED) == me)
 		return flags | NESTED;
 	while (!spin_trylock(&lock)) {
-		/* The holder may be stopped for good: the panic goes first. */
-		if (panic_on_this_cpu() && ktime_ns() - t0 > PANIC_TAKEOVER_NS)
+		int holder = __atomic_load_n(&owner, __ATOMIC_RELAXED);
+
+		/* A holder stopped by NMI never lets go; the panic goes first. */
+		if ((holder >= 0 && holder < NR_CPUS && per_cpu[holder].state != CPU_ONLINE) ||
+		    (panic_on_this_cpu() && ktime_ns() - t0 > PANIC_TAKEOVER_NS))
 			break;
 		cpu_relax();
 	}

@@ -13,6 +13,7 @@
 #include "kernel/console.h"
 #include "kernel/kallsyms.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/traps.h"
 #include "lib/cmdline.h"
 #include "lib/cpu.h"
@@ -39,6 +40,11 @@ bool panic_on_this_cpu(void)
 	return __atomic_load_n(&panic_cpu, __ATOMIC_RELAXED) == (int)smp_processor_id();
 }
 
+bool panic_in_progress(void)
+{
+	return __atomic_load_n(&panic_cpu, __ATOMIC_RELAXED) != PANIC_CPU_INVALID;
+}
+
 __noreturn void halt_forever(void)
 {
 	for (;;)
@@ -47,9 +53,12 @@ __noreturn void halt_forever(void)
 
 /*
  * Claim the panic path for this CPU (Linux: atomic_try_cmpxchg on
- * panic_cpu).  A loser, nested or on another CPU, halts here.
+ * panic_cpu).  A nested panic on the winner halts; a second CPU that
+ * panics at the same time keeps regs as its own failure and waits for the
+ * winner's NMI shootdown, which saves them in its crash note (Linux:
+ * panic_smp_self_stop, nmi_panic_self_stop).
  */
-static void claim_panic_cpu(void)
+static void claim_panic_cpu(struct trap_frame *regs)
 {
 	int cpu = (int)smp_processor_id();
 	int old = PANIC_CPU_INVALID;
@@ -63,7 +72,9 @@ static void claim_panic_cpu(void)
 
 		console_write(line, sizeof(line) - 1);
 	}
-	halt_forever();
+	if (old == cpu)
+		halt_forever();
+	smp_panic_self_stop(regs);
 }
 
 /* The hooks: PANIC_HOOK() entries (lib/panic.h, linker.ld). */
@@ -138,6 +149,7 @@ static __noreturn void panic_common(const struct trap_frame *regs, bool from_tra
 	if (from_trap)
 		pr_emerg("Kernel panic - not syncing: %s\n", panic_msg);
 	run_panic_hooks(regs);
+	smp_send_stop(false);	/* no capture kernel: stop the others (Linux: smp_send_stop) */
 	/* So the log ends with the panic message (with panic=N the reboot
 	 * lines follow it, but then there is no vmcore). */
 	panic_end_marker();
@@ -151,7 +163,7 @@ __noreturn void panic(const char *fmt, ...)
 
 	irq_disable();
 	trap_frame_capture(&here);	/* before anything changes them */
-	claim_panic_cpu();
+	claim_panic_cpu(&here);
 	panic_regs = here;
 	va_start(ap, fmt);
 	kvsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
@@ -164,7 +176,7 @@ __noreturn void panic_with_frame(struct trap_frame *tf, const char *fmt, ...)
 	va_list ap;
 
 	irq_disable();
-	claim_panic_cpu();
+	claim_panic_cpu(tf);
 	panic_regs = *tf;
 	va_start(ap, fmt);
 	kvsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);

@@ -51,8 +51,9 @@ struct percpu {
 	uint64_t guard_lo;		/* its read-only guard page [guard_lo, stack_lo) */
 	volatile uint64_t ticks;	/* local timer interrupts (Linux: hrtimer_interrupts) */
 	volatile uint64_t touch_ts;	/* ticks at the last sign of progress (soft lockup) */
-	uint64_t hard_saved;		/* the buddy's ticks at the last check (hard lockup) */
-	uint64_t hard_stalled;		/* own ticks since the buddy's last moved */
+	int hard_buddy;			/* the CPU this one watches (hard lockup), or -1 */
+	uint64_t hard_saved;		/* the buddy's ticks at the last check */
+	uint64_t hard_stalled;		/* own seconds since the buddy's ticks last moved */
 	struct trap_frame *panic_regs;	/* a CPU that lost panic_cpu: where it failed */
 };
 

@@ -303,7 +303,7 @@ static void send_each(uint32_t mask, uint32_t icr)
 			apic_send_ipi(per_cpu[cpu].apic_id, icr);
 }
 
-void smp_send_stop(void)
+void smp_send_stop(bool report)
 {
 	uint32_t targets = cpus_in(CPU_ONLINE), left, by_nmi = 0;
 	char a[32], b[32];
@@ -321,8 +321,9 @@ void smp_send_stop(void)
 		for (t0 = ktime_ns(); (left = cpus_in(CPU_ONLINE)) && !waited_too_long(t0, 100);)
 			;
 	}
-	pr_info("smp: stopped CPU(s) %s (%s by NMI)\n", cpu_list(a, sizeof(a), targets & ~left),
-		by_nmi & ~left ? cpu_list(b, sizeof(b), by_nmi & ~left) : "none");
+	if (report)
+		pr_info("smp: stopped CPU(s) %s (%s by NMI)\n", cpu_list(a, sizeof(a), targets & ~left),
+			by_nmi & ~left ? cpu_list(b, sizeof(b), by_nmi & ~left) : "none");
 	if (left)
 		pr_err("smp: error: CPU(s) %s did not stop (E_TIMEDOUT)\n",
 		       cpu_list(a, sizeof(a), left));
@@ -412,6 +413,34 @@ bool smp_nmi_handler(struct trap_frame *tf)
 	if (stopping_cpu >= 0 && me != stopping_cpu && p->state == CPU_ONLINE)
 		halt_here(CPU_STOPPED, "stopped by NMI");
 	return p->state == CPU_STOPPED || p->state == CPU_CRASHED;	/* halted already */
+}
+
+/* ---- NMI backtrace requests (the buddy watchdog's check) ---- */
+
+static volatile int bt_request[NR_CPUS];
+static volatile int bt_answer[NR_CPUS];
+
+void smp_nmi_backtrace_request(unsigned cpu)
+{
+	bt_answer[cpu] = NMI_BT_NONE;
+	__atomic_store_n(&bt_request[cpu], 1, __ATOMIC_RELEASE);
+	apic_send_ipi(per_cpu[cpu].apic_id, APIC_DM_NMI | APIC_ICR_ASSERT);
+}
+
+int smp_nmi_backtrace_answer(unsigned cpu)
+{
+	return __atomic_load_n(&bt_answer[cpu], __ATOMIC_ACQUIRE);
+}
+
+bool smp_nmi_backtrace_pending(void)
+{
+	return __atomic_exchange_n(&bt_request[smp_processor_id()], 0, __ATOMIC_ACQ_REL);
+}
+
+void smp_nmi_backtrace_done(bool irqs_on)
+{
+	__atomic_store_n(&bt_answer[smp_processor_id()], irqs_on ? NMI_BT_IRQS_ON : NMI_BT_IRQS_OFF,
+			 __ATOMIC_RELEASE);
 }
 
 /* ---- setup ---- */

@@ -68,6 +68,20 @@ int smp_call_function_many(void (*fn)(void *), void *arg, bool wait);
  */
 int smp_call_on_cpu(unsigned cpu, int (*fn)(void *), void *arg, const char *what);
 
+/*
+ * Ask cpu, by NMI, to print its registers and call trace and to say
+ * whether it was running with interrupts on (Linux:
+ * trigger_single_cpu_backtrace, nmi_cpu_backtrace); the answer comes
+ * later: smp_nmi_backtrace_answer gives NMI_BT_NONE until then.  The NMI
+ * side (kernel/traps.c) asks smp_nmi_backtrace_pending, prints, and
+ * answers with smp_nmi_backtrace_done.
+ */
+enum { NMI_BT_NONE, NMI_BT_IRQS_ON, NMI_BT_IRQS_OFF };
+void smp_nmi_backtrace_request(unsigned cpu);
+int smp_nmi_backtrace_answer(unsigned cpu);
+bool smp_nmi_backtrace_pending(void);
+void smp_nmi_backtrace_done(bool irqs_on);
+
 /* Register the IPI vectors (call, reschedule, stop) and the remote TLB
  * flush; smp_init does it before it starts the first AP. */
 void smp_vectors_setup(void);
@@ -75,10 +89,11 @@ void smp_vectors_setup(void);
 /*
  * Stop every other online CPU: the REBOOT_VECTOR IPI, then an NMI for
  * those that have not stopped within SMP_STOP_TIMEOUT_MS; each masks its
- * local APIC timer and halts with interrupts off.  Logs how each stopped,
- * and names a CPU that did not.  Linux: native_stop_other_cpus.
+ * local APIC timer and halts with interrupts off.  With report, logs how
+ * each stopped; a CPU that did not is always named.  Linux:
+ * native_stop_other_cpus.
  */
-void smp_send_stop(void);
+void smp_send_stop(bool report);
 
 /*
  * After smp_send_stop, before kexec's jump: put every stopped CPU but the

@@ -18,6 +18,7 @@
 #include "drivers/apic.h"
 #include "drivers/madt.h"
 #include "kernel/smp.h"
+#include "kernel/tick.h"
 #include "kernel/trampoline_layout.h"
 #include "kernel/traps.h"
 #include "lib/cmdline.h"
@@ -185,6 +186,7 @@ __noreturn void start_secondary(unsigned cpu)
 	gdt_load_cpu(cpu);		/* GDT, TSS, IST stacks, GS base */
 	idt_load();
 	apic_setup_ap();
+	tick_start_this_cpu();		/* its own timer interrupts, for the watchdogs */
 	this_cpu()->bsp = apic_is_bsp();
 	this_cpu()->doing = "idle";
 	__atomic_store_n(&this_cpu()->state, CPU_ONLINE, __ATOMIC_RELEASE);	/* call-in */
@@ -269,8 +271,9 @@ void smp_init(void)
 	boot_cpu_setup();
 	smp_vectors_setup();
 	if (!m || !apic_present() || limit <= 1) {
-		pr_info("smp: CPU 0 (APIC id %u) only%s\n", per_cpu[0].apic_id,
-			limit <= 1 ? " (nr_cpus=1)" : !m ? " (no MADT)" : " (no local APIC)");
+		pr_notice("smp: running alone on CPU 0, APIC id %u (%s): %s\n", per_cpu[0].apic_id,
+			  per_cpu[0].bsp ? "the bootstrap processor" : "not the bootstrap processor",
+			  limit <= 1 ? "nr_cpus=1" : !m ? "no MADT" : "no local APIC");
 		goto done;
 	}
 	number_cpus(m, limit);

@@ -31,6 +31,9 @@ __noreturn void panic_with_frame(struct trap_frame *tf, const char *fmt, ...) __
 /* Is the calling CPU the one running the panic path (it won panic_cpu)? */
 bool panic_on_this_cpu(void);
 
+/* Has any CPU entered panic()? */
+bool panic_in_progress(void);
+
 /* Stop this CPU for good: interrupts off, hlt forever. */
 __noreturn void halt_forever(void);
 
