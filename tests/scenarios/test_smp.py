@@ -92,3 +92,43 @@ def test_on_refuses_what_it_cannot_do(shared_machine, line, error):
     m = shared_machine("smp2", mem="128M", smp=2)
     out = m.run(line)
     check(re.search(error, out), f"{line!r}: want /{error}/, got:\n{out}", m)
+
+
+LOAD_SELF = "kexec -l /boot/kernel.elf --append=chain={gen} --module=/boot/kernel.elf"
+
+
+def free_frames(text):
+    return [int(n) for n in re.findall(rf"^{STAMP}pmm: (\d+) frames free", text, re.M)]
+
+
+def test_kexec_chain_keeps_every_cpu(machine):
+    """10 generations at -smp 4, every other one started by `on 2 kexec -e`:
+    the jump is handed to the bootstrap processor, the other CPUs are
+    stopped and parked in INIT, and each new kernel brings all 4 up again,
+    with the same free memory."""
+    with boot(machine, 4) as m:
+        frees = []
+        for gen in range(2, 12):
+            out = m.run(LOAD_SELF.format(gen=gen))
+            check("kexec: loaded '/boot/kernel.elf'" in out, f"load failed:\n{out}", m)
+            start = len(m.output)
+            cmd = "on 2 kexec -e" if gen % 2 == 0 else "kexec -e"
+            m.send(cmd + "\r")
+            m.expect(rf"boot: generation {gen}, started by kexec")
+            m.wait_prompt(120)
+            text = m.output[start:]
+            if cmd.startswith("on"):
+                check(re.search(rf"^{STAMP}kexec: CPU 2 hands the jump to CPU 0, the bootstrap "
+                                r"processor", text, re.M), f"generation {gen}: no hand-off", m)
+            check(re.search(rf"^{STAMP}smp: stopped CPU\(s\) 1 2 3 \(none by NMI\)$", text, re.M),
+                  f"generation {gen - 1} did not stop CPUs 1-3 by IPI", m)
+            check(re.search(rf"^{STAMP}smp: CPU\(s\) 1 2 3 parked in INIT", text, re.M),
+                  f"generation {gen - 1} did not park CPUs 1-3", m)
+            check(re.search(rf"^{STAMP}smp: brought up 3 CPU\(s\) in \d+ ms; 4 of 4 online$",
+                            text, re.M), f"generation {gen} did not bring up 4 CPUs", m)
+            table, out = cpus_table(m)
+            check([table[c][:2] for c in range(4)] == [(c, "online") for c in range(4)],
+                  f"generation {gen}: want CPUs 0-3 online, APIC ids 0-3:\n{out}", m)
+            frees += free_frames(text)
+        check(len(frees) == 10 and len(set(frees)) == 1,
+              f"free frames changed across generations: {frees}", m)
