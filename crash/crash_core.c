@@ -225,6 +225,8 @@ void crash_kexec(struct trap_frame *regs)
 			       cpu_list(list, sizeof(list), online & ~(1u << cpu) & ~unanswered));
 	console_printf("kdump: CPU %u registers saved; starting the capture kernel "
 		       "(purgatory 0x%llx)\n", cpu, (unsigned long long)kl->image.start);
+	this_cpu()->doing = "crashed: started the capture kernel";
+	this_cpu()->state = CPU_CRASHED;
 	machine_crash_kexec(kl);
 }
 

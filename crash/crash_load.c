@@ -14,6 +14,7 @@
 #include "crash/elfcore.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
+#include "kernel/trampoline_layout.h"
 #include "kexec/kexec_load.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
@@ -28,7 +29,11 @@ extern uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES];
 static int add_core_header(struct kexec_load *ld)
 {
 	struct elfcore_note_buf notes[NR_CPUS];
-	struct range window = { crashk_res.start, crashk_res.end, "crash window" };
+	paddr_t tramp = smp_trampoline_page();
+	struct range exclude[2] = {
+		{ crashk_res.start, crashk_res.end, "crash window" },
+		{ tramp, tramp + TRAMPOLINE_SIZE, "AP trampoline" },
+	};
 	struct elfcore_params p = {
 		.cpu_notes = notes,
 		.nr_cpus = NR_CPUS,
@@ -38,8 +43,8 @@ static int add_core_header(struct kexec_load *ld)
 		.kernel_size = (uint64_t)(_kernel_end - _kernel_start),
 		.direct_map_base = DIRECT_MAP_BASE,
 		.ram = &firmware_memmap,
-		.exclude = &window,
-		.nr_exclude = 1,
+		.exclude = exclude,
+		.nr_exclude = tramp ? 2 : 1,
 	};
 	char arg[48];
 	size_t size;
@@ -80,6 +85,19 @@ static bool has_key(const char *cmdline, const char *key)
 }
 
 /*
+ * The page our other CPUs started from goes to the capture kernel too, so
+ * one booted with nr_cpus=N can start CPUs of its own (it is left out of
+ * the dump: the capture kernel writes its own trampoline there).  Linux's
+ * kdump passes the capture kernel the first 640 KiB for the same reason.
+ */
+static int give_trampoline(struct kexec_load *ld)
+{
+	paddr_t tramp = smp_trampoline_page();
+
+	return tramp ? kexec_give_ram(ld, tramp, TRAMPOLINE_SIZE) : 0;
+}
+
+/*
  * The capture kernel runs alone on the CPU that crashed, which is often
  * not the bootstrap processor; kdump's tools add nr_cpus=1 (and
  * disable_cpu_apicid= with the BSP's APIC id, for one that asks for more
@@ -111,5 +129,6 @@ int crash_load_segments(struct kexec_load *ld)
 
 	err = err ? err : kexec_add_blob(ld, text, size, PAGE_SIZE, VMCOREINFO_SAFECOPY_NAME, &pa);
 	err = err ? err : kexec_mark_reserved(ld, pa, size);
+	err = err ? err : give_trampoline(ld);
 	return err ? err : add_cpu_arguments(ld);
 }

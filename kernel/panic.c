@@ -66,6 +66,8 @@ static void claim_panic_cpu(struct trap_frame *regs)
 	if (__atomic_compare_exchange_n(&panic_cpu, &old, cpu, false, __ATOMIC_SEQ_CST,
 					__ATOMIC_SEQ_CST))
 		return;
+	if (old != cpu)
+		this_cpu()->panic_regs = regs;	/* first: the shootdown's NMI may come now */
 	if (__atomic_fetch_add(&panic_later_lines, 1, __ATOMIC_SEQ_CST) == 0) {
 		/* console_write, not printk: the ring may be what broke. */
 		static const char line[] = "panic: nested panic or second CPU: halting this CPU\n";

@@ -259,6 +259,11 @@ static void boot_cpu_setup(void)
 	}
 }
 
+paddr_t smp_trampoline_page(void)
+{
+	return trampoline_pa;
+}
+
 void smp_init(void)
 {
 	const struct madt *m = acpi_madt();
@@ -309,6 +314,10 @@ void smp_init(void)
 		pr_info("smp: brought up %u CPU(s) in %llu ms; %u of %u online%s\n",
 			num_online_cpus() - 1, (unsigned long long)((ktime_ns() - t0) / 1000000),
 			num_online_cpus(), nr_cpu_ids, failed ? " (see the errors above)" : "");
+	else
+		pr_notice("smp: running alone on CPU 0, APIC id %u (%s): the MADT lists no other "
+			  "CPU\n", per_cpu[0].apic_id, per_cpu[0].bsp ? "the bootstrap processor"
+								: "not the bootstrap processor");
 done:
 	per_cpu[0].doing = "shell";
 }

@@ -22,6 +22,7 @@
 #include "lib/printk.h"
 
 static volatile bool enabled;
+static volatile uint32_t late_reported;	/* CPUs already reported late, once each */
 
 /* The next online CPU after cpu, wrapping, or -1 if it is alone. */
 static int next_online(unsigned cpu)
@@ -62,9 +63,11 @@ void hardlockup_check(void)
 		return;
 	answer = smp_nmi_backtrace_answer((unsigned)buddy);
 	if (answer == NMI_BT_IRQS_ON) {
-		pr_warn("watchdog: CPU#%d took no timer interrupt for %llu s of CPU#%u's, yet runs "
-			"with interrupts on: late (not run by the host?), not locked\n", buddy,
-			(unsigned long long)me->hard_stalled, me->cpu);
+		if (!(__atomic_fetch_or(&late_reported, 1u << buddy, __ATOMIC_RELAXED) & (1u << buddy)))
+			pr_warn("watchdog: CPU#%d took no timer interrupt for %llu s of CPU#%u's, yet "
+				"runs with interrupts on: its ticks are late or stopped, it is not "
+				"locked (reported once)\n", buddy,
+				(unsigned long long)me->hard_stalled, me->cpu);
 		restart(me, buddy);
 		return;
 	}

@@ -381,6 +381,13 @@ static int build_image(struct kexec_load *ld, const struct kexec_request *req)
 	return 0;
 }
 
+int kexec_give_ram(struct kexec_load *ld, paddr_t pa, size_t size)
+{
+	if (ld->mbi_map != &ld->crash_map)
+		return -E_INVAL;
+	return memmap_add(&ld->crash_map, pa, pa + ALIGN_UP(size, PAGE_SIZE), MEMMAP_RAM);
+}
+
 int kexec_mark_reserved(struct kexec_load *ld, paddr_t pa, size_t size)
 {
 	if (ld->mbi_map != &ld->crash_map)

@@ -85,6 +85,11 @@ int kexec_cmdline_append(struct kexec_load *ld, const char *text);
  * was appended so far). */
 const char *kexec_load_cmdline(const struct kexec_load *ld);
 
+/* Crash loads: give the capture kernel [pa, pa + size) as RAM too, outside
+ * the window (the page it brings its other CPUs up through must be below
+ * 1 MiB).  0, -E_INVAL (not a crash load), -E_NOSPC, -E_OVERLAP. */
+int kexec_give_ram(struct kexec_load *ld, paddr_t pa, size_t size);
+
 /* Crash loads: tell the capture kernel that [pa, pa + size) is not free
  * RAM (the ELF core header must survive its boot).  0, or -E_INVAL for a
  * load that is not a crash load, -E_NOSPC (its memory map is full). */

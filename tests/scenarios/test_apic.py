@@ -31,8 +31,8 @@ def test_apic_shows_the_boot_cpu(booted):
     out = booted.run("apic")
     check(re.search(r"^APIC id 0, xAPIC mode, version 0x[0-9a-f]{2}, enabled, "
                     r"spurious vector 0xff$", out, re.M), f"no APIC summary:\n{out}", booted)
-    check(re.search(r"^  LINT0 +enabled, ExtINT$", out, re.M),
-          f"LINT0 should carry the 8259 PIC (ExtINT):\n{out}", booted)
+    check(re.search(r"^  LINT0 +masked, ExtINT$", out, re.M),
+          f"LINT0 (the 8259 PIC) should be masked, the I/O APIC routes:\n{out}", booted)
     check(re.search(r"^  LINT1 +enabled, NMI$", out, re.M), f"LINT1 should be NMI:\n{out}",
           booted)
     check(re.search(r"^  in service: none$", out, re.M), f"nothing should be in service:\n{out}",
@@ -62,6 +62,18 @@ def test_an_interrupt_on_any_vector_is_logged_once_and_acknowledged(booted):
     counts = no_handler_counts(booted.run("apic"))
     check(counts.get(0x99) == 3 and counts.get(0x30) == 1,
           f"want 0x99 x3 and 0x30 x1, got {counts}", booted)
+
+
+def test_noapic_leaves_the_legacy_irqs_to_the_pic(machine):
+    with machine(mem="128M", cmdline="noapic") as m:
+        m.wait_prompt()
+        check(re.search(rf"^{STAMP}ioapic: not used \(noapic\): the 8259 PIC delivers the legacy "
+                        r"IRQs$", m.output, re.M), "no line saying the PIC stays", m)
+        out = m.run("apic")
+        check(re.search(r"^  LINT0 +enabled, ExtINT$", out, re.M),
+              f"LINT0 should carry the 8259 PIC (ExtINT):\n{out}", m)
+        first = m.run("uptime")
+        check(re.search(r"up [\d.]+ s, [1-9]\d* ticks", first), f"the PIT tick should run:\n{first}", m)
 
 
 @pytest.mark.parametrize("arg, error", [

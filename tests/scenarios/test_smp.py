@@ -132,3 +132,19 @@ def test_kexec_chain_keeps_every_cpu(machine):
             frees += free_frames(text)
         check(len(frees) == 10 and len(set(frees)) == 1,
               f"free frames changed across generations: {frees}", m)
+
+
+def test_a_cpu_without_ticks_but_interrupts_on_is_not_a_hard_lockup(machine):
+    """The buddy detector's false alarm, made on purpose: CPU 1's local
+    timer stopped (`on 1 apic timer off`), so its tick count freezes while
+    it idles with interrupts on, as a vCPU the host does not run looks from
+    inside.  CPU 0 notices after 5 s of its own ticks, asks by NMI, hears
+    "interrupts on", says so once, and does not panic."""
+    with boot(machine, 2) as m:
+        m.run("on 1 apic timer off")
+        m.expect_line(r"watchdog: CPU#1 took no timer interrupt for \d+ s of CPU#0's, yet runs with "
+                      r"interrupts on: its ticks are late or stopped, it is not locked "
+                      r"\(reported once\)", timeout=60)
+        m.expect_not(r"Hard LOCKUP|Kernel panic", wait=1)
+        out = m.run("cpus")
+        check(re.search(r"^ +1 +1 +online ", out, re.M), f"CPU 1 should still be online:\n{out}", m)
