@@ -317,6 +317,7 @@ vmcore: check-deps $(BUILD)/kernel.iso
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)
 	$(Q)$(PYTHON) tools/bench_kdump.py --build $(BUILD)
+	$(Q)$(PYTHON) tools/bench_smp.py --build $(BUILD)
 
 # ---------------------------------------------------------------- host tools
 # Host programs under tools/, built with the host compiler (not part of the

@@ -26,6 +26,7 @@
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/time.h"
 #include "lib/vsprintf.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
@@ -200,6 +201,7 @@ void crash_kexec(struct trap_frame *regs)
 	unsigned cpu = smp_processor_id();
 	uint32_t online = 0, unanswered;
 	struct trap_frame here;
+	uint64_t t0;
 	char list[3 * NR_CPUS + 1];
 
 	if (!kl)
@@ -214,15 +216,18 @@ void crash_kexec(struct trap_frame *regs)
 	crashing_cpu = (int)cpu;
 	memset(crash_notes, 0, sizeof(crash_notes));	/* an offline CPU's slot stays empty */
 	crash_save_cpu(cpu, regs);
+	t0 = ktime_ns();
 	unanswered = nmi_shootdown_cpus(crash_nmi_callback);
+	t0 = ktime_ns() - t0;
 	crash_save_vmcoreinfo(kl, online, unanswered);
 	/* For the person watching, not the log: the panic stays the last line. */
 	if (unanswered)
 		console_printf("kdump: CPU(s) %s did not answer the NMI in %u ms: no registers for "
 			       "them\n", cpu_list(list, sizeof(list), unanswered), SMP_STOP_TIMEOUT_MS);
 	if (online & ~(1u << cpu) & ~unanswered)
-		console_printf("kdump: CPU(s) %s stopped by NMI, their registers saved\n",
-			       cpu_list(list, sizeof(list), online & ~(1u << cpu) & ~unanswered));
+		console_printf("kdump: CPU(s) %s stopped by NMI in %llu us, their registers saved\n",
+			       cpu_list(list, sizeof(list), online & ~(1u << cpu) & ~unanswered),
+			       (unsigned long long)(t0 / 1000));
 	console_printf("kdump: CPU %u registers saved; starting the capture kernel "
 		       "(purgatory 0x%llx)\n", cpu, (unsigned long long)kl->image.start);
 	this_cpu()->doing = "crashed: started the capture kernel";
