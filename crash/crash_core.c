@@ -123,16 +123,9 @@ const char *vmcoreinfo_text(size_t *size)
 	return vmcoreinfo.data;
 }
 
-/* "0,2,3": the CPUs of mask, for VMCOREINFO. */
 static const char *cpu_list(char *buf, size_t size, uint32_t mask)
 {
-	size_t len = 0;
-
-	buf[0] = 0;
-	for (unsigned cpu = 0; cpu < NR_CPUS && len < size; cpu++)
-		if (mask & (1u << cpu))
-			len += (size_t)ksnprintf(buf + len, size - len, "%s%u", len ? "," : "", cpu);
-	return buf;
+	return smp_cpu_list(buf, size, mask, ',');	/* "0,2,3" */
 }
 
 /*

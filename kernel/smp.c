@@ -272,16 +272,23 @@ static void reboot_interrupt(unsigned vector, struct trap_frame *tf)
 		halt_here(CPU_STOPPED, "stopped");
 }
 
-/* "1 2 3" into buf, the CPUs of mask. */
-static const char *cpu_list(char *buf, size_t size, uint32_t mask)
+const char *smp_cpu_list(char *buf, size_t size, uint32_t mask, char sep)
 {
 	size_t len = 0;
 
 	buf[0] = 0;
 	for (unsigned cpu = 0; cpu < NR_CPUS && len < size; cpu++)
-		if (mask & (1u << cpu))
-			len += (size_t)ksnprintf(buf + len, size - len, "%s%u", len ? " " : "", cpu);
+		if (mask & (1u << cpu)) {
+			if (len && len + 1 < size)
+				buf[len++] = sep;
+			len += (size_t)ksnprintf(buf + len, size - len, "%u", cpu);
+		}
 	return buf;
+}
+
+static const char *cpu_list(char *buf, size_t size, uint32_t mask)
+{
+	return smp_cpu_list(buf, size, mask, ' ');
 }
 
 /* CPUs still in state, but the caller. */

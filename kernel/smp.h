@@ -23,6 +23,9 @@ extern unsigned nr_cpu_ids;
 unsigned num_online_cpus(void);
 bool cpu_online(unsigned cpu);
 
+/* The CPUs of mask as "0 2 3" (sep ' ') or "0,2,3" into buf; returns buf. */
+const char *smp_cpu_list(char *buf, size_t size, uint32_t mask, char sep);
+
 /* The logical number of the CPU with this APIC id, or -1. */
 int cpu_by_apic_id(uint32_t apic_id);
 
