@@ -34,8 +34,10 @@ def prstatus_cpus(path):
     return cpus
 
 
-def gdb(build, vmcore, *cmds):
-    args = ["gdb", "-batch"] + [a for c in cmds for a in ("-ex", c)]
+def gdb(build, vmcore, *cmds, helpers=False):
+    args = ["gdb", "-batch"] + (["-x", str(build.root / "tools/gdb/kernel-gdb.py")] if helpers
+                                else [])
+    args += [a for c in cmds for a in ("-ex", c)]
     return subprocess.run(args + [str(build.kernel_elf), str(vmcore)], capture_output=True,
                           text=True, timeout=120).stdout
 
@@ -80,6 +82,13 @@ def test_crash_on_cpu_3(build, core):
     check("cmd_on" in bts[0], f"CPU 0 waited for `on` to finish:\n{bts[0]}")
     check("crash_null" in bts[3] and "cpu_idle_loop" in bts[3],
           f"CPU 3 ran crash null as idle-loop work:\n{bts[3]}")
+    kcpus = gdb(build, core, "kcpus", helpers=True)
+    rows = re.findall(r"^ +(\d) +(\d) +crashed +\d+  (.*); thread \d+ \(LWP (\d)\)$", kcpus, re.M)
+    check([(int(c), int(a), int(lwp)) for c, a, _, lwp in rows] ==
+          [(c, c, c + 1) for c in range(4)], f"kcpus should list CPUs 0-3, crashed, LWP = CPU + 1:\n"
+          f"{kcpus}")
+    check(rows[3][2].startswith("crashed: started the capture kernel"),
+          f"kcpus: CPU 3 started the capture kernel:\n{kcpus}")
     text = core.read_bytes()
     check(b"PANIC_CPU=3\n" in text and b"PANIC_CPU_APICID=3\n" in text and
           b"CPUS_ONLINE=0,1,2,3\n" in text, "VMCOREINFO lacks the CPU keys")
