@@ -133,6 +133,8 @@ void percpu_setup_boot(void)
 {
 	per_cpu[0].self = &per_cpu[0];
 	per_cpu[0].cpu = 0;
+	per_cpu[0].state = CPU_ONLINE;		/* the CPU running this */
+	per_cpu[0].doing = "boot";
 	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&per_cpu[0]);
 }
 

@@ -7,16 +7,25 @@ the time each added CPU costs.  INIT-SIPI-SIPI waits 10 ms per CPU by the
 SDM's timing (Linux skips that wait on modern CPUs), so about 10 ms of each
 CPU is the INIT delay, the rest the AP's climb to its idle loop.
 
-Usage: tools/bench_smp.py [--build DIR] [--rounds N].  Run by `make bench`.
-Figures, not a test: nothing here passes or fails.
+Beside it, Linux: Debian 12's kernel from the Linux guest kit
+(tools/linux-guest/, fetched from Debian's archive at the first use) at
+-smp 8 in the same QEMU, its bring-up read from its own dmesg ("smp:
+Bringing up secondary CPUs" to "smp: Brought up 1 node, 8 CPUs").
+
+Usage: tools/bench_smp.py [--build DIR] [--rounds N] [--no-linux].  Run by
+`make bench`.  Figures, not a test: nothing here passes or fails.
 """
 import argparse
 import os
 import re
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import guest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "linux-guest"))
 
 COUNTS = (1, 2, 4, 8)
 
@@ -34,10 +43,34 @@ def one_boot(build, n):
             int(ready.group(1)) * 1000 + int(ready.group(2)), host)
 
 
+def linux_bringup(build_dir, n=8):
+    """Linux's own bring-up of n CPUs in ms, from its dmesg; or a reason string."""
+    try:
+        from linux_guest import Kit, KitError
+        from linux_vm import Guest, GuestError
+    except ImportError as e:
+        return f"the Linux guest kit cannot be imported ({e})"
+    try:
+        kit = Kit(build_dir)
+        kit.prepare()
+        initrd = kit.dir / "initrd.img"
+        if not initrd.exists():
+            kit.build_initrd(initrd)
+        with Guest(kit.vmlinuz, initrd, smp=n) as g:
+            g.wait_marker()
+            out, _ = g.run("dmesg | grep -E 'smp: Bringing up|smp: Brought up'")
+            g.poweroff()
+    except (KitError, GuestError, OSError) as e:
+        return f"no Linux guest ({e})"
+    t = [float(x) for x in re.findall(r"^\[\s*(\d+\.\d+)\] smp: Br", out, re.M)]
+    return (t[1] - t[0]) * 1000 if len(t) == 2 else f"no bring-up lines in Linux's dmesg:\n{out}"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.environ.get("BUILD") or "build")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--no-linux", action="store_true")
     args = ap.parse_args()
     build = guest.Build(args.build)
     print(f"bench: SMP bring-up, 512M guest, QEMU -M pc TCG on this host, median of {args.rounds}")
@@ -52,6 +85,14 @@ def main():
     per_cpu = rows[8][0] / 7
     print(f"  each added CPU: {per_cpu:.1f} ms of bring-up (10 ms of it the INIT delay), "
           f"{(rows[8][1] - rows[1][1]) / 7:.1f} ms of boot-ready time")
+    if args.no_linux:
+        return
+    linux = linux_bringup(build.dir)
+    if isinstance(linux, str):
+        print(f"  (Linux beside it: skipped, {linux})")
+    else:
+        print(f"  Linux 6.1 (Debian's) at -smp 8 in the same QEMU: {linux:.0f} ms to bring up 7 "
+              f"CPUs, {linux / 7:.0f} ms each (its dmesg)")
 
 
 if __name__ == "__main__":
