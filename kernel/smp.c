@@ -220,6 +220,15 @@ static void run_work(void)
 			      RESCHEDULE_VECTOR);
 }
 
+int smp_call_on_cpu_nowait(unsigned cpu, int (*fn)(void *), void *arg, const char *what)
+{
+	uint64_t gen;
+
+	if (cpu == smp_processor_id() || !cpu_online(cpu))
+		return -E_RANGE;
+	return post(&work_slot[cpu], cpu, RESCHEDULE_VECTOR, (void *)fn, arg, what, &gen);
+}
+
 int smp_call_on_cpu(unsigned cpu, int (*fn)(void *), void *arg, const char *what)
 {
 	struct slot *s = &work_slot[cpu];

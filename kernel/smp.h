@@ -89,6 +89,11 @@ int smp_nmi_backtrace_answer(unsigned cpu);
 bool smp_nmi_backtrace_pending(void);
 void smp_nmi_backtrace_done(bool irqs_on);
 
+/* The same without waiting for fn to finish (its result is lost): 0 once
+ * cpu took the work.  -E_RANGE (not online, or the calling CPU),
+ * -E_TIMEDOUT.  arg must live until fn is done. */
+int smp_call_on_cpu_nowait(unsigned cpu, int (*fn)(void *), void *arg, const char *what);
+
 /* Register the IPI vectors (call, reschedule, stop) and the remote TLB
  * flush; smp_init does it before it starts the first AP. */
 void smp_vectors_setup(void);

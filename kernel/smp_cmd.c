@@ -3,8 +3,10 @@
  * id, state, what it is doing, its timer interrupts), and `on CPU
  * COMMAND...` runs any command on another CPU, as taskset does for a
  * process: the command becomes work for that CPU's idle loop, with
- * interrupts on, and the shell waits for it.  Linux: /sys/devices/system/
- * cpu and lscpu; taskset(1) over sched_setaffinity.
+ * interrupts on, and the shell waits for it; with a last word `&` it does
+ * not wait (the shell and the command then run side by side).  Linux:
+ * /sys/devices/system/cpu and lscpu; taskset(1) over sched_setaffinity;
+ * the shell's `&`.
  */
 #include "kernel/smp.h"
 #include "lib/errno.h"
@@ -60,6 +62,43 @@ static int join(char *line, size_t size, int argc, char **argv, int from)
 	return 0;
 }
 
+/* A command left running in the background: its line lives here until it
+ * ends (busy says so). */
+static char bg_line[NR_CPUS][ON_LINE_MAX];
+static char bg_what[NR_CPUS][ON_LINE_MAX + 8];
+static volatile bool bg_busy[NR_CPUS];
+
+static int run_background(void *arg)
+{
+	unsigned cpu = smp_processor_id();
+	int err = shell_execute(arg);
+
+	bg_busy[cpu] = false;
+	return err;
+}
+
+static int on_background(unsigned cpu, int argc, char **argv)
+{
+	int err;
+
+	if (bg_busy[cpu] || per_cpu[cpu].doing == NULL || strcmp(per_cpu[cpu].doing, "idle") != 0)
+		return shell_error(-E_BUSY, "CPU %u is busy: %s", cpu,
+				   per_cpu[cpu].doing ? per_cpu[cpu].doing : "?");
+	if (join(bg_line[cpu], sizeof(bg_line[cpu]), argc - 1, argv, 2))
+		return shell_error(-E_2BIG, "the command is longer than %d bytes", ON_LINE_MAX - 1);
+	ksnprintf(bg_what[cpu], sizeof(bg_what[cpu]), "on: %s &", bg_line[cpu]);
+	/* Said first: the command splits its line in place once it runs. */
+	console_printf("on: CPU %u runs '%s' in the background\n", cpu, bg_line[cpu]);
+	bg_busy[cpu] = true;
+	err = smp_call_on_cpu_nowait(cpu, run_background, bg_line[cpu], bg_what[cpu]);
+	if (err) {
+		bg_busy[cpu] = false;
+		return shell_error(err, "CPU %u did not take the command within %d ms", cpu,
+				   SMP_CALL_TIMEOUT_MS);
+	}
+	return 0;
+}
+
 static int cmd_on(int argc, char **argv)
 {
 	char line[ON_LINE_MAX], what[ON_LINE_MAX + 8];
@@ -72,6 +111,11 @@ static int cmd_on(int argc, char **argv)
 		return shell_error(-E_RANGE, "no CPU '%s' (see cpus)", argv[1]);
 	if (!cpu_online((unsigned)cpu))
 		return shell_error(-E_RANGE, "CPU %u is not online (see cpus)", (unsigned)cpu);
+	if (strcmp(argv[argc - 1], "&") == 0) {
+		if (argc < 4 || cpu == smp_processor_id())
+			return shell_error(-E_INVAL, "'&' needs a command and another CPU");
+		return on_background((unsigned)cpu, argc, argv);
+	}
 	if (join(line, sizeof(line), argc, argv, 2))
 		return shell_error(-E_2BIG, "the command is longer than %d bytes", ON_LINE_MAX - 1);
 	ksnprintf(what, sizeof(what), "on: %s", line);
@@ -83,5 +127,6 @@ static int cmd_on(int argc, char **argv)
 		shell_mark_reported();	/* the command said why */
 	return err;
 }
-SHELL_COMMAND(on, "CPU COMMAND...", "run COMMAND on CPU (like taskset); 'cpus' lists them",
+SHELL_COMMAND(on, "CPU COMMAND... [&]",
+	      "run COMMAND on CPU (like taskset), or with & in the background; 'cpus' lists them",
 	      cmd_on);

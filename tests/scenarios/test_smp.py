@@ -85,7 +85,7 @@ def test_nr_cpus_and_maxcpus(machine):
 @pytest.mark.parametrize("line, error", [
     ("on 9 cpus", r"on: error: no CPU '9' \(see cpus\) \(E_RANGE\)"),
     ("on x cpus", r"on: error: no CPU 'x' \(see cpus\) \(E_RANGE\)"),
-    ("on 1", r"on: usage: on CPU COMMAND\.\.\."),
+    ("on 1", r"on: usage: on CPU COMMAND\.\.\. \[&\]"),
     ("on 1 nosuchcommand", r"shell: unknown command 'nosuchcommand'"),
 ])
 def test_on_refuses_what_it_cannot_do(shared_machine, line, error):
@@ -148,3 +148,37 @@ def test_a_cpu_without_ticks_but_interrupts_on_is_not_a_hard_lockup(machine):
         m.expect_not(r"Hard LOCKUP|Kernel panic", wait=1)
         out = m.run("cpus")
         check(re.search(r"^ +1 +1 +online ", out, re.M), f"CPU 1 should still be online:\n{out}", m)
+
+
+def test_kexec_stops_a_cpu_spinning_with_interrupts_off(machine):
+    """`on 2 crash hardlockup &` leaves CPU 2 spinning with interrupts off
+    (nowatchdog: no buddy to end it first); `kexec -e` cannot stop it with
+    the stop IPI, so after 1 s an NMI does, it is parked in INIT with the
+    others, and generation 2 brings all four up again."""
+    with boot(machine, 4, cmdline="nowatchdog") as m:
+        out = m.run(LOAD_SELF.format(gen=2))
+        check("kexec: loaded" in out, f"load failed:\n{out}", m)
+        out = m.run("on 2 crash hardlockup &")
+        check("on: CPU 2 runs 'crash hardlockup' in the background" in out,
+              f"no background line:\n{out}", m)
+        table, out = cpus_table(m)
+        check(table[2][2] == "on: crash hardlockup &", f"CPU 2 should be spinning:\n{out}", m)
+        start = len(m.output)
+        m.send("kexec -e\r")
+        m.expect(r"boot: generation 2, started by kexec")
+        m.wait_prompt(120)
+        text = m.output[start:]
+        check(re.search(rf"^{STAMP}smp: stopped CPU\(s\) 1 2 3 \(2 by NMI\)$", text, re.M),
+              "CPU 2 should have been stopped by NMI", m)
+        check(re.search(rf"^{STAMP}smp: CPU\(s\) 1 2 3 parked in INIT", text, re.M),
+              "CPUs 1-3 should be parked", m)
+        check(re.search(rf"^{STAMP}smp: brought up 3 CPU\(s\) in \d+ ms; 4 of 4 online$", text,
+                        re.M), "generation 2 should bring up all four", m)
+
+
+def test_on_in_the_background_refuses_what_it_cannot_do(shared_machine):
+    m = shared_machine("smp2", mem="128M", smp=2)
+    for line, error in (("on 0 cpus &", r"on: error: '&' needs a command and another CPU"),
+                        ("on 1 &", r"on: error: '&' needs a command and another CPU")):
+        out = m.run(line)
+        check(re.search(error, out), f"{line!r}: want /{error}/, got:\n{out}", m)
