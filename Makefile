@@ -101,6 +101,7 @@ help:
 	@echo "make demo       the whole story narrated: boot, kexec -p, crash, capture, inspect"
 	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
 	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup"
+	@echo "                  |hardlockup|twopanic  SMP=4 ON=3 (four CPUs, crash on CPU 3)"
 	@echo "make bench      kexec -e vs a cold reboot; kdump timings, write speed, smallest"
 	@echo "                crashkernel= (figures, not a test)"
 	@echo "make deps       install the Debian packages the build needs (root)"
@@ -306,13 +307,16 @@ test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
 
 TRIGGER ?= null
 CRASHKERNEL ?= 64M
+# make vmcore SMP=4 ON=3: four CPUs, the crash on CPU 3.
+SMP ?= 1
+ON ?=
 demo: check-deps $(BUILD)/kernel.iso $(BUILD)/tools/vmcore-inspect
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILD) --mem $(MEM) \
 		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
 
 vmcore: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/make_vmcore.py --build $(BUILD) --mem $(MEM) \
-		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
+		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --smp $(SMP) $(if $(ON),--on $(ON))
 
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)

@@ -120,8 +120,10 @@ def test_kexec_chain_keeps_every_cpu(machine):
             if cmd.startswith("on"):
                 check(re.search(rf"^{STAMP}kexec: CPU 2 hands the jump to CPU 0, the bootstrap "
                                 r"processor", text, re.M), f"generation {gen}: no hand-off", m)
-            check(re.search(rf"^{STAMP}smp: stopped CPU\(s\) 1 2 3 \(none by NMI\)$", text, re.M),
-                  f"generation {gen - 1} did not stop CPUs 1-3 by IPI", m)
+            # Idle CPUs stop at the IPI; on a host that does not run a vCPU
+            # for a second, the NMI that follows stops it as well.
+            check(re.search(rf"^{STAMP}smp: stopped CPU\(s\) 1 2 3 \((none|[\d ]+) by NMI\)$",
+                            text, re.M), f"generation {gen - 1} did not stop CPUs 1-3", m)
             check(re.search(rf"^{STAMP}smp: CPU\(s\) 1 2 3 parked in INIT", text, re.M),
                   f"generation {gen - 1} did not park CPUs 1-3", m)
             check(re.search(rf"^{STAMP}smp: brought up 3 CPU\(s\) in \d+ ms; 4 of 4 online$",
@@ -168,8 +170,8 @@ def test_kexec_stops_a_cpu_spinning_with_interrupts_off(machine):
         m.expect(r"boot: generation 2, started by kexec")
         m.wait_prompt(120)
         text = m.output[start:]
-        check(re.search(rf"^{STAMP}smp: stopped CPU\(s\) 1 2 3 \(2 by NMI\)$", text, re.M),
-              "CPU 2 should have been stopped by NMI", m)
+        check(re.search(rf"^{STAMP}smp: stopped CPU\(s\) 1 2 3 \(([\d ]* )?2( [\d ]*)? by NMI\)$",
+                        text, re.M), "CPU 2 should have been stopped by NMI", m)
         check(re.search(rf"^{STAMP}smp: CPU\(s\) 1 2 3 parked in INIT", text, re.M),
               "CPUs 1-3 should be parked", m)
         check(re.search(rf"^{STAMP}smp: brought up 3 CPU\(s\) in \d+ ms; 4 of 4 online$", text,
