@@ -85,7 +85,7 @@ HOSTCFLAGS += -fno-omit-frame-pointer
 # Tests that read the real kernel image get its path from the build.
 HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
 
-.PHONY: all iso run debug test unit bench vmcore demo clean help deps check-deps
+.PHONY: all iso run debug test unit bench vmcore demo docs clean help deps check-deps
 
 all: $(BUILD)/kernel.elf
 
@@ -102,6 +102,8 @@ help:
 	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
 	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup"
 	@echo "                  |hardlockup|twopanic  SMP=4 ON=3 (four CPUs, crash on CPU 3)"
+	@echo "                  on a scratch disk; DISK=FILE writes (and keeps) that image"
+	@echo "make docs       replay the sessions README.md and docs/ show; rewrite what changed"
 	@echo "make bench      kexec -e vs a cold reboot; kdump timings, write speed, smallest"
 	@echo "                crashkernel= (figures, not a test)"
 	@echo "make deps       install the Debian packages the build needs (root)"
@@ -305,6 +307,13 @@ test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) -m pytest tests -v --durations=10 --build $(BUILD) \
 		-o cache_dir=$(abspath $(BUILD))/pytest-cache $(PYTEST_FLAGS)
 
+# The docs' sessions replayed on this build and rewritten where the kernel
+# now prints something else (tools/docs_replay.py); review the diff.  make
+# test checks them (tests/scenarios/test_docs.py).
+DOCS := $(sort $(wildcard docs/[0-9]*.md)) README.md
+docs: check-deps $(BUILD)/kernel.iso $(BUILD)/tools/vmcore-inspect
+	$(Q)$(PYTHON) tools/docs_replay.py --build $(BUILD) --write $(DOCS)
+
 TRIGGER ?= null
 CRASHKERNEL ?= 64M
 # make vmcore SMP=4 ON=3: four CPUs, the crash on CPU 3.
@@ -314,9 +323,13 @@ demo: check-deps $(BUILD)/kernel.iso $(BUILD)/tools/vmcore-inspect
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILD) --mem $(MEM) \
 		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
 
+# The dump disk is a scratch image, $(BUILD)/vmcore-disk.img, removed
+# afterwards; DISK=FILE uses (and keeps) that image instead.
+DISK ?=
 vmcore: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/make_vmcore.py --build $(BUILD) --mem $(MEM) \
-		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --smp $(SMP) $(if $(ON),--on $(ON))
+		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --smp $(SMP) $(if $(ON),--on $(ON)) \
+		$(if $(DISK),--disk $(DISK))
 
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)
