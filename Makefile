@@ -47,6 +47,7 @@ KCFLAGS += -MMD -MP                    # header dependencies
 KASFLAGS := -f elf64 -g -F dwarf       # DWARF line numbers for gdb
 KASFLAGS += -Werror                    # every warning is an error
 KASFLAGS += -I$(BUILD)/inc/            # %include "x86.inc" and the other made includes
+KASFLAGS += -Ilib/                     # %include "cfi.inc": NASM macros written by hand
 KASFLAGS += -I$(BUILD)/                # incbin "purgatory.ro"
 # NASM 2.16.01 writes the source's absolute directory into DW_AT_comp_dir
 # and has no --debug-prefix-map: this does the same after each assembly,
@@ -129,7 +130,7 @@ $(ASM_INCS):
 # top, and the include graph has no cycle (tools/check_layers.py; README.md
 # "Layout").  Every object waits for it (order-only), so an upward include
 # fails make at once, naming both files.
-LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm))
+LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm $(d)/*.inc))
 $(BUILD)/layers.ok: tools/check_layers.py $(LAYER_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LAYERS  $(KDIRS)")
@@ -141,7 +142,9 @@ $(BUILD)/%.o: %.c | $(BUILD)/layers.ok
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.asm.o: %.asm $(ASM_INCS) tools/nasm_prefix_map.py | $(BUILD)/layers.ok
+# NASM's -MD names no %include: the made and the hand-written ones are listed here.
+ASM_MACROS := $(wildcard lib/*.inc)
+$(BUILD)/%.asm.o: %.asm $(ASM_INCS) $(ASM_MACROS) tools/nasm_prefix_map.py | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(KASFLAGS) -MD $(BUILD)/$*.asm.d -MT $@ $< -o $@
