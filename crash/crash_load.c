@@ -23,6 +23,7 @@
 
 extern uint8_t crash_notes[NR_CPUS][CRASH_NOTE_BYTES];
 extern uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES];
+extern uint8_t crash_prpsinfo_note[PRPSINFO_NOTE_BYTES];
 
 static int add_core_header(struct kexec_load *ld)
 {
@@ -32,6 +33,7 @@ static int add_core_header(struct kexec_load *ld)
 		.cpu_notes = notes,
 		.nr_cpus = NR_CPUS,
 		.vmcoreinfo = { virt_to_phys(vmcoreinfo_note), sizeof(vmcoreinfo_note) },
+		.prpsinfo = { virt_to_phys(crash_prpsinfo_note), sizeof(crash_prpsinfo_note) },
 		.kernel_vaddr = (vaddr_t)(uintptr_t)_kernel_start,
 		.kernel_paddr = virt_to_phys(_kernel_start),
 		.kernel_size = (uint64_t)(_kernel_end - _kernel_start),

@@ -31,7 +31,7 @@ uint64_t phys_base;
 
 void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta);
 
-void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
+void __init kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 {
 	phys_base = load_delta;			/* boot/addr.h: where we really are */
 	time_mark_boot();			/* drivers/tsc.c: time zero is now */

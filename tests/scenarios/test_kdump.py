@@ -77,13 +77,23 @@ TRIGGERS = ["panic", "null", "gpf", "ud", "div0", "stackoverflow", "doublefault"
 
 @pytest.mark.parametrize("trigger", TRIGGERS)
 def test_trigger_gives_a_vmcore_gdb_can_read(build, trigger):
-    """Each way of dying reaches the capture kernel; gdb's first frames
-    name the trigger's function."""
+    """Each way of dying reaches the capture kernel; the first frames of
+    gdb's backtrace, of eu-stack's and of drgn's (through the helper
+    module) name the trigger's function."""
     core = build.dir / f"test-vmcore-{trigger}"
     try:
         capture(build, mem="128M", crashkernel="16M", trigger=trigger, vmcore=core)
         bt = gdb(build, core, "bt 6")
         check(f"crash_{trigger}" in bt, f"crash {trigger}: gdb's bt lacks crash_{trigger}:\n{bt}")
+        for tool in (["eu-stack", f"--core={core}", "-e", str(build.kernel_elf)],
+                     ["/usr/bin/python3", "-m", "drgn", "-c", str(core), "-s",
+                      str(build.kernel_elf), "tools/drgn/kernel_drgn.py", "bt"]):
+            r = subprocess.run(tool, capture_output=True, text=True, timeout=120,
+                               cwd=build.root, stdin=subprocess.DEVNULL)
+            head = "\n".join(r.stdout.split("\n")[:8])
+            check(re.search(rf"^#[0-3]\s.*\bcrash_{trigger}\b", r.stdout, re.M),
+                  f"crash {trigger}: {tool[0]} {tool[-1]}'s first frames lack "
+                  f"crash_{trigger}:\n{head}\n{r.stderr[-1000:]}")
     finally:
         core.unlink(missing_ok=True)
 
