@@ -77,6 +77,7 @@ PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
 PURE_SRCS += $(wildcard kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c)
 PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
+PURE_SRCS += $(wildcard crash/dump_level.c crash/dead_frames.c crash/vmcore_filter.c)
 PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/mb2_build.c)
 PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -101,7 +102,8 @@ help:
 	@echo "make unit       host unit tests only (ASan + UBSan)"
 	@echo "make demo       the whole story narrated: boot, kexec -p, crash, capture, inspect"
 	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
-	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup"
+	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup|bitmap"
+	@echo "                  DUMP_LEVEL=0..31 (vmcore_dump_level=; default 16, free frames left out)"
 	@echo "make bench      kexec -e vs a cold reboot; kdump timings, write speed, smallest"
 	@echo "                crashkernel= (figures, not a test)"
 	@echo "make deps       install the Debian packages the build needs (root)"
@@ -313,9 +315,10 @@ demo: check-deps $(BUILD)/kernel.iso $(BUILD)/tools/vmcore-inspect
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILD) --mem $(MEM) \
 		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
 
+DUMP_LEVEL ?=
 vmcore: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/make_vmcore.py --build $(BUILD) --mem $(MEM) \
-		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
+		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --dump-level "$(DUMP_LEVEL)"
 
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)

@@ -21,8 +21,10 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
+#include "mm/frames.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
+#include "mm/pmm.h"
 #include "mm/resource.h"
 
 /* Read by the capture kernel through the ELF core header: physical. */
@@ -105,6 +107,25 @@ static void vmcoreinfo_for_drgn(void)
 	VMCOREINFO_NUMBER("pgtable_l5_enabled", 0);
 }
 
+/*
+ * The frame allocator (mm/frames.h): with it a capture kernel leaves the
+ * dead kernel's free frames out of a vmcore without reading them (Linux
+ * gives makedumpfile mem_map, page.flags and PG_buddy for the same job).
+ * Its counters double as the bitmap's checksum (crash/dead_frames.c).
+ */
+static void vmcoreinfo_frame_allocator(void)
+{
+	vmcoreinfo_append(&vmcoreinfo, "SYMBOL(pmm)=0x%llx\n",
+			  (unsigned long long)(uintptr_t)pmm_frames());
+	VMCOREINFO_SIZE(frames);
+	VMCOREINFO_OFFSET(frames, used);
+	VMCOREINFO_OFFSET(frames, reserved);
+	VMCOREINFO_OFFSET(frames, nframes);
+	VMCOREINFO_OFFSET(frames, nwords);
+	VMCOREINFO_OFFSET(frames, free_count);
+	VMCOREINFO_OFFSET(frames, reserved_count);
+}
+
 void vmcoreinfo_setup(void)
 {
 	int n;
@@ -123,6 +144,7 @@ void vmcoreinfo_setup(void)
 	vmcoreinfo_for_drgn();
 	vmcoreinfo_log_ring();
 	vmcoreinfo_memory_layout();
+	vmcoreinfo_frame_allocator();
 	n = vmcoreinfo_note_build(vmcoreinfo_note, sizeof(vmcoreinfo_note), &vmcoreinfo);
 	if (n < 0 || vmcoreinfo.dropped)
 		pr_err("vmcoreinfo: error: %u lines did not fit (%s)\n", vmcoreinfo.dropped,

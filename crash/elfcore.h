@@ -180,6 +180,10 @@ int prpsinfo_note_build(void *buf, size_t size, int32_t pid, const char *fname,
 /* ---- VMCOREINFO (Linux: kernel/vmcore_info.c) ---- */
 
 #define VMCOREINFO_NOTE_NAME "VMCOREINFO"
+/* The capture kernel's note on what a filtered vmcore left out, KEY=VALUE
+ * lines like VMCOREINFO's (crash/vmcore_dump.c; makedumpfile adds an
+ * ERASEINFO note of its own the same way). */
+#define DUMPINFO_NOTE_NAME "DUMPINFO"
 #define VMCOREINFO_BYTES 4096	/* the text (Linux: VMCOREINFO_BYTES = PAGE_SIZE) */
 /* The note holding a full text, and the final note. */
 #define VMCOREINFO_NOTE_BYTES \

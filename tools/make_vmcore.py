@@ -8,7 +8,7 @@ and power off, cuts BUILD/vmcore out of the disk, and shows what gdb sees:
 the backtrace of the crashing CPU and the canary.  The flow is
 guest.kdump.capture(); this script says what happens at each stage.
 Usage: tools/make_vmcore.py [--build DIR] [--mem 512M] [--trigger null]
-       [--crashkernel 64M]
+       [--crashkernel 64M] [--dump-level N]
 """
 import argparse
 import os
@@ -21,7 +21,7 @@ from guest.elf import describe_extract
 
 CANARY = 0x6b64756d70636e79     # "kdumpcny"
 TRIGGERS = ["panic", "null", "gpf", "ud", "div0", "stackoverflow", "doublefault", "nmi",
-            "lockup"]
+            "lockup", "bitmap"]
 
 
 def say(text):
@@ -34,7 +34,7 @@ def narrate(args):
         if stage == "booted":
             say(f"booted ({args.mem}); {m.run('canary ' + hex(CANARY)).strip()}")
         elif stage == "loaded":
-            out = cap.outputs[guest.kdump.LOAD.format(append="vmcore_autosave=poweroff")]
+            out = cap.outputs[next(c for c in cap.outputs if c.startswith("kexec -p"))]
             say("capture kernel loaded: " + guest.strip_stamp(out.strip().splitlines()[-1]))
         elif stage == "crashing":
             say(f"crash {args.trigger}")
@@ -47,6 +47,8 @@ def main():
     ap.add_argument("--mem", default="512M")
     ap.add_argument("--trigger", default="null", choices=TRIGGERS)
     ap.add_argument("--crashkernel", default="64M")
+    ap.add_argument("--dump-level", default=None,
+                    help="the capture kernel's vmcore_dump_level= (default: its own, 16)")
     args = ap.parse_args()
     build = Path(args.build)
     disk, vmcore = build / "dump.img", build / "vmcore"
@@ -54,7 +56,7 @@ def main():
     try:
         cap = guest.kdump.capture(machines, mem=args.mem, crashkernel=args.crashkernel,
                                   trigger=args.trigger, disk=disk, vmcore=vmcore,
-                                  progress=narrate(args))
+                                  dump_level=args.dump_level or None, progress=narrate(args))
     except (guest.GuestError, guest.BuildMissing, guest.IsoError, ValueError, OSError) as e:
         sys.exit(f"make vmcore: error: {e}")
     finally:
