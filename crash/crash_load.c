@@ -12,6 +12,7 @@
 #include "boot/layout.h"
 #include "crash/crash.h"
 #include "crash/elfcore.h"
+#include "drivers/timer.h"
 #include "kernel/percpu.h"
 #include "kexec/kexec_load.h"
 #include "lib/errno.h"
@@ -20,6 +21,9 @@
 #include "lib/vsprintf.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"
+
+/* The capture kernel's console shows notice and worse (lib/printk.h). */
+#define CAPTURE_LOGLEVEL "6"
 
 extern uint8_t crash_notes[NR_CPUS][CRASH_NOTE_BYTES];
 extern uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES];
@@ -69,6 +73,43 @@ static int add_core_header(struct kexec_load *ld)
 	return kexec_cmdline_append(ld, arg);
 }
 
+/* Does the command line hold a word equal to w, or starting with it if w
+ * ends with '='? */
+static bool has_word(const char *cmdline, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = cmdline; *p; p++) {
+		if ((p == cmdline || p[-1] == ' ') && strncmp(p, w, n) == 0 &&
+		    (w[n - 1] == '=' || p[n] == ' ' || !p[n]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What makes the capture kernel quick to save: the TSC rate we measured
+ * (the same CPU; the capture kernel skips its own five 10 ms windows), and
+ * a console that prints only milestones (notice and worse: every line is
+ * still in its log ring, `dmesg`), since each byte to the serial port
+ * costs the emulated machine most of its boot time.  A loglevel= or quiet
+ * of the user's wins.  Linux: the kdump service appends its own words to
+ * the capture kernel's command line the same way.
+ */
+static int add_capture_options(struct kexec_load *ld)
+{
+	char arg[48];
+	int err = 0;
+
+	if (tsc_khz()) {
+		ksnprintf(arg, sizeof(arg), "tsc_early_khz=%llu", (unsigned long long)tsc_khz());
+		err = kexec_cmdline_append(ld, arg);
+	}
+	if (!err && !has_word(kexec_cmdline(ld), "loglevel=") && !has_word(kexec_cmdline(ld), "quiet"))
+		err = kexec_cmdline_append(ld, "loglevel=" CAPTURE_LOGLEVEL);
+	return err;
+}
+
 int crash_load_segments(struct kexec_load *ld)
 {
 	size_t size;
@@ -76,6 +117,7 @@ int crash_load_segments(struct kexec_load *ld)
 	paddr_t pa;
 	int err = add_core_header(ld);
 
+	err = err ? err : add_capture_options(ld);
 	err = err ? err : kexec_add_blob(ld, text, size, PAGE_SIZE, VMCOREINFO_SAFECOPY_NAME, &pa);
 	return err ? err : kexec_mark_reserved(ld, pa, size);
 }

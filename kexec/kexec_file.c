@@ -167,6 +167,11 @@ int kexec_cmdline_append(struct kexec_load *ld, const char *text)
 	return 0;
 }
 
+const char *kexec_cmdline(const struct kexec_load *ld)
+{
+	return ld->cmdline;
+}
+
 static int add_kernel(struct kexec_load *ld, const struct kexec_request *req)
 {
 	const struct bootinfo_module *m = bootinfo_find_module(&boot_info, req->kernel);
