@@ -9,6 +9,7 @@
  */
 #include "crash/dead_frames.h"
 #include "crash/elfcore.h"
+#include "lib/bits.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -20,14 +21,6 @@ struct frames_keys {
 	uint64_t va, size;
 	uint64_t used, reserved, nframes, nwords, free_count, reserved_count;
 };
-
-static unsigned popcount64(uint64_t v)
-{
-	v = v - ((v >> 1) & 0x5555555555555555ULL);
-	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
-	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (unsigned)((v * 0x0101010101010101ULL) >> 56);
-}
 
 static int key_number(const char *text, size_t len, const char *key, uint64_t *out, char *why,
 		      size_t whylen)

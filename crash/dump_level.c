@@ -21,19 +21,17 @@ static const struct {
 
 int dump_level_parse(const char *s, unsigned *level, char *why, size_t whylen)
 {
-	unsigned long long v = 0;
+	uint64_t v;
+	int err;
 
 	if (!s || !*s)
 		return why_fail(why, whylen, -E_INVAL, "no dump level given");
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return why_fail(why, whylen, -E_INVAL,
-					"dump level '%s' is not a number 0..%u", s, DUMP_LEVEL_MAX);
-		v = v * 10 + (unsigned)(*p - '0');
-		if (v > DUMP_LEVEL_MAX)
-			return why_fail(why, whylen, -E_RANGE, "dump level %s is above %u", s,
-					DUMP_LEVEL_MAX);
-	}
+	err = parse_u64(s, &v, false);
+	if (err == -E_INVAL)
+		return why_fail(why, whylen, -E_INVAL, "dump level '%s' is not a number 0..%u", s,
+				DUMP_LEVEL_MAX);
+	if (err || v > DUMP_LEVEL_MAX)
+		return why_fail(why, whylen, -E_RANGE, "dump level %s is above %u", s, DUMP_LEVEL_MAX);
 	*level = (unsigned)v;
 	return 0;
 }

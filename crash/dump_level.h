@@ -33,7 +33,8 @@
 #define DUMP_LEVEL_DEFAULT	DUMP_EXCLUDE_FREE
 
 /*
- * Parse a dump level: a decimal number 0..31 (makedumpfile's -d).
+ * Parse a dump level: a number 0..31 (makedumpfile's -d), written as
+ * parse_u64 reads numbers (17, 0x11 and 0b10001 are the same level).
  * Returns 0 and *level, or -E_INVAL (not a number) / -E_RANGE (above 31);
  * why (may be NULL) says what was wrong.
  */

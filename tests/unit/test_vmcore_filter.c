@@ -110,12 +110,15 @@ TEST(dump_level_parse_and_describe)
 
 	CHECK_EQ(dump_level_parse("17", &level, why, sizeof(why)), 0);
 	CHECK_EQ(level, 17);
+	CHECK_EQ(dump_level_parse("0x11", &level, NULL, 0), 0);
+	CHECK_EQ(level, 17);
 	CHECK_EQ(dump_level_parse("0", &level, NULL, 0), 0);
 	CHECK_EQ(level, 0);
 	CHECK_EQ(dump_level_parse("32", &level, why, sizeof(why)), -E_RANGE);
 	CHECK(strstr(why, "above 31"));
 	CHECK_EQ(dump_level_parse("99999999999999999999", &level, why, sizeof(why)), -E_RANGE);
-	CHECK_EQ(dump_level_parse("0x11", &level, why, sizeof(why)), -E_INVAL);
+	CHECK_EQ(dump_level_parse("17x", &level, why, sizeof(why)), -E_INVAL);
+	CHECK(strstr(why, "'17x' is not a number 0..31"));
 	CHECK_EQ(dump_level_parse("", &level, why, sizeof(why)), -E_INVAL);
 	CHECK_EQ(dump_level_parse(NULL, &level, why, sizeof(why)), -E_INVAL);
 	CHECK_EQ(level, 0);				/* refusals change nothing */
