@@ -47,6 +47,7 @@ KCFLAGS += -MMD -MP                    # header dependencies
 KASFLAGS := -f elf64 -g -F dwarf       # DWARF line numbers for gdb
 KASFLAGS += -Werror                    # every warning is an error
 KASFLAGS += -I$(BUILD)/inc/            # %include "x86.inc" and the other made includes
+KASFLAGS += -Ilib/                     # %include "cfi.inc": NASM macros written by hand
 KASFLAGS += -I$(BUILD)/                # incbin "purgatory.ro"
 # NASM 2.16.01 writes the source's absolute directory into DW_AT_comp_dir
 # and has no --debug-prefix-map: this does the same after each assembly,
@@ -76,6 +77,7 @@ PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
 PURE_SRCS += $(wildcard kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c drivers/madt.c)
 PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
+PURE_SRCS += $(wildcard crash/dump_level.c crash/dead_frames.c crash/vmcore_filter.c)
 PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/mb2_build.c)
 PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -101,7 +103,8 @@ help:
 	@echo "make demo       the whole story narrated: boot, kexec -p, crash, capture, inspect"
 	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
 	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup"
-	@echo "                  |hardlockup|twopanic  SMP=4 ON=3 (four CPUs, crash on CPU 3)"
+	@echo "                  |hardlockup|twopanic|bitmap  SMP=4 ON=3 (four CPUs, crash on CPU 3)"
+	@echo "                  DUMP_LEVEL=0..31 (vmcore_dump_level=; default 16, free frames left out)"
 	@echo "make bench      kexec -e vs a cold reboot; kdump timings, write speed, smallest"
 	@echo "                crashkernel= (figures, not a test)"
 	@echo "make deps       install the Debian packages the build needs (root)"
@@ -130,7 +133,7 @@ $(ASM_INCS):
 # top, and the include graph has no cycle (tools/check_layers.py; README.md
 # "Layout").  Every object waits for it (order-only), so an upward include
 # fails make at once, naming both files.
-LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm))
+LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm $(d)/*.inc))
 $(BUILD)/layers.ok: tools/check_layers.py $(LAYER_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LAYERS  $(KDIRS)")
@@ -142,7 +145,9 @@ $(BUILD)/%.o: %.c | $(BUILD)/layers.ok
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.asm.o: %.asm $(ASM_INCS) tools/nasm_prefix_map.py | $(BUILD)/layers.ok
+# NASM's -MD names no %include: the made and the hand-written ones are listed here.
+ASM_MACROS := $(wildcard lib/*.inc)
+$(BUILD)/%.asm.o: %.asm $(ASM_INCS) $(ASM_MACROS) tools/nasm_prefix_map.py | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(KASFLAGS) -MD $(BUILD)/$*.asm.d -MT $@ $< -o $@
@@ -314,9 +319,11 @@ demo: check-deps $(BUILD)/kernel.iso $(BUILD)/tools/vmcore-inspect
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILD) --mem $(MEM) \
 		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
 
+DUMP_LEVEL ?=
 vmcore: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/make_vmcore.py --build $(BUILD) --mem $(MEM) \
-		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --smp $(SMP) $(if $(ON),--on $(ON))
+		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --dump-level "$(DUMP_LEVEL)" \
+		--smp $(SMP) $(if $(ON),--on $(ON))
 
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)

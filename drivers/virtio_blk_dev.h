@@ -65,6 +65,7 @@ struct vblk {
 	uint16_t iobase;
 	uint32_t host_features, guest_features;
 	bool indirect, flush, read_only;
+	uint8_t irq;		/* INTx line completions interrupt on; 0xff: polled */
 	uint32_t cfg_seg_max;	/* from config space, 0 if not offered */
 	uint32_t seg_len_max;	/* bytes per data descriptor */
 	uint64_t capacity;	/* bytes */

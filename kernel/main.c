@@ -36,7 +36,7 @@ uint64_t phys_base;
 
 void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta);
 
-void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
+void __init kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 {
 	percpu_setup_boot();			/* kernel/percpu.c: GS base, smp_processor_id() */
 	phys_base = load_delta;			/* boot/addr.h: where we really are */

@@ -80,7 +80,6 @@ int kexec_add_blob(struct kexec_load *ld, const void *buf, size_t size, size_t a
 void *kexec_scratch(struct kexec_load *ld, size_t size);
 int kexec_reserve_area(struct kexec_load *ld, size_t size, paddr_t *pa, const char *what);
 int kexec_cmdline_append(struct kexec_load *ld, const char *text);
-
 /* The new kernel's command line as it stands (the request's, plus what
  * was appended so far). */
 const char *kexec_load_cmdline(const struct kexec_load *ld);

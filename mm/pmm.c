@@ -197,6 +197,11 @@ bool pmm_boot_reservation(unsigned i, struct range *r)
 	return true;
 }
 
+const struct frames *pmm_frames(void)
+{
+	return &pmm;
+}
+
 size_t pmm_free_frames(void)
 {
 	return pmm.free_count;

@@ -42,6 +42,11 @@ int pmm_reserve(paddr_t start, paddr_t end);
  */
 bool pmm_boot_reservation(unsigned i, struct range *r);
 
+/* The allocator itself (mm/frames.h), for VMCOREINFO: a capture kernel
+ * finds the free frames of a dead kernel through its bitmaps. */
+struct frames;
+const struct frames *pmm_frames(void);
+
 size_t pmm_free_frames(void);	/* frames available now */
 size_t pmm_total_frames(void);	/* frames the allocator manages */
 /* Frames handed out and not yet freed; managed - free - allocated are
