@@ -219,8 +219,12 @@ static void put_byte(char c)
 		while (col % TAB_WIDTH && !wrap_pending);
 		break;
 	default:
-		if ((uint8_t)c >= 0x20 && c != 0x7f)
-			put_glyph(c);		/* other control bytes: ignored */
+		/* UTF-8: one cell per character, as the line editor counts
+		 * columns; the font is code page 437, so it shows as '?'. */
+		if ((uint8_t)c >= 0xc0)
+			put_glyph('?');
+		else if ((uint8_t)c >= 0x20 && (uint8_t)c < 0x7f)
+			put_glyph(c);		/* control bytes, continuation bytes: none */
 		break;
 	}
 }

@@ -56,7 +56,7 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 	softlockup_setup();			/* kernel/watchdog.c: checked on every tick */
 	acpi_setup();				/* drivers/acpi.c: RSDP, FADT */
 	keyboard_setup(console_input_push);	/* drivers/keyboard.c: PS/2 on IRQ 1 */
-	serial_input_setup(console_input_push);	/* drivers/serial_irq.c: serial IRQ 4 */
+	serial_input_setup();			/* drivers/serial_irq.c: serial IRQ 4, 16 KiB ring */
 	irq_enable();				/* interrupts on from here */
 	boot_complete();			/* kernel/version.c: the milestone line */
 	vmcore_autosave();			/* crash/vmcore.c: if asked, save the dump */
