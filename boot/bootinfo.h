@@ -45,6 +45,16 @@ struct bootinfo {
 	uint32_t load_base_addr;
 	unsigned tag_count;	/* every tag seen, for the log */
 	unsigned unknown_tags;	/* tags we skipped */
+
+	/* Limits met: what did not fit was dropped or cut so the boot goes
+	 * on; bootinfo_setup logs each as a warning. */
+	unsigned modules_dropped;	/* module tags past BOOTINFO_MAX_MODULES */
+	char first_dropped_module[64];	/* the first one's name (cut to fit) */
+	unsigned mmap_dropped;		/* memory map entries past BOOTINFO_MAX_MMAP */
+	uint64_t mmap_dropped_ram;	/* bytes of usable RAM in them */
+	size_t cmdline_full_len;	/* the loader's command line; 0 if not cut */
+	unsigned cmdline_words_dropped;	/* words after the cut */
+	unsigned names_cut;		/* module names / loader name cut to fit */
 };
 
 /*
@@ -53,9 +63,13 @@ struct bootinfo {
  * -E_TRUNC for a structure that runs past len or a tag past total_size,
  * -E_INVAL for a malformed tag (bad size, misaligned, no end tag,
  * string not NUL-terminated inside its tag, module end < start, memory
- * map entries not filling their tag, a second memory map tag),
- * -E_2BIG for more modules or memory map entries than the tables hold,
- * or a string longer than its field (never truncated silently).
+ * map entries not filling their tag, a second memory map tag), -E_2BIG
+ * for an RSDP larger than its copy.
+ * Limits degrade instead of failing, each recorded in *bi for the log
+ * (never silently): modules past BOOTINFO_MAX_MODULES and memory map
+ * entries past BOOTINFO_MAX_MMAP are dropped, a command line longer than
+ * its field is cut after its last whole word that fits, a module name or
+ * loader name is cut to its field.
  * Known tags we do not use are skipped; unknown ones are counted.
  * On error *bi is partly filled and must not be used.
  * Pure: no side effects beyond *bi, used by host tests on captured blobs.

@@ -37,20 +37,54 @@ static int copy_string(char *dst, size_t dst_size, const char *src, size_t avail
 	return 0;
 }
 
+/* copy_string, but a string too long for dst is cut to fit (counted). */
+static int copy_name(char *dst, size_t dst_size, const char *src, size_t avail,
+		     struct bootinfo *bi)
+{
+	int err = copy_string(dst, dst_size, src, avail);
+
+	if (err != -E_2BIG)
+		return err;
+	memcpy(dst, src, dst_size - 1);
+	dst[dst_size - 1] = '\0';
+	bi->names_cut++;
+	return 0;
+}
+
+/*
+ * A command line longer than the field keeps its words that fit whole (a
+ * word cut in half would mean something else: panic=30 becoming panic=3);
+ * the rest is dropped, and bootinfo_setup says how much.
+ */
 static int parse_cmdline(const struct mb2_tag *tag, struct bootinfo *bi)
 {
 	const struct mb2_tag_string *t = (const void *)tag;
+	size_t avail = tag->size - sizeof(*t), len, cut;
+	int err = copy_string(bi->cmdline, sizeof(bi->cmdline), t->string, avail);
 
-	return copy_string(bi->cmdline, sizeof(bi->cmdline), t->string,
-			   tag->size - sizeof(*t));
+	if (err != -E_2BIG)
+		return err;
+	len = strnlen(t->string, avail);
+	cut = sizeof(bi->cmdline) - 1;
+	while (cut > 0 && t->string[cut] != ' ')	/* the word at the limit goes whole */
+		cut--;
+	while (cut > 0 && t->string[cut - 1] == ' ')
+		cut--;
+	memcpy(bi->cmdline, t->string, cut);
+	bi->cmdline[cut] = '\0';
+	bi->cmdline_full_len = len;
+	for (size_t i = cut; i < len; i++)
+		if (t->string[i] != ' ' && (i == cut || t->string[i - 1] == ' '))
+			bi->cmdline_words_dropped++;
+	return 0;
 }
 
 static int parse_loader_name(const struct mb2_tag *tag, struct bootinfo *bi)
 {
 	const struct mb2_tag_string *t = (const void *)tag;
 
-	return copy_string(bi->loader_name, sizeof(bi->loader_name), t->string,
-			   tag->size - sizeof(*t));
+	return copy_name(bi->loader_name, sizeof(bi->loader_name), t->string,
+			 tag->size - sizeof(*t), bi);
 }
 
 static int parse_module(const struct mb2_tag *tag, struct bootinfo *bi)
@@ -63,11 +97,19 @@ static int parse_module(const struct mb2_tag *tag, struct bootinfo *bi)
 		return -E_INVAL;
 	if (t->mod_end < t->mod_start)
 		return -E_INVAL;
-	if (bi->module_count == BOOTINFO_MAX_MODULES)
-		return -E_2BIG;
+	if (bi->module_count == BOOTINFO_MAX_MODULES) {	/* past the table: dropped */
+		char name[sizeof(bi->first_dropped_module)];
+		unsigned cut = bi->names_cut;
+
+		err = copy_name(name, sizeof(name), t->cmdline, tag->size - MODULE_HEAD_SIZE, bi);
+		bi->names_cut = cut;	/* only the dropped module's name: not worth a line */
+		if (!err && bi->modules_dropped++ == 0)
+			memcpy(bi->first_dropped_module, name, sizeof(name));
+		return err;
+	}
 	mod = &bi->modules[bi->module_count];
-	err = copy_string(mod->cmdline, sizeof(mod->cmdline), t->cmdline,
-			  tag->size - MODULE_HEAD_SIZE);
+	err = copy_name(mod->cmdline, sizeof(mod->cmdline), t->cmdline,
+			tag->size - MODULE_HEAD_SIZE, bi);
 	if (err)
 		return err;
 	mod->start = t->mod_start;
@@ -108,19 +150,22 @@ static int parse_mmap(const struct mb2_tag *tag, struct bootinfo *bi)
 	if (bi->mmap_count != 0)		/* a second map: which one to trust? */
 		return -E_INVAL;
 	n = (tag->size - MMAP_HEAD_SIZE) / t->entry_size;
-	if (n > BOOTINFO_MAX_MMAP)
-		return -E_2BIG;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct mb2_mmap_entry *e =
 			(const void *)(entries + (size_t)i * t->entry_size);
 
 		if (e->len > UINT64_MAX - e->addr)
 			return -E_INVAL;
+		if (i >= BOOTINFO_MAX_MMAP) {	/* past the table: dropped, counted */
+			bi->mmap_dropped++;
+			bi->mmap_dropped_ram += e->type == MB2_MEMORY_AVAILABLE ? e->len : 0;
+			continue;
+		}
 		bi->mmap[i].addr = e->addr;
 		bi->mmap[i].len = e->len;
 		bi->mmap[i].type = e->type;
 	}
-	bi->mmap_count = n;
+	bi->mmap_count = MIN(n, (uint32_t)BOOTINFO_MAX_MMAP);
 	return 0;
 }
 

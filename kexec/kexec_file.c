@@ -67,6 +67,7 @@ _Static_assert(PURGATORY_REGIONS_MAX == KEXEC_SEGMENT_MAX, "purgatory_regions[] 
 /* kexec -p: the window and what kdump adds, registered by crash/. */
 static struct {
 	paddr_t start, end;
+	kexec_crash_check_fn check;
 	kexec_crash_segments_fn add_segments;
 } crash;
 
@@ -181,6 +182,12 @@ static int add_kernel(struct kexec_load *ld, const struct kexec_request *req)
 		return fail(err, "%s", ld->why);
 	err = elf_image_choose_base(&ld->img, &firmware_memmap, ld->lo, ld->hi,
 				    NULL, 0, &base);
+	if (err && req->type == KEXEC_TYPE_CRASH && !ld->img.mb2.relocatable)
+		return fail(err, "'%s' is not relocatable: it runs only at its link address "
+			    "[0x%llx, 0x%llx), outside the crash window [0x%llx, 0x%llx); a "
+			    "capture kernel needs the multiboot2 relocatable tag", req->kernel,
+			    (unsigned long long)ld->img.link_base, (unsigned long long)ld->img.link_end,
+			    (unsigned long long)ld->lo, (unsigned long long)ld->hi);
 	if (err && req->type == KEXEC_TYPE_CRASH)
 		return fail(err, "'%s' needs %llu KiB at a 2 MiB boundary: the crash window "
 			    "[0x%llx, 0x%llx) is too small", req->kernel,
@@ -384,10 +391,21 @@ int kexec_mark_reserved(struct kexec_load *ld, paddr_t pa, size_t size)
 			       MEMMAP_RESERVED);
 }
 
-void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_segments_fn add_segments)
+uint64_t kexec_load_pages_bytes(const struct kexec_load *ld)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned i = 0; i < ld->kl.image.nr_segments; i++)
+		bytes += ALIGN_UP(ld->kl.image.segment[i].memsz, PAGE_SIZE);
+	return bytes;
+}
+
+void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_check_fn check,
+			  kexec_crash_segments_fn add_segments)
 {
 	crash.start = start;
 	crash.end = end;
+	crash.check = check;
 	crash.add_segments = add_segments;
 }
 
@@ -456,6 +474,8 @@ int kexec_file_load(const struct kexec_request *req)
 	kimage_init(&ld->kl.image, req->type, &kernel_page_ops, &firmware_memmap,
 		    memmap_total(&firmware_memmap, MEMMAP_RAM), KEXEC_DESTINATION_MEMORY_LIMIT);
 	err = set_bounds(ld, req->type);
+	if (!err && req->type == KEXEC_TYPE_CRASH)
+		err = crash.check(ld->cmdline);	/* kdump's keys, before anything changes */
 	/* A crash image is written into the window now: the old one goes first. */
 	if (!err && req->type == KEXEC_TYPE_CRASH && slot->loaded)
 		kexec_unload(KEXEC_TYPE_CRASH);

@@ -34,7 +34,7 @@ def narrate(args):
         if stage == "booted":
             say(f"booted ({args.mem}); {m.run('canary ' + hex(CANARY)).strip()}")
         elif stage == "loaded":
-            out = cap.outputs[guest.kdump.LOAD.format(append="vmcore_autosave=poweroff")]
+            out = cap.outputs[guest.kdump.LOAD.format(append=guest.kdump.AUTOSAVE)]
             say("capture kernel loaded: " + guest.strip_stamp(out.strip().splitlines()[-1]))
         elif stage == "crashing":
             say(f"crash {args.trigger}")

@@ -367,24 +367,42 @@ TEST(bootinfo_string_rules)
 	mb_begin(&b);
 	mb_tag(&b, MB2_TAG_BOOT_LOADER_NAME, 8);
 	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
-	/* Longest cmdline that fits, then one byte more: refused, not cut. */
+	/* Longest cmdline that fits whole. */
 	memset(big, 'a', BOOTINFO_CMDLINE_MAX - 1);
 	big[BOOTINFO_CMDLINE_MAX - 1] = '\0';
 	mb_begin(&b);
 	mb_string(&b, MB2_TAG_CMDLINE, big);
 	CHECK_EQ(mb_end(&b, &bi), 0);
 	CHECK_EQ(strlen(bi.cmdline), BOOTINFO_CMDLINE_MAX - 1);
-	big[BOOTINFO_CMDLINE_MAX - 1] = 'a';
-	big[BOOTINFO_CMDLINE_MAX] = '\0';
+	CHECK_EQ(bi.cmdline_full_len, 0);
+	/* 4 KiB of "panic=30 ": the words that fit stay whole, the word
+	 * across the limit goes with the rest, and the cut is recorded. */
+	for (size_t i = 0; i + 9 < sizeof(big); i += 9)
+		memcpy(big + i, "panic=30 ", 9);
+	big[sizeof(big) - 1] = '\0';
 	mb_begin(&b);
 	mb_string(&b, MB2_TAG_CMDLINE, big);
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
-	/* Loader name of 64 characters does not fit its 64-byte field. */
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(bi.cmdline_full_len, strlen(big));
+	CHECK(strlen(bi.cmdline) <= BOOTINFO_CMDLINE_MAX - 1);
+	CHECK_EQ(strlen(bi.cmdline) % 9, 8);		/* ends with a whole "panic=30" */
+	CHECK_EQ(strncmp(bi.cmdline + strlen(bi.cmdline) - 8, "panic=30", 8), 0);
+	CHECK_EQ(bi.cmdline_words_dropped, 455 - (strlen(bi.cmdline) + 1) / 9);
+	/* One long word: nothing of it is kept. */
+	memset(big, 'w', sizeof(big) - 1);
+	mb_begin(&b);
+	mb_string(&b, MB2_TAG_CMDLINE, big);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_STR(bi.cmdline, "");
+	CHECK_EQ(bi.cmdline_words_dropped, 1);
+	/* Loader name of 64 characters is cut to its 64-byte field, counted. */
 	memset(big, 'n', 64);
 	big[64] = '\0';
 	mb_begin(&b);
 	mb_string(&b, MB2_TAG_BOOT_LOADER_NAME, big);
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(strlen(bi.loader_name), 63);
+	CHECK_EQ(bi.names_cut, 1);
 }
 
 TEST(bootinfo_module_rules)
@@ -414,17 +432,34 @@ TEST(bootinfo_module_rules)
 	t = mb_tag(&b, MB2_TAG_MODULE, 16);
 	t->mod_start = t->mod_end = 0;
 	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
-	/* cmdline one byte too long for its field. */
+	/* cmdline one byte too long for its field: cut, counted. */
 	memset(big, 'm', BOOTINFO_MODULE_CMDLINE_MAX);
 	big[BOOTINFO_MODULE_CMDLINE_MAX] = '\0';
 	mb_begin(&b);
 	mb_module(&b, 0, 1, big);
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
-	/* One module more than the table holds. */
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(strlen(bi.modules[0].cmdline), BOOTINFO_MODULE_CMDLINE_MAX - 1);
+	CHECK_EQ(bi.names_cut, 1);
+	/* Four modules more than the table holds: kept 16, dropped 4, the
+	 * first dropped named; a dropped module's tag is still checked. */
+	mb_begin(&b);
+	for (unsigned i = 0; i < BOOTINFO_MAX_MODULES + 4; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "mod%u", i);
+		mb_module(&b, i * 4096, i * 4096 + 4096, name);
+	}
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(bi.module_count, BOOTINFO_MAX_MODULES);
+	CHECK_EQ(bi.modules_dropped, 4);
+	CHECK_STR(bi.first_dropped_module, "mod16");
+	CHECK_STR(bi.modules[15].cmdline, "mod15");
 	mb_begin(&b);
 	for (unsigned i = 0; i <= BOOTINFO_MAX_MODULES; i++)
 		mb_module(&b, i * 4096, i * 4096 + 4096, "m");
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
+	t = (void *)(b.buf + b.len - 24);	/* the last module: end before start */
+	t->mod_end = t->mod_start - 1;
+	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
 }
 
 TEST(bootinfo_mmap_rules)
@@ -460,10 +495,13 @@ TEST(bootinfo_mmap_rules)
 	t->entries[0].addr = 0xfffffffffffff000ULL;
 	t->entries[0].len = 0x2000;
 	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
-	/* Table full, and exactly full. */
+	/* Past the table: the first BOOTINFO_MAX_MMAP kept, the rest counted. */
 	mb_begin(&b);
-	mb_mmap(&b, BOOTINFO_MAX_MMAP + 1, 24);
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
+	mb_mmap(&b, BOOTINFO_MAX_MMAP + 3, 24);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(bi.mmap_count, BOOTINFO_MAX_MMAP);
+	CHECK_EQ(bi.mmap_dropped, 3);
+	CHECK_EQ(bi.mmap_dropped_ram, 3 * 0x100000ULL);
 	mb_begin(&b);
 	mb_mmap(&b, BOOTINFO_MAX_MMAP, 24);
 	CHECK_EQ(mb_end(&b, &bi), 0);

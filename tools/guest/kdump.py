@@ -22,7 +22,12 @@ from .machine import Machine
 STAGES = ["booted", "loaded", "crashing", "panic", "purgatory", "capture", "ready", "saved",
           "exited"]
 UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-LOAD = "kexec -p /boot/kernel.elf --append={append}"
+LOAD = 'kexec -p /boot/kernel.elf --append="{append}"'
+# The dump disk's virtio-blk serial: the capture kernel writes only to the
+# disk named by vmcore_disk= (crash/, drivers/virtio_blk_select.c).
+DUMP_SERIAL = "dump"
+# What capture() appends to the capture kernel's command line by default.
+AUTOSAVE = f"vmcore_disk={DUMP_SERIAL} vmcore_autosave=poweroff"
 # How long each stage may take after the previous one, in seconds (TCG on a busy host).
 PANIC_TIMEOUT = 60          # the trigger to "Kernel panic" (lockup waits 5 s for the watchdog)
 BOOT_TIMEOUT = 120          # the purgatory to the capture kernel's prompt-ready line
@@ -35,12 +40,22 @@ def mem_bytes(mem):
     return int(mem[:-1]) * UNITS[unit] if unit in UNITS else int(mem)
 
 
-def disk_args(path, readonly=False):
-    """QEMU arguments for the dump disk: a raw image on virtio-blk, drive id
-    "dump" (the capture kernel writes only to the disk named so)."""
+def disk_args(path, readonly=False, serial=DUMP_SERIAL):
+    """QEMU arguments for one disk: a raw image on virtio-blk with a serial
+    (default DUMP_SERIAL, the dump disk; the kernel writes only to the disk
+    vmcore_disk=SERIAL names), drive id "disk-SERIAL"."""
     ro = ",readonly=on" if readonly else ""
-    return ["-drive", f"file={path},format=raw,if=none,id=dump{ro}",
-            "-device", "virtio-blk-pci,drive=dump"]
+    return ["-drive", f"file={path},format=raw,if=none,id=disk-{serial}{ro}",
+            "-device", f"virtio-blk-pci,drive=disk-{serial},serial={serial}"]
+
+
+def disks_args(disks):
+    """QEMU arguments for several disks, in PCI order: an iterable of
+    (path, serial) or (path, serial, readonly)."""
+    args = []
+    for path, serial, *ro in disks:
+        args += disk_args(path, readonly=bool(ro and ro[0]), serial=serial)
+    return args
 
 
 def new_disk(directory, size):
@@ -79,15 +94,18 @@ class Capture:
 
 
 def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(),
-            append="vmcore_autosave=poweroff", disk=None, keep_disk=False, vmcore=None,
-            progress=None, lifetime=900):
+            append=AUTOSAVE, disk=None, keep_disk=False, vmcore=None,
+            progress=None, lifetime=900, extra_disks=(), **machine_kw):
     """Crash a guest once and capture its vmcore; return a Capture.
 
     before: shell commands run before `kexec -p` (their outputs go into
     Capture.outputs).  disk: the dump disk image to create (default a
     temporary file in BUILD/), mem + 64 MiB, sparse; removed at the end
     unless keep_disk.  vmcore: where to write the vmcore cut out of the
-    disk (None: leave it on the disk).  progress(stage, machine, capture)
+    disk (None: leave it on the disk).  extra_disks: (path, serial) disks
+    attached before the dump disk (first on the PCI bus: a user's data disk
+    the capture must not touch).  machine_kw: more Machine() options
+    (firmware="ovmf", machine="q35").  progress(stage, machine, capture)
     is called at each of STAGES: at the first prompt, after the load,
     before the trigger is typed, when each milestone line of the crash is
     complete, and after QEMU exited.
@@ -101,7 +119,8 @@ def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(),
         with open(disk, "wb") as f:
             f.truncate(size)
     m = Machine(build, mem=mem, cmdline=f"crashkernel={crashkernel}",
-                extra_args=disk_args(disk), lifetime=lifetime)
+                extra_args=disks_args(extra_disks) + disk_args(disk), lifetime=lifetime,
+                **machine_kw)
     cap = Capture(machine=m, disk=disk)
     step = progress or (lambda stage, machine, capture: None)
     try:
