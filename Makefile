@@ -76,7 +76,7 @@ PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
 PURE_SRCS += $(wildcard kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c)
 PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
-PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/mb2_build.c)
+PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/kimage_dest.c kexec/mb2_build.c)
 PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOSTCFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Werror -Wno-unused-parameter
@@ -316,6 +316,7 @@ vmcore: check-deps $(BUILD)/kernel.iso
 
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)
+	$(Q)$(PYTHON) tools/bench_kexec_load.py --build $(BUILD)
 	$(Q)$(PYTHON) tools/bench_kdump.py --build $(BUILD)
 
 # ---------------------------------------------------------------- host tools

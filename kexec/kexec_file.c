@@ -25,6 +25,7 @@
 #include "lib/sha256.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
+#include "lib/watchdog.h"
 #include "lib/x86.h"
 #include "mm/heap.h"
 #include "mm/memmap.h"
@@ -71,12 +72,27 @@ static struct {
 	kexec_crash_segments_fn add_segments;
 } crash;
 
+#define KEXEC_PROGRESS_MIN_PAGES (16 * MiB / PAGE_SIZE)	/* smaller loads stay quiet */
+
 static paddr_t page_alloc(void *ctx) { return pmm_alloc(); }
 static void page_free(void *ctx, paddr_t pa) { pmm_free(pa); }
 static void *page_ptr(void *ctx, paddr_t pa) { return phys_to_virt(pa); }
 
+/* Staging is linear in pages, and a 256 MiB module still takes seconds
+ * under TCG: say how far it got, and tell the watchdog it is not stuck. */
+static void page_progress(void *ctx, size_t done, size_t total)
+{
+	touch_softlockup_watchdog();
+	if (total < KEXEC_PROGRESS_MIN_PAGES)
+		return;
+	console_printf("\rkexec: staging %3zu%% (%zu of %zu MiB)%s", done * 100 / total,
+		       (size_t)(done * PAGE_SIZE / MiB), (size_t)(total * PAGE_SIZE / MiB),
+		       done == total ? "\n" : "");
+}
+
 static const struct kexec_page_ops kernel_page_ops = {
 	.alloc_page = page_alloc, .free_page = page_free, .phys_to_ptr = page_ptr,
+	.progress = page_progress,
 };
 
 static int fail(int err, const char *fmt, ...) __printf(2, 3);
@@ -285,7 +301,9 @@ static int add_mbi(struct kexec_load *ld, const struct kexec_request *req)
 	return add_segment(ld, buf, size, ld->kl.mbi_pa, size, "multiboot2 info");
 }
 
-/* SHA-256 of what the segment will hold: buf, then zeros up to memsz. */
+/* SHA-256 of what the segment will hold: buf, then zeros up to memsz.
+ * A MiB at a time: a 64 MiB module takes seconds under TCG, and each MiB
+ * is progress for the watchdog. */
 static void segment_digest(const struct kexec_segment *seg, uint8_t out[SHA256_DIGEST_SIZE])
 {
 	static const uint8_t zeros[256];
@@ -293,7 +311,10 @@ static void segment_digest(const struct kexec_segment *seg, uint8_t out[SHA256_D
 	size_t left = seg->memsz - seg->bufsz;
 
 	sha256_init(&st);
-	sha256_update(&st, seg->buf, seg->bufsz);
+	for (size_t done = 0; done < seg->bufsz; done += MIN(seg->bufsz - done, (size_t)MiB)) {
+		sha256_update(&st, (const uint8_t *)seg->buf + done, MIN(seg->bufsz - done, (size_t)MiB));
+		touch_softlockup_watchdog();
+	}
 	for (; left; left -= MIN(left, sizeof(zeros)))
 		sha256_update(&st, zeros, MIN(left, sizeof(zeros)));
 	sha256_final(&st, out);
