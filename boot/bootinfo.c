@@ -101,6 +101,13 @@ void bootinfo_setup(paddr_t mbi_pa)
 	pr_info("boot: cmdline '%s'\n", boot_info.cmdline);
 	log_modules();
 	log_limits();
+	if (boot_info.has_framebuffer)
+		pr_debug("boot: framebuffer type %u, %ux%u %u-bit at 0x%llx\n", boot_info.fb_type,
+			 boot_info.fb_width, boot_info.fb_height, boot_info.fb_bpp,
+			 (unsigned long long)boot_info.fb_addr);
+	if (boot_info.mmap_from_efi)
+		pr_info("boot: memory map from the EFI memory map tag (the loader gave no memory "
+			"map tag): %u ranges\n", boot_info.mmap_count);
 	pr_debug("boot: %u memory map entries, ACPI RSDP copy v%d (%u bytes), meminfo %u/%u KiB\n",
 		 boot_info.mmap_count, boot_info.acpi_rsdp_version, boot_info.acpi_rsdp_len,
 		 boot_info.mem_lower_kib, boot_info.mem_upper_kib);

@@ -8,6 +8,9 @@
  */
 #include "drivers/vga.h"
 #include "boot/addr.h"
+#include "boot/bootinfo.h"
+#include "lib/multiboot2.h"
+#include "lib/printk.h"
 #include "lib/cpu.h"
 
 #define VGA_PHYS 0xb8000
@@ -231,10 +234,23 @@ static void put_byte(char c)
 
 /*
  * Start mirroring: clear the screen, put the cursor top left and make it a
- * two-scanline underline.  Called once, early in kmain.
+ * two-scanline underline.  Called once, early in kmain, after the boot
+ * information is parsed: under UEFI (there is no VGA text mode) or when
+ * the loader set a graphics mode the mirror stays off, so nothing is
+ * written into a framebuffer through 0xb8000.
  */
 void vga_init(void)
 {
+	if (boot_info.has_framebuffer && boot_info.fb_type != MB2_FRAMEBUFFER_EGA_TEXT) {
+		pr_info("vga: no text mode (the loader set a %ux%u %u-bit framebuffer at 0x%llx): "
+			"console on serial only\n", boot_info.fb_width, boot_info.fb_height,
+			boot_info.fb_bpp, (unsigned long long)boot_info.fb_addr);
+		return;
+	}
+	if (boot_info.efi && !boot_info.has_framebuffer) {
+		pr_info("vga: no text mode (booted by UEFI firmware): console on serial only\n");
+		return;
+	}
 	screen = phys_to_virt(VGA_PHYS);
 	row = col = 0;
 	wrap_pending = false;

@@ -36,9 +36,9 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 	phys_base = load_delta;			/* boot/addr.h: where we really are */
 	time_mark_boot();			/* drivers/tsc.c: time zero is now */
 	serial_init();				/* drivers/serial.c: COM1 first */
-	vga_init();				/* drivers/vga.c: screen mirror */
 	kernel_banner(magic, mbi_pa);		/* kernel/version.c */
 	bootinfo_setup(mbi_pa);			/* boot/bootinfo.c: parse the MBI */
+	vga_init();				/* drivers/vga.c: screen mirror, if text mode */
 	boot_identify();			/* kernel/version.c: GRUB or kexec, generation */
 	cmdline_setup();			/* kernel/cmdline.c: key=value words */
 	gdt_setup();				/* kernel/percpu.c: GDT, TSS, IST stacks */

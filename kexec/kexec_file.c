@@ -274,6 +274,8 @@ static int add_mbi(struct kexec_load *ld, const struct kexec_request *req)
 		.memmap = ld->mbi_map,
 		.has_load_base = true,
 		.load_base_addr = (uint32_t)ld->img.load_base,
+		.efi = boot_info.efi,
+		.efi_systab = boot_info.efi_systab,
 	};
 	size_t size;
 	void *buf;

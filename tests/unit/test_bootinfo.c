@@ -567,3 +567,97 @@ TEST(bootinfo_small_fixed_tags)
 	mb_tag(&b, MB2_TAG_LOAD_BASE_ADDR, 8);
 	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
 }
+
+/* An EFI memory map tag with n descriptors (40 bytes apart, 48 if wide). */
+static struct mb2_tag_efi_mmap *mb_efi_mmap(struct mb *b, const struct efi_memory_descriptor *d,
+					    unsigned n, uint32_t descr_size)
+{
+	struct mb2_tag_efi_mmap *t = mb_tag(b, MB2_TAG_EFI_MMAP, 16 + n * descr_size);
+
+	t->descr_size = descr_size;
+	t->descr_vers = 1;
+	for (unsigned i = 0; i < n; i++)
+		memcpy(t->descr + i * descr_size, &d[i], sizeof(d[i]));
+	return t;
+}
+
+/* Without a memory map tag the EFI map gives the map: boot services and
+ * loader memory are usable after ExitBootServices, runtime and MMIO are
+ * reserved, neighbours of one type merge; a memory map tag wins in either
+ * order; a framebuffer tag is read (UEFI has no VGA text mode). */
+TEST(bootinfo_efi_memory_map_and_framebuffer)
+{
+	static const struct efi_memory_descriptor d[] = {
+		{ EFI_CONVENTIONAL_MEMORY, 0, 0x0, 0, 0xa0, 0 },
+		{ EFI_BOOT_SERVICES_DATA, 0, 0x100000, 0, 0x100, 0 },
+		{ EFI_LOADER_CODE, 0, 0x200000, 0, 0x200, 0 },	/* merges with the one before */
+		{ EFI_ACPI_MEMORY_NVS, 0, 0x400000, 0, 0x10, 0 },
+		{ 5 /* runtime services code */, 0, 0x410000, 0, 0x10, 0 },
+		{ EFI_ACPI_RECLAIM_MEMORY, 0, 0x420000, 0, 0x1, 0 },
+	};
+	static struct mb b;
+	static struct bootinfo bi;
+	struct mb2_tag_framebuffer *fb;
+
+	mb_begin(&b);
+	mb_efi_mmap(&b, d, 6, 48);
+	fb = mb_tag(&b, MB2_TAG_FRAMEBUFFER, sizeof(*fb) + 8);
+	fb->addr = 0x80000000;
+	fb->width = 1280, fb->height = 800, fb->bpp = 32, fb->fb_type = MB2_FRAMEBUFFER_RGB;
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(bi.mmap_from_efi);
+	CHECK_EQ(bi.mmap_count, 5);
+	CHECK_EQ(bi.mmap[1].addr, 0x100000);
+	CHECK_EQ(bi.mmap[1].len, 0x300000);
+	CHECK_EQ(bi.mmap[1].type, MB2_MEMORY_AVAILABLE);
+	CHECK_EQ(bi.mmap[2].type, MB2_MEMORY_NVS);
+	CHECK_EQ(bi.mmap[3].type, MB2_MEMORY_RESERVED);
+	CHECK_EQ(bi.mmap[4].type, MB2_MEMORY_ACPI_RECLAIMABLE);
+	CHECK(bi.has_framebuffer);
+	CHECK_EQ(bi.fb_type, MB2_FRAMEBUFFER_RGB);
+	CHECK_EQ(bi.fb_width, 1280);
+	/* A memory map tag after it replaces it... */
+	mb_begin(&b);
+	mb_efi_mmap(&b, d, 6, 40);
+	mb_mmap(&b, 3, 24);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(!bi.mmap_from_efi);
+	CHECK_EQ(bi.mmap_count, 3);
+	/* ...and before it, the EFI map is ignored. */
+	mb_begin(&b);
+	mb_mmap(&b, 3, 24);
+	mb_efi_mmap(&b, d, 6, 40);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(!bi.mmap_from_efi);
+	CHECK_EQ(bi.mmap_count, 3);
+	/* Descriptors smaller than the UEFI structure, and a range that wraps. */
+	mb_begin(&b);
+	mb_efi_mmap(&b, d, 1, 32);
+	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
+	{
+		struct efi_memory_descriptor w = { EFI_CONVENTIONAL_MEMORY, 0, 0xfffffffffff00000ULL,
+						   0, 0x1000, 0 };
+
+		mb_begin(&b);
+		mb_efi_mmap(&b, &w, 1, 40);
+		CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
+	}
+}
+
+/* The EFI system table tag says UEFI booted us (no VGA text mode); the
+ * BIOS captures have none. */
+TEST(bootinfo_efi_system_table_marks_uefi)
+{
+	static struct mb b;
+	static struct bootinfo bi;
+
+	mb_begin(&b);
+	mb_tag(&b, MB2_TAG_EFI64, 16);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(bi.efi);
+	CHECK(!bi.has_framebuffer);
+	mb_begin(&b);
+	mb_mmap(&b, 2, 24);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(!bi.efi);
+}
