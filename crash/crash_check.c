@@ -24,22 +24,10 @@
 #define LAPIC_DEFAULT_PA 0xfee00000ULL	/* the capture kernel maps it (drivers/apic.c) */
 #define MMIO_PT_FRAMES 2		/* the local APIC's PT, and one for ACPI/VGA mappings */
 #define HEAP_FRAMES 1			/* the capture kernel's heap while it saves */
-#define SLACK_FRAMES 2			/* what the count misses: 1 frame at 6 GiB */
+#define SLACK_FRAMES 4			/* what the count misses: 1 frame at 6 GiB, 1 since the local APIC code */
 #define MAX_REGIONS (2 * MEMMAP_MAX + 4)
 
 static char found[VIRTIO_BLK_MAX_DISKS * 48];
-
-static int refuse(int err, const char *fmt, ...)
-{
-	char msg[600];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	pr_err("kexec: error: %s (%s)\n", msg, err_name(err));
-	return err;
-}
 
 int crash_check_capture(const char *cmdline)
 {
@@ -51,26 +39,26 @@ int crash_check_capture(const char *cmdline)
 	int err;
 
 	if (is_kdump_kernel())
-		return refuse(-E_PERM, "this kernel was booted with elfcorehdr= (as a capture "
+		return kexec_error(-E_PERM, "this kernel was booted with elfcorehdr= (as a capture "
 			      "kernel%s): it cannot load one; reboot without it",
 			      vmcore_available() ? "" : ", and that header is unusable: see dmesg");
 	err = cmdline_check_capture(cmdline, &cl, why, sizeof(why));
 	if (err)
-		return refuse(err, "the capture kernel would refuse its command line: %s", why);
+		return kexec_error(err, "the capture kernel would refuse its command line: %s", why);
 	disk = cmdline_get(cl, "vmcore_disk");
 	autosave = cmdline_get(cl, "vmcore_autosave");
 	if (!disk && !autosave)
 		return 0;		/* the capture kernel's shell keeps the vmcore */
 	virtio_blk_describe(found, sizeof(found));
 	if (!disk)
-		return refuse(-E_INVAL, "vmcore_autosave=%s saves to the disk vmcore_disk=SERIAL "
+		return kexec_error(-E_INVAL, "vmcore_autosave=%s saves to the disk vmcore_disk=SERIAL "
 			      "names, and none is named (disks found: %s)", autosave, found);
 	n = virtio_blk_disks(&list);
 	for (unsigned i = 0; i < n; i++)
 		if (strcmp(list[i].serial, disk) == 0)
-			return list[i].read_only ? refuse(-E_PERM, "vmcore_disk=%s is read-only",
+			return list[i].read_only ? kexec_error(-E_PERM, "vmcore_disk=%s is read-only",
 							  disk) : 0;
-	return refuse(-E_NOENT, "vmcore_disk=%s: no virtio-blk disk has that serial (disks "
+	return kexec_error(-E_NOENT, "vmcore_disk=%s: no virtio-blk disk has that serial (disks "
 		      "found: %s)", disk, found);
 }
 
@@ -140,7 +128,7 @@ int crash_check_window(struct kexec_load *ld, uint64_t still_to_add)
 
 	format_size(ram, sizeof(ram), memmap_total(&firmware_memmap, MEMMAP_RAM));
 	if (need > end - start)
-		return refuse(-E_NOSPC, "the crash window [0x%llx, 0x%llx) of %llu KiB is too small "
+		return kexec_error(-E_NOSPC, "the crash window [0x%llx, 0x%llx) of %llu KiB is too small "
 			      "for the capture kernel to save this machine's %s of RAM: it needs "
 			      "%llu KiB (image and segments %llu, frame bitmap %llu, page tables "
 			      "%llu, dump disk queue %llu, heap and slack %llu); boot with "

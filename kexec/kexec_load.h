@@ -79,6 +79,10 @@ int kexec_add_blob(struct kexec_load *ld, const void *buf, size_t size, size_t a
 		   const char *what, paddr_t *pa);
 void *kexec_scratch(struct kexec_load *ld, size_t size);
 
+/* Log "kexec: error: <fmt> (E_NAME)" and return err: every refusal of a
+ * load, kexec's own and those crash/ adds, reads the same. */
+int kexec_error(int err, const char *fmt, ...) __printf(2, 3);
+
 /* Bytes the load's segments take so far, each rounded up to whole pages. */
 uint64_t kexec_load_pages_bytes(const struct kexec_load *ld);
 int kexec_reserve_area(struct kexec_load *ld, size_t size, paddr_t *pa, const char *what);
