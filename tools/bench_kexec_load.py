@@ -3,9 +3,10 @@
 modules, in MB/s of segments staged per second of the command.
 
 Staging is linear in pages (kexec/kimage_dest.c): the rate should not
-fall as the image grows.  The modules are made here, from a fixed seed,
-into BUILD/bench-modules/, and go into a test-time ISO that is removed at
-the end.  Times are the host's, from Enter to the "kexec: loaded" line;
+fall as the image grows.  One 64 MiB module is made here, from a fixed
+seed, into BUILD/bench-modules/, goes into a test-time ISO removed at the
+end, and is passed on one, two and three times (GRUB reads 64 MiB from
+the emulated CD, not 192).  Times are the host's, from Enter to the "kexec: loaded" line;
 each load replaces the previous one.  Usage: tools/bench_kexec_load.py
 [--build DIR] [--mem 1G].  Run by `make bench`.
 """
@@ -21,7 +22,7 @@ MiB = 1 << 20
 LOADED = r"kexec: loaded '/boot/kernel\.elf': \d+ segments.*\n"
 
 
-def make_modules(directory, count=3, size=64 * MiB):
+def make_modules(directory, count=1, size=64 * MiB):
     directory.mkdir(parents=True, exist_ok=True)
     mods = []
     for i in range(count):
@@ -47,7 +48,7 @@ def main():
         with Machine(build, mem=args.mem, iso=iso, lifetime=1200) as m:
             m.wait_prompt(timeout=300)
             for n in (1, 2, 3):
-                cmd = "kexec -l /boot/kernel.elf " + " ".join(f"--module=big{i}" for i in range(n))
+                cmd = "kexec -l /boot/kernel.elf " + " ".join(["--module=big0"] * n)
                 t0 = time.monotonic()
                 m.send(cmd + "\r")
                 m.expect(LOADED, timeout=900)
@@ -63,8 +64,10 @@ def main():
     finally:
         build.close_machines()
         iso.unlink(missing_ok=True)
-    print("  (before the destination map, Linux's list walks: 2 x 64 MiB took 89 s and 3 x "
-          "231 s in the issue's run; the SHA-256 of a 64 MiB module tripped the watchdog)")
+    print("  (before: 2 x 64 MiB in 7-12 s here, 3 x 64 MiB panicked on the soft lockup detector "
+          "(the segments' SHA-256 never touched it); the issue's run took 89 s and 231 s.  With "
+          "an allocator that hands out destinations, Linux's list walks cost 17.7x the work for "
+          "4x the pages, the destination map 4.2x: tests/unit kexec_staging_is_linear_in_pages)")
 
 
 if __name__ == "__main__":
