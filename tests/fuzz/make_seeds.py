@@ -28,7 +28,8 @@ CORPUS = ROOT / "tests" / "fuzz" / "corpus"
 
 
 def xd_bytes(text):
-    return bytes.fromhex("".join(re.findall(r"^[0-9a-f]+: ((?:[0-9a-f]{2} ?)+) ", text, re.M)
+    """The bytes of `xd` lines ("ADDR: 16 hex bytes in two groups  |ascii|")."""
+    return bytes.fromhex("".join(re.findall(r"^[0-9a-f]+: ([0-9a-f ]+?)\s+\|", text, re.M)
                                  ).replace(" ", ""))
 
 
@@ -53,10 +54,17 @@ def main():
             note = next(s for s in elf.iter_segments() if s.header.p_type == "PT_NOTE")
             notes = note.data()
             loads = [s for s in elf.iter_segments() if s.header.p_type == "PT_LOAD"]
-            # Self-contained header: PT_NOTE (the first phdr) points after the header.
+            # Self-contained header: the first PT_NOTE points at the vmcore's
+            # merged notes appended after the header, the other PT_NOTEs
+            # (one per CPU slot) at an empty note there.
             own = bytearray(hdr)
-            struct.pack_into("<QQQQQ", own, 64 + 8, len(hdr), 0, len(hdr), len(notes), len(notes))
-            write("elfcorehdr", "self-contained.bin", bytes(own) + notes)
+            first = True
+            for i in range(struct.unpack_from("<H", hdr, 56)[0]):
+                if struct.unpack_from("<I", hdr, 64 + i * 56)[0] == 4:     # PT_NOTE
+                    off, size = (len(hdr), len(notes)) if first else (len(hdr) + len(notes), 12)
+                    struct.pack_into("<QQQQQ", own, 64 + i * 56 + 8, off, 0, off, size, size)
+                    first = False
+            write("elfcorehdr", "self-contained.bin", bytes(own) + notes + bytes(12))
             info = re.search(rb"VMCOREINFO\0+(.*?)\0", notes, re.S)
             write("vmcoreinfo", "real.txt", info.group(1))
             write("vmcore_inspect", "small.vmcore", cut_vmcore(f, elf, notes, loads))
