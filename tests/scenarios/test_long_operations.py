@@ -52,7 +52,9 @@ def test_memtest_6g_passes_beside_a_busy_guest(build, machine):
         out = m.run("memtest", timeout=500)
         check(re.search(r"^memtest: ok: \d+ frames \(.+\) tested, [1-9]\d* above 4 GiB", out, re.M),
               f"memtest at 6 GiB beside a busy guest:\n{out[-1500:]}", m)
-        check(re.search(r"memtest: ok", busy.output[busy.pos:]) or True, "", busy)
         m.expect_not(r"watchdog: BUG")
-    check(busy.alive(), "the busy neighbour stopped before the test ended", busy)
+        busy_runs = len(re.findall(r"memtest: ok", busy.output))
+    # It began before the 6 GiB memtest and had not finished its five after.
+    check(busy_runs < 5, f"the neighbour finished all {busy_runs} memtests before the 6 GiB "
+          "one did: it did not load the host the whole time", busy)
     busy.close()
