@@ -62,6 +62,17 @@ static int add_core_header(struct kexec_load *ld)
 		notes[cpu] = (struct elfcore_note_buf){ virt_to_phys(crash_notes[cpu]),
 						        sizeof(crash_notes[cpu]) };
 	err = elfcore_build_header(&p, NULL, 0, &size);
+	if (!err) {
+		size_t info_size;
+
+		vmcoreinfo_text(&info_size);
+		/* What the capture kernel keeps reserved besides the image:
+		 * this header, the VMCOREINFO copy, its multiboot2 page. */
+		err = crash_check_window(ld, ALIGN_UP(size, PAGE_SIZE) +
+					 ALIGN_UP(info_size, PAGE_SIZE) + PAGE_SIZE);
+		if (err)
+			return err;
+	}
 	if (!err && !(buf = kexec_scratch(ld, size)))
 		err = -E_NOMEM;
 	err = err ? err : elfcore_build_header(&p, buf, size, &size);

@@ -30,6 +30,11 @@ static const uint8_t zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static bool vmcore_ready;
 static paddr_t elfcorehdr_pa;
 
+bool vmcore_available(void)
+{
+	return vmcore_ready;
+}
+
 bool is_kdump_kernel(void)
 {
 	return cmdline_get(&kernel_cmdline, "elfcorehdr") != NULL;
@@ -205,13 +210,16 @@ static int save(unsigned level)
 	const struct vmcore_layout *l;
 	struct vmcore_extent e;
 	char size[32];
+	char why[512];
 	int err = virtio_blk_setup();
 
-	if (err == -E_NOENT)
-		return shell_error(err, "no dump disk (QEMU: -drive file=dump.img,format=raw,"
-				   "if=none,id=dump -device virtio-blk-pci,drive=dump)");
-	if (err)
-		return shell_error(err, "the dump disk could not be set up (see dmesg)");
+	/* Only the disk named by its serial (vmcore_disk=, `disk use`); the
+	 * refusal names the disks found.  Nothing written: the vmcore stays
+	 * readable here. */
+	if (err) {
+		virtio_blk_why(err, why, sizeof(why));
+		return shell_error(err, "%s", why);
+	}
 	l = vmcore_dump_layout(&vmcore, level);
 	if (virtio_blk_capacity() < l->size)
 		return shell_error(-E_NOSPC, "the dump disk holds %llu bytes, the vmcore needs %llu",
@@ -317,8 +325,31 @@ void vmcore_autosave(void)
 		machine_reboot();
 }
 
-/* Both are read where they are used (is_kdump_kernel, vmcore_autosave). */
-CMDLINE_KEY(elfcorehdr, "elfcorehdr=ADDR",
-	    "capture kernel: the crashed kernel's ELF core header (set by kexec -p)", NULL);
-CMDLINE_KEY(vmcore_autosave, "vmcore_autosave=poweroff|reboot|shell",
-	    "capture kernel: save the vmcore to the dump disk, then do that", NULL);
+/* Pure checks: at boot, and by kexec -p on the capture kernel's command
+ * line.  The values are read where they are used (is_kdump_kernel,
+ * vmcore_setup, vmcore_autosave). */
+static int check_elfcorehdr(const struct cmdline_param *p)
+{
+	uint64_t pa;
+
+	if (!p->has_value || parse_u64(p->value, &pa, false))
+		return -E_INVAL;
+	return pa == 0 || pa >= (1ULL << 52) ? -E_RANGE : 0;
+}
+
+static int check_autosave(const struct cmdline_param *p)
+{
+	static const char *const then[] = { "poweroff", "reboot", "shell" };
+
+	for (unsigned i = 0; p->has_value && i < ARRAY_SIZE(then); i++)
+		if (strcmp(p->value, then[i]) == 0)
+			return 0;
+	return -E_INVAL;
+}
+
+CMDLINE_CAPTURE_KEY(elfcorehdr, "elfcorehdr=ADDR",
+		    "capture kernel: the crashed kernel's ELF core header (set by kexec -p)",
+		    check_elfcorehdr);
+CMDLINE_CAPTURE_KEY(vmcore_autosave, "vmcore_autosave=poweroff|reboot|shell",
+		    "capture kernel: save the vmcore to the disk vmcore_disk= names, then do that",
+		    check_autosave);

@@ -197,13 +197,14 @@ int vmcore_dump_level(unsigned *level)
 	return dump_level_parse(arg, level, why, sizeof(why));
 }
 
-/* A bad value is reported at boot (kernel/cmdline.c), not after a crash. */
+/* A bad value is reported at boot (kernel/cmdline.c) and refused by
+ * kexec -p for the capture kernel's command line, not found after a crash. */
 static int check_dump_level(const struct cmdline_param *p)
 {
 	unsigned level;
 
 	return p->has_value ? dump_level_parse(p->value, &level, NULL, 0) : -E_INVAL;
 }
-CMDLINE_KEY(vmcore_dump_level, "vmcore_dump_level=0..31",
-	    "capture kernel: what vmcore_autosave leaves out (bits: 1 zero pages, 16 free "
-	    "frames; default 16)", check_dump_level);
+CMDLINE_CAPTURE_KEY(vmcore_dump_level, "vmcore_dump_level=0..31",
+		    "capture kernel: what vmcore_autosave leaves out (bits: 1 zero pages, 16 free "
+		    "frames; default 16)", check_dump_level);

@@ -13,6 +13,9 @@
  */
 #include "drivers/vga.h"
 #include "boot/addr.h"
+#include "boot/bootinfo.h"
+#include "lib/multiboot2.h"
+#include "lib/printk.h"
 #include "lib/cpu.h"
 
 #define VGA_PHYS 0xb8000
@@ -246,18 +249,35 @@ static void put_byte(char c)
 		while (col % TAB_WIDTH && !wrap_pending);
 		break;
 	default:
-		if ((uint8_t)c >= 0x20 && c != 0x7f)
-			put_glyph(c);		/* other control bytes: ignored */
+		/* UTF-8: one cell per character, as the line editor counts
+		 * columns; the font is code page 437, so it shows as '?'. */
+		if ((uint8_t)c >= 0xc0)
+			put_glyph('?');
+		else if ((uint8_t)c >= 0x20 && (uint8_t)c < 0x7f)
+			put_glyph(c);		/* control bytes, continuation bytes: none */
 		break;
 	}
 }
 
 /*
  * Start mirroring: clear the screen, put the cursor top left and make it a
- * two-scanline underline.  Called once, early in kmain.
+ * two-scanline underline.  Called once, early in kmain, after the boot
+ * information is parsed: under UEFI (there is no VGA text mode) or when
+ * the loader set a graphics mode the mirror stays off, so nothing is
+ * written into a framebuffer through 0xb8000.
  */
 void vga_init(void)
 {
+	if (boot_info.has_framebuffer && boot_info.fb_type != MB2_FRAMEBUFFER_EGA_TEXT) {
+		pr_info("vga: no text mode (the loader set a %ux%u %u-bit framebuffer at 0x%llx): "
+			"console on serial only\n", boot_info.fb_width, boot_info.fb_height,
+			boot_info.fb_bpp, (unsigned long long)boot_info.fb_addr);
+		return;
+	}
+	if (boot_info.efi && !boot_info.has_framebuffer) {
+		pr_info("vga: no text mode (booted by UEFI firmware): console on serial only\n");
+		return;
+	}
 	mem = phys_to_virt(VGA_PHYS);
 	set_origin(0);
 	row = col = 0;

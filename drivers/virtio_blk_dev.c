@@ -1,10 +1,12 @@
 /*
- * virtio-blk, the device side: find it on PCI, bring it up through the
+ * virtio-blk, the device side: bring a PCI function up through the
  * legacy I/O interface, own its one virtqueue, and move requests through
- * it.  A request is a chain: a 16-byte header (type, sector) the device
- * reads, the data buffers, and one status byte the device writes.  With
- * VIRTIO_RING_F_INDIRECT_DESC each chain lives in its own table and takes
- * one ring descriptor, so the ring never limits how many are in flight.
+ * it (which function is the dump disk: drivers/virtio_blk_select.c).  A
+ * request is a chain: a 16-byte header (type, sector) the device reads,
+ * the data buffers, and one status byte the device writes.  With
+ * VIRTIO_RING_F_INDIRECT_DESC each chain lives in its own table and
+ * takes one ring descriptor, so the ring never limits how many are in
+ * flight.
  * Completions are read from the used ring; a waiter halts until the
  * device's INTx interrupt says there is one, so that under QEMU (TCG) the
  * vCPU gives the host CPU to the I/O thread instead of spinning: a full
@@ -18,7 +20,6 @@
 #include "boot/addr.h"
 #include "drivers/irq.h"
 #include "drivers/pci.h"
-#include "drivers/pic.h"
 #include "drivers/timer.h"
 #include "lib/cpu.h"
 #include "lib/errno.h"
@@ -28,9 +29,6 @@
 #include "lib/watchdog.h"
 #include "lib/x86.h"
 #include "mm/pmm.h"
-
-#define VIRTIO_PCI_DEVICE_BLK 0x1001		/* transitional: legacy BAR0 */
-#define VIRTIO_PCI_DEVICE_BLK_MODERN 0x1042	/* virtio 1.0 only */
 
 /* virtio-blk feature bits (spec 5.2.3) and config offsets (5.2.4). */
 #define VIRTIO_BLK_F_SIZE_MAX 1
@@ -189,43 +187,20 @@ static int init_device(void)
 
 static void vblk_interrupt(unsigned irq, struct trap_frame *tf);
 
-static void log_ready(void)
+int vblk_start(struct pci_dev *d)
 {
-	char sz[32], irq[16] = "polled";
-
-	if (vblk.irq < NR_IRQS)
-		ksnprintf(irq, sizeof(irq), "IRQ %u", vblk.irq);
-
-	pr_info("virtio_blk: %02x:%02x.%u io 0x%x, %s (%llu sectors), queue %u, %u requests "
-		"of %u segments in flight%s%s%s, %s\n", vblk.pci->bus, vblk.pci->dev,
-		vblk.pci->fn, vblk.iobase, format_size(sz, sizeof(sz), vblk.capacity),
-		(unsigned long long)(vblk.capacity / BLK_SECTOR_SIZE), vblk.qsize, vblk.nslots,
-		vblk.seg_max, vblk.indirect ? ", indirect" : "",
-		vblk.flush ? ", write cache" : "", vblk.read_only ? ", read-only" : "", irq);
-}
-
-int virtio_blk_setup(void)
-{
-	struct pci_dev *d;
 	int err;
 
-	if (vblk.ready)
-		return 0;
-	d = pci_find_device(VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BLK, NULL);
-	if (!d) {
-		if (pci_find_device(VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BLK_MODERN, NULL))
-			pr_warn("virtio_blk: only a modern-only 1af4:1042 found; "
-				"use disable-legacy=off\n");
-		return -E_NOENT;
-	}
 	if (d->bar[0].kind != PCI_BAR_IO || d->bar[0].size < VIRTIO_PCI_CONFIG + 16) {
 		pr_err("virtio_blk: error: %02x:%02x.%u has no legacy I/O BAR0 (E_IO)\n",
 		       d->bus, d->dev, d->fn);
 		return -E_IO;
 	}
+	if (!vblk.registered)
+		device_register(&vblk.dev);	/* kexec resets it before the jump */
+	vblk.registered = true;
 	vblk.pci = d;
 	vblk.iobase = (uint16_t)d->bar[0].base;
-	device_register(&vblk.dev);	/* kexec resets it before the jump */
 	/* Port decoding and DMA on; INTx on if the firmware gave a line. */
 	vblk.irq = d->irq_line < NR_IRQS ? d->irq_line : 0xff;
 	pci_set_command(d, PCI_COMMAND_IO | PCI_COMMAND_MASTER |
@@ -233,7 +208,7 @@ int virtio_blk_setup(void)
 			vblk.irq < NR_IRQS ? PCI_COMMAND_INTX_DISABLE : 0);
 	if (vblk.irq < NR_IRQS) {
 		irq_register(vblk.irq, vblk_interrupt);
-		pic_unmask(vblk.irq);
+		irq_unmask(vblk.irq);
 	}
 	err = init_device();
 	if (err) {
@@ -245,9 +220,14 @@ int virtio_blk_setup(void)
 		return err;
 	}
 	vblk.requests = vblk.bytes = 0;
+	vblk.io_err = 0;
 	vblk.ready = true;
-	log_ready();
 	return 0;
+}
+
+void vblk_stop(void)
+{
+	virtio_blk_shutdown(&vblk.dev);
 }
 
 /*
@@ -263,7 +243,7 @@ static void virtio_blk_shutdown(struct device *dev)
 	set_status(0);	/* reset: the device drops the queue's address */
 	pci_set_command(vblk.pci, PCI_COMMAND_INTX_DISABLE, PCI_COMMAND_MASTER);
 	if (vblk.irq < NR_IRQS)
-		pic_mask(vblk.irq);
+		irq_mask(vblk.irq);
 	vblk.ready = false;
 	vblk.inflight = 0;
 }
@@ -345,7 +325,8 @@ static int complete_one(const struct vring_used_elem *e)
 	if (!vblk.io_err)
 		pr_err("virtio_blk: error: %s of %u bytes at sector %llu failed, status %u "
 		       "(E_IO)\n", s->type == VIRTIO_BLK_T_OUT ? "write" :
-		       s->type == VIRTIO_BLK_T_IN ? "read" : "flush", s->bytes,
+		       s->type == VIRTIO_BLK_T_IN ? "read" :
+		       s->type == VIRTIO_BLK_T_GET_ID ? "serial read" : "flush", s->bytes,
 		       (unsigned long long)s->sector, st);
 	vblk.io_err = -E_IO;
 	return 0;

@@ -14,6 +14,11 @@
 /* Build the allocator from firmware_memmap and the boot reservations. */
 void pmm_setup(void);
 
+/* A free RAM page below 1 MiB that no module, MBI or firmware data uses,
+ * set aside by pmm_setup for a real-mode trampoline (SMP start-up); 0 if
+ * the memory map has none (logged).  Never handed out by pmm_alloc. */
+paddr_t pmm_low_page(void);
+
 /* One frame's physical address, or 0 when memory is exhausted (frame 0 is
  * never handed out, so 0 is unambiguous). */
 paddr_t pmm_alloc(void);

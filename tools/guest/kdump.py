@@ -24,6 +24,11 @@ STAGES = ["booted", "loaded", "crashing", "panic", "purgatory", "capture", "read
           "exited"]
 UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 LOAD = 'kexec -p /boot/kernel.elf --append="{append}"'
+# The dump disk's virtio-blk serial: the capture kernel writes only to the
+# disk named by vmcore_disk= (crash/, drivers/virtio_blk_select.c).
+DUMP_SERIAL = "dump"
+# What capture() appends to the capture kernel's command line by default.
+AUTOSAVE = f"vmcore_disk={DUMP_SERIAL} vmcore_autosave=poweroff"
 # How long each stage may take after the previous one, in seconds (TCG on a busy host).
 PANIC_TIMEOUT = 60          # the trigger to "Kernel panic" (lockup waits 5 s for the watchdog)
 BOOT_TIMEOUT = 120          # the purgatory to the capture kernel's prompt-ready line
@@ -36,12 +41,22 @@ def mem_bytes(mem):
     return int(mem[:-1]) * UNITS[unit] if unit in UNITS else int(mem)
 
 
-def disk_args(path, readonly=False):
-    """QEMU arguments for the dump disk: a raw image on virtio-blk, drive id
-    "dump" (the capture kernel writes only to the disk named so)."""
+def disk_args(path, readonly=False, serial=DUMP_SERIAL):
+    """QEMU arguments for one disk: a raw image on virtio-blk with a serial
+    (default DUMP_SERIAL, the dump disk; the kernel writes only to the disk
+    vmcore_disk=SERIAL names), drive id "disk-SERIAL"."""
     ro = ",readonly=on" if readonly else ""
-    return ["-drive", f"file={path},format=raw,if=none,id=dump{ro}",
-            "-device", "virtio-blk-pci,drive=dump"]
+    return ["-drive", f"file={path},format=raw,if=none,id=disk-{serial}{ro}",
+            "-device", f"virtio-blk-pci,drive=disk-{serial},serial={serial}"]
+
+
+def disks_args(disks):
+    """QEMU arguments for several disks, in PCI order: an iterable of
+    (path, serial) or (path, serial, readonly)."""
+    args = []
+    for path, serial, *ro in disks:
+        args += disk_args(path, readonly=bool(ro and ro[0]), serial=serial)
+    return args
 
 
 def new_disk(directory, size):
@@ -107,9 +122,9 @@ def save_levels(m, cap, levels, directory):
 
 
 def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(),
-            append="vmcore_autosave=poweroff", dump_level=None, saves=None, save_dir=None,
-            after=(), disk=None, keep_disk=False, vmcore=None, progress=None, lifetime=900,
-            smp=1, machine="pc", cpu=None, on=None):
+            append=AUTOSAVE, dump_level=None, saves=None, save_dir=None, after=(),
+            disk=None, keep_disk=False, vmcore=None, progress=None, lifetime=900,
+            extra_disks=(), on=None, **machine_kw):
     """Crash a guest once and capture its vmcore; return a Capture.
 
     before: shell commands run before `kexec -p` (their outputs go into
@@ -119,13 +134,15 @@ def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(),
     autosave then): Capture.saves[level] holds each (save_levels), cut out
     into save_dir (default BUILD/); the capture kernel is then powered off.
     after: with saves, commands the capture kernel runs first (outputs in
-    Capture.outputs).  smp, machine, cpu: QEMU's -smp, -M, -cpu.  on: run
-    the trigger on that CPU (`on N crash TRIGGER`).
-    disk: the dump disk image to create (default a
+    Capture.outputs).  on: run the trigger on that CPU (`on N crash
+    TRIGGER`).  disk: the dump disk image to create (default a
     temporary file in BUILD/), mem + 64 MiB, sparse; removed at the end
     unless keep_disk.  vmcore: where to write the vmcore cut out of the
-    disk (None: leave it on the disk).  progress(stage, machine, capture)
-    is called at each of STAGES: at the first prompt, after the load,
+    disk (None: leave it on the disk).  extra_disks: (path, serial) disks
+    attached before the dump disk (first on the PCI bus: a user's data disk
+    the capture must not touch).  machine_kw: more Machine() options
+    (firmware="ovmf", machine="q35", smp=4, cpu="max").
+    progress(stage, machine, capture) is called at each of STAGES: at the first prompt, after the load,
     before the trigger is typed, when each milestone line of the crash is
     complete, and after QEMU exited.
     Raises GuestError (with the serial tail) when any stage fails, or
@@ -138,7 +155,8 @@ def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(),
         with open(disk, "wb") as f:
             f.truncate(size)
     m = Machine(build, mem=mem, cmdline=f"crashkernel={crashkernel}",
-                extra_args=disk_args(disk), lifetime=lifetime, smp=smp, machine=machine, cpu=cpu)
+                extra_args=disks_args(extra_disks) + disk_args(disk), lifetime=lifetime,
+                **machine_kw)
     cap = Capture(machine=m, disk=disk)
     step = progress or (lambda stage, machine, capture: None)
     try:
