@@ -55,6 +55,32 @@ static void log_modules(void)
 	}
 }
 
+/* What bootinfo_parse dropped or cut to fit its tables: said, never silent. */
+static void log_limits(void)
+{
+	const struct bootinfo *bi = &boot_info;
+	char size[32];
+
+	if (bi->cmdline_full_len)
+		pr_warn("boot: warning: the command line has %zu bytes, more than the %d kept: cut "
+			"after %zu bytes, %u word%s dropped\n", bi->cmdline_full_len,
+			BOOTINFO_CMDLINE_MAX - 1, strlen(bi->cmdline), bi->cmdline_words_dropped,
+			bi->cmdline_words_dropped == 1 ? "" : "s");
+	if (bi->modules_dropped)
+		pr_warn("boot: warning: %u boot module%s past the first %d dropped, from '%s' on: "
+			"not reserved, not loadable by kexec\n", bi->modules_dropped,
+			bi->modules_dropped == 1 ? "" : "s", BOOTINFO_MAX_MODULES,
+			bi->first_dropped_module);
+	if (bi->mmap_dropped)
+		pr_warn("boot: warning: %u memory map entries past the first %d dropped (%s of "
+			"usable RAM in them, not used)\n", bi->mmap_dropped, BOOTINFO_MAX_MMAP,
+			format_size(size, sizeof(size), bi->mmap_dropped_ram));
+	if (bi->names_cut)
+		pr_warn("boot: warning: %u module or loader name%s cut to fit (%d bytes)\n",
+			bi->names_cut, bi->names_cut == 1 ? "" : "s",
+			BOOTINFO_MODULE_CMDLINE_MAX - 1);
+}
+
 void bootinfo_setup(paddr_t mbi_pa)
 {
 	uint32_t len = mbi_size_checked(mbi_pa);
@@ -74,6 +100,14 @@ void bootinfo_setup(paddr_t mbi_pa)
 	pr_info("boot: loader '%s'\n", boot_info.loader_name);
 	pr_info("boot: cmdline '%s'\n", boot_info.cmdline);
 	log_modules();
+	log_limits();
+	if (boot_info.has_framebuffer)
+		pr_debug("boot: framebuffer type %u, %ux%u %u-bit at 0x%llx\n", boot_info.fb_type,
+			 boot_info.fb_width, boot_info.fb_height, boot_info.fb_bpp,
+			 (unsigned long long)boot_info.fb_addr);
+	if (boot_info.mmap_from_efi)
+		pr_info("boot: memory map from the EFI memory map tag (the loader gave no memory "
+			"map tag): %u ranges\n", boot_info.mmap_count);
 	pr_debug("boot: %u memory map entries, ACPI RSDP copy v%d (%u bytes), meminfo %u/%u KiB\n",
 		 boot_info.mmap_count, boot_info.acpi_rsdp_version, boot_info.acpi_rsdp_len,
 		 boot_info.mem_lower_kib, boot_info.mem_upper_kib);

@@ -43,8 +43,26 @@ struct bootinfo {
 	uint8_t acpi_rsdp[BOOTINFO_RSDP_MAX];	/* a copy of the RSDP */
 	bool has_load_base;
 	uint32_t load_base_addr;
+	bool has_framebuffer;	/* the loader set a video mode (UEFI: always) */
+	uint8_t fb_type;	/* MB2_FRAMEBUFFER_*: only EGA text has 0xb8000 text */
+	uint8_t fb_bpp;
+	uint32_t fb_width, fb_height;
+	uint64_t fb_addr;
+	bool mmap_from_efi;	/* no mmap tag: the map came from the EFI map tag */
+	bool efi;		/* booted by UEFI firmware (an EFI system table or map tag) */
+	uint64_t efi_systab;	/* the EFI64 tag's system table pointer (not called) */
 	unsigned tag_count;	/* every tag seen, for the log */
 	unsigned unknown_tags;	/* tags we skipped */
+
+	/* Limits met: what did not fit was dropped or cut so the boot goes
+	 * on; bootinfo_setup logs each as a warning. */
+	unsigned modules_dropped;	/* module tags past BOOTINFO_MAX_MODULES */
+	char first_dropped_module[64];	/* the first one's name (cut to fit) */
+	unsigned mmap_dropped;		/* memory map entries past BOOTINFO_MAX_MMAP */
+	uint64_t mmap_dropped_ram;	/* bytes of usable RAM in them */
+	size_t cmdline_full_len;	/* the loader's command line; 0 if not cut */
+	unsigned cmdline_words_dropped;	/* words after the cut */
+	unsigned names_cut;		/* module names / loader name cut to fit */
 };
 
 /*
@@ -53,9 +71,16 @@ struct bootinfo {
  * -E_TRUNC for a structure that runs past len or a tag past total_size,
  * -E_INVAL for a malformed tag (bad size, misaligned, no end tag,
  * string not NUL-terminated inside its tag, module end < start, memory
- * map entries not filling their tag, a second memory map tag),
- * -E_2BIG for more modules or memory map entries than the tables hold,
- * or a string longer than its field (never truncated silently).
+ * map entries not filling their tag, a second memory map tag), -E_2BIG
+ * for an RSDP larger than its copy.
+ * Limits degrade instead of failing, each recorded in *bi for the log
+ * (never silently): modules past BOOTINFO_MAX_MODULES and memory map
+ * entries past BOOTINFO_MAX_MMAP are dropped, a command line longer than
+ * its field is cut after its last whole word that fits, a module name or
+ * loader name is cut to its field.  Without a memory map tag, the EFI
+ * memory map tag gives the map (UEFI types turned into e820 types, what
+ * is usable once boot services have exited as usable, neighbours of one
+ * type merged); a memory map tag, when there is one, always wins.
  * Known tags we do not use are skipped; unknown ones are counted.
  * On error *bi is partly filled and must not be used.
  * Pure: no side effects beyond *bi, used by host tests on captured blobs.

@@ -16,6 +16,7 @@
 %include "layout.inc"			; boot/layout.h: where the kernel lives
 %include "multiboot2.inc"		; lib/multiboot2.h: the magic in EAX
 %include "x86.inc"			; lib/x86.h: CR0, CR4, EFER, PTE and GDT bits
+%include "cfi.inc"			; lib/cfi.inc: OUTERMOST_FRAME
 
 ; Physical address of a kernel symbol, given EBP = load delta.
 %define PHYS(sym) ebp + (sym - KERNEL_VIRT_BASE)
@@ -191,22 +192,26 @@ long_mode_low:
 	mov rax, long_mode_high
 	jmp rax
 
-section .text
+; Still .boot.text (linker.ld puts it in .init.text, with kmain), now run
+; at its link address.  One section per file: NASM 2.16 writes line
+; numbers for the first section only, and gdb wants them for this frame.
 long_mode_high:
 	mov rsp, boot_stack_top
 	; Upper halves of registers are undefined after the mode switch.
 	mov edi, [boot_magic]			; zero-extends: magic
 	mov esi, [boot_mbi]			; MBI physical address
 	mov edx, ebp				; phys_base
-	xor ebp, ebp				; end of the frame-pointer chain
-	; A zero return address marks the outermost frame for gdb and for our
-	; own backtraces: nothing called kmain.  (push + jmp = call to 0.)
-	push 0
-	jmp kmain
+	; The end of the call chain: rbp 0 ends frame-pointer walks (ours,
+	; drgn's and gdb's fallback), and OUTERMOST_FRAME below tells the DWARF
+	; unwinders of gdb, drgn and elfutils that this code has no caller.
+	xor ebp, ebp
+	call kmain				; never returns
 .halt:
 	cli
 	hlt
 	jmp .halt
+long_mode_high_end:
+	OUTERMOST_FRAME long_mode_high, long_mode_high_end
 
 section .data
 align 16

@@ -8,6 +8,8 @@
  */
 #include "boot/addr.h"
 #include "crash/crash.h"
+#include "crash/dump_level.h"
+#include "crash/vmcore_dump.h"
 #include "crash/vmcore_layout.h"
 #include "drivers/reboot.h"
 #include "drivers/virtio_blk.h"
@@ -27,6 +29,11 @@ static uint8_t merged_notes[VMCORE_NOTE_MAX];
 static const uint8_t zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static bool vmcore_ready;
 static paddr_t elfcorehdr_pa;
+
+bool vmcore_available(void)
+{
+	return vmcore_ready;
+}
 
 bool is_kdump_kernel(void)
 {
@@ -182,7 +189,7 @@ static void show_summary(void)
 	show_registers();
 	console_printf("  memory (%u PT_LOADs):\n", vmcore.nr_loads);
 	for (unsigned i = 1; i <= vmcore.nr_loads; i++) {
-		const Elf64_Phdr *ph = &vmcore.hdr.phdr[i];
+		const Elf64_Phdr *ph = &vmcore.phdr[i];
 
 		console_printf("    [0x%016llx, 0x%016llx) %-10s at 0x%llx, file offset 0x%llx\n",
 			       (unsigned long long)ph->p_paddr,
@@ -192,25 +199,34 @@ static void show_summary(void)
 	}
 }
 
-/* Stream the whole file to the disk, extent by extent, with progress. */
-static int save(void)
+/*
+ * Stream the file of the dump level to the disk, extent by extent, with
+ * progress: which pages is vmcore_dump_layout's choice, the writing is
+ * the same for every level.
+ */
+static int save(unsigned level)
 {
 	uint64_t off = 0, next_report = 0, t0 = ktime_ns(), ns;
+	const struct vmcore_layout *l;
 	struct vmcore_extent e;
 	char size[32];
+	char why[512];
 	int err = virtio_blk_setup();
 
-	if (err == -E_NOENT)
-		return shell_error(err, "no dump disk (QEMU: -drive file=dump.img,format=raw,"
-				   "if=none,id=dump -device virtio-blk-pci,drive=dump)");
-	if (err)
-		return shell_error(err, "the dump disk could not be set up (see dmesg)");
-	if (virtio_blk_capacity() < vmcore.size)
+	/* Only the disk named by its serial (vmcore_disk=, `disk use`); the
+	 * refusal names the disks found.  Nothing written: the vmcore stays
+	 * readable here. */
+	if (err) {
+		virtio_blk_why(err, why, sizeof(why));
+		return shell_error(err, "%s", why);
+	}
+	l = vmcore_dump_layout(&vmcore, level);
+	if (virtio_blk_capacity() < l->size)
 		return shell_error(-E_NOSPC, "the dump disk holds %llu bytes, the vmcore needs %llu",
 				   (unsigned long long)virtio_blk_capacity(),
-				   (unsigned long long)vmcore.size);
+				   (unsigned long long)l->size);
 	err = virtio_blk_stream_begin(BLK_WRITE);
-	while (!err && off < vmcore.size && vmcore_extent_at(&vmcore, off, &e)) {
+	while (!err && off < l->size && vmcore_extent_at(l, off, &e)) {
 		for (uint64_t done = 0; !err && done < e.len;) {
 			uint64_t n = e.len - done;
 			paddr_t pa = e.pa + done;
@@ -225,8 +241,8 @@ static int save(void)
 		}
 		off = e.offset + e.len;
 		if (off >= next_report) {
-			console_printf("\rvmcore: saving %3llu%%", (unsigned long long)(off * 100 / vmcore.size));
-			next_report += vmcore.size / 20;
+			console_printf("\rvmcore: saving %3llu%%", (unsigned long long)(off * 100 / l->size));
+			next_report += l->size / 20;
 		}
 	}
 	err = err ? err : virtio_blk_stream_end();
@@ -236,8 +252,8 @@ static int save(void)
 	ns = ktime_ns() - t0;
 	console_printf("\n");
 	pr_notice("vmcore: saved %s to the dump disk in %llu ms (%llu MB/s)\n",
-		  format_size(size, sizeof(size), vmcore.size), (unsigned long long)(ns / 1000000),
-		  (unsigned long long)(ns ? vmcore.size * 1000 / ns : 0));
+		  format_size(size, sizeof(size), l->size), (unsigned long long)(ns / 1000000),
+		  (unsigned long long)(ns ? l->size * 1000 / ns : 0));
 	return 0;
 }
 
@@ -251,18 +267,36 @@ static int cmd_vmcore(int argc, char **argv)
 		show_summary();
 		return 0;
 	}
-	if (argc == 2 && strcmp(argv[1], "save") == 0)
-		return save();
+	if (argc >= 2 && strcmp(argv[1], "save") == 0) {
+		unsigned level;
+		char why[80];
+		int err = vmcore_dump_level(&level);
+
+		if (argc == 2 && err)
+			return shell_error(err, "vmcore_dump_level=%s is not a dump level: say "
+					   "vmcore save -d LEVEL", cmdline_get(&kernel_cmdline,
+									  "vmcore_dump_level"));
+		if (argc == 4 && strcmp(argv[2], "-d") == 0) {
+			err = dump_level_parse(argv[3], &level, why, sizeof(why));
+			if (err)
+				return shell_error(err, "%s", why);
+		} else if (argc != 2) {
+			return shell_usage();
+		}
+		return save(level);
+	}
 	return shell_usage();
 }
 
-SHELL_COMMAND(vmcore, "[save]",
-	      "capture kernel: summarise the crashed kernel's dump, or save it to the dump disk",
-	      cmd_vmcore);
+SHELL_COMMAND(vmcore, "[save [-d LEVEL]]",
+	      "capture kernel: summarise the crashed kernel's dump, or save it to the dump disk "
+	      "leaving out what LEVEL says (1 zero pages, 16 free frames; default "
+	      "vmcore_dump_level=, else 16)", cmd_vmcore);
 
 void vmcore_autosave(void)
 {
 	const char *then = cmdline_get(&kernel_cmdline, "vmcore_autosave");
+	unsigned level;
 	int err;
 
 	if (!then || !vmcore_ready)
@@ -272,8 +306,14 @@ void vmcore_autosave(void)
 		       "(E_INVAL); not saving on my own\n", then);
 		return;
 	}
+	if (vmcore_dump_level(&level)) {
+		/* Refused at boot already; never lose pages over a typo. */
+		pr_err("vmcore: error: vmcore_dump_level=%s is not a dump level (E_INVAL); "
+		       "saving every page\n", cmdline_get(&kernel_cmdline, "vmcore_dump_level"));
+		level = 0;
+	}
 	pr_notice("vmcore: saving on my own (vmcore_autosave=%s)\n", then);
-	err = save();
+	err = save(level);
 	if (err) {
 		/* Whatever was asked, keep the dump reachable: stay at the prompt. */
 		pr_err("vmcore: error: not saved (%s); staying at the prompt\n", err_name(err));
@@ -285,8 +325,31 @@ void vmcore_autosave(void)
 		machine_reboot();
 }
 
-/* Both are read where they are used (is_kdump_kernel, vmcore_autosave). */
-CMDLINE_KEY(elfcorehdr, "elfcorehdr=ADDR",
-	    "capture kernel: the crashed kernel's ELF core header (set by kexec -p)", NULL);
-CMDLINE_KEY(vmcore_autosave, "vmcore_autosave=poweroff|reboot|shell",
-	    "capture kernel: save the vmcore to the dump disk, then do that", NULL);
+/* Pure checks: at boot, and by kexec -p on the capture kernel's command
+ * line.  The values are read where they are used (is_kdump_kernel,
+ * vmcore_setup, vmcore_autosave). */
+static int check_elfcorehdr(const struct cmdline_param *p)
+{
+	uint64_t pa;
+
+	if (!p->has_value || parse_u64(p->value, &pa, false))
+		return -E_INVAL;
+	return pa == 0 || pa >= (1ULL << 52) ? -E_RANGE : 0;
+}
+
+static int check_autosave(const struct cmdline_param *p)
+{
+	static const char *const then[] = { "poweroff", "reboot", "shell" };
+
+	for (unsigned i = 0; p->has_value && i < ARRAY_SIZE(then); i++)
+		if (strcmp(p->value, then[i]) == 0)
+			return 0;
+	return -E_INVAL;
+}
+
+CMDLINE_CAPTURE_KEY(elfcorehdr, "elfcorehdr=ADDR",
+		    "capture kernel: the crashed kernel's ELF core header (set by kexec -p)",
+		    check_elfcorehdr);
+CMDLINE_CAPTURE_KEY(vmcore_autosave, "vmcore_autosave=poweroff|reboot|shell",
+		    "capture kernel: save the vmcore to the disk vmcore_disk= names, then do that",
+		    check_autosave);

@@ -12,7 +12,7 @@
 #include "lib/string.h"
 #include "lib/vsprintf.h"
 
-_Static_assert(offsetof(struct vmcore_layout, hdr.phdr) - offsetof(struct vmcore_layout, hdr)
+_Static_assert(offsetof(struct vmcore_layout, own.phdr) - offsetof(struct vmcore_layout, own)
 		       == sizeof(Elf64_Ehdr),
 	       "the program headers follow the ELF header with no gap");
 
@@ -194,35 +194,49 @@ static int merge_notes(struct merge *m, const uint8_t *hdr, const Elf64_Ehdr *eh
 /* ---- placing the segments ---- */
 
 /*
- * Each PT_LOAD gets whole pages of the file, [rounddown(paddr),
- * roundup(paddr + memsz)) worth, so that p_offset and p_paddr agree
- * modulo the page size (Linux does this for mmap); the bytes around the
- * segment in its first and last page are zeros.
+ * Give each PT_LOAD phdr[1..nr_loads] whole pages of the file,
+ * [rounddown(paddr), roundup(paddr + memsz)) worth, so that p_offset and
+ * p_paddr agree modulo the page size (Linux does this for mmap); the
+ * bytes around the segment in its first and last page are zeros.  The
+ * merged notes come first; the PT_NOTE and the ELF header are set here.
  */
-static void place_loads(struct vmcore_layout *l, const uint8_t *hdr, const Elf64_Ehdr *eh)
+static void place_loads(struct vmcore_layout *l)
 {
 	uint64_t off;
+	Elf64_Phdr *note = &l->phdr[0];
 
 	l->hdr_size = sizeof(Elf64_Ehdr) + (1 + (uint64_t)l->nr_loads) * sizeof(Elf64_Phdr);
 	l->notes_offset = l->hdr_size;
 	l->data_offset = ALIGN_UP(l->notes_offset + l->notes_size, VMCORE_PAGE_SIZE);
 	off = l->data_offset;
-	l->nr_loads = 0;
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		Elf64_Phdr ph;
-		paddr_t first, end;
+	for (unsigned i = 1; i <= l->nr_loads; i++) {
+		Elf64_Phdr *ph = &l->phdr[i];
+		paddr_t first = ALIGN_DOWN(ph->p_paddr, VMCORE_PAGE_SIZE);
+		paddr_t end = ALIGN_UP(ph->p_paddr + ph->p_memsz, VMCORE_PAGE_SIZE);
 
-		memcpy(&ph, hdr + eh->e_phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
-			continue;
-		first = ALIGN_DOWN(ph.p_paddr, VMCORE_PAGE_SIZE);
-		end = ALIGN_UP(ph.p_paddr + ph.p_memsz, VMCORE_PAGE_SIZE);
-		ph.p_offset = off + (ph.p_paddr - first);
-		ph.p_filesz = ph.p_memsz;
-		l->hdr.phdr[1 + l->nr_loads++] = ph;
+		ph->p_offset = off + (ph->p_paddr - first);
+		ph->p_filesz = ph->p_memsz;
 		off += end - first;
 	}
 	l->size = off;
+	elfcore_init_ehdr(l->ehdr, (uint16_t)(1 + l->nr_loads));
+	*note = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = l->notes_offset,
+			      .p_filesz = l->notes_size, .p_memsz = l->notes_size,
+			      /* 4-byte notes; eu-readelf reads 8 as another format */
+			      .p_align = 4 };
+}
+
+/* The elfcorehdr's PT_LOADs (size 0 dropped) into phdr[1..nr_loads]. */
+static void collect_loads(struct vmcore_layout *l, const uint8_t *hdr, const Elf64_Ehdr *eh)
+{
+	l->nr_loads = 0;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr ph;
+
+		memcpy(&ph, hdr + eh->e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == PT_LOAD && ph.p_memsz != 0)
+			l->phdr[1 + l->nr_loads++] = ph;
+	}
 }
 
 int vmcore_layout_build(struct vmcore_layout *l, const void *hdr, size_t size,
@@ -231,10 +245,11 @@ int vmcore_layout_build(struct vmcore_layout *l, const void *hdr, size_t size,
 {
 	struct merge m = { l, notes_buf, notes_bufsz, 0, read_phys, ctx };
 	Elf64_Ehdr eh;
-	Elf64_Phdr *note;
 	int err;
 
 	memset(l, 0, sizeof(*l));
+	l->ehdr = &l->own.ehdr;
+	l->phdr = l->own.phdr;
 	err = vmcore_check_elfcorehdr(hdr, size, why, whylen);
 	if (err)
 		return err;
@@ -244,19 +259,46 @@ int vmcore_layout_build(struct vmcore_layout *l, const void *hdr, size_t size,
 		return err;
 	l->notes = notes_buf;
 	l->notes_size = m.pos;
-	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		Elf64_Phdr ph;
+	collect_loads(l, hdr, &eh);
+	place_loads(l);
+	return 0;
+}
 
-		memcpy(&ph, (const uint8_t *)hdr + eh.e_phoff + i * sizeof(ph), sizeof(ph));
-		l->nr_loads += ph.p_type == PT_LOAD && ph.p_memsz != 0;
+int vmcore_layout_filter(struct vmcore_layout *out, const struct vmcore_layout *src,
+			 const struct vmcore_run *runs, unsigned nruns, const void *notes,
+			 uint64_t notes_size, void *hdr_buf, size_t hdr_bufsz)
+{
+	if (nruns == 0)
+		return -E_INVAL;
+	if (1 + (uint64_t)nruns >= PN_XNUM)
+		return -E_2BIG;
+	if (hdr_bufsz < VMCORE_FILTERED_HDR_SIZE(nruns))
+		return -E_NOSPC;
+	for (unsigned i = 0; i < nruns; i++) {
+		const Elf64_Phdr *ld = runs[i].load < src->nr_loads ? &src->phdr[1 + runs[i].load]
+								    : NULL;
+
+		if (!ld || runs[i].start >= runs[i].end || runs[i].start < ld->p_paddr ||
+		    runs[i].end > ld->p_paddr + ld->p_memsz)
+			return -E_INVAL;
 	}
-	place_loads(l, hdr, &eh);
-	elfcore_init_ehdr(&l->hdr.ehdr, (uint16_t)(1 + l->nr_loads));
-	note = &l->hdr.phdr[0];
-	note->p_type = PT_NOTE;
-	note->p_offset = l->notes_offset;
-	note->p_filesz = note->p_memsz = l->notes_size;
-	note->p_align = 4;	/* 4-byte notes; eu-readelf reads 8 as another format */
+	memcpy(out, src, offsetof(struct vmcore_layout, own));	/* not src's own headers */
+	out->ehdr = hdr_buf;
+	out->phdr = (Elf64_Phdr *)(out->ehdr + 1);
+	out->notes = notes;
+	out->notes_size = notes_size;
+	out->nr_loads = nruns;
+	for (unsigned i = 0; i < nruns; i++) {
+		const Elf64_Phdr *ld = &src->phdr[1 + runs[i].load];
+
+		out->phdr[1 + i] = (Elf64_Phdr){
+			.p_type = PT_LOAD, .p_flags = ld->p_flags,
+			.p_vaddr = ld->p_vaddr + (runs[i].start - ld->p_paddr),
+			.p_paddr = runs[i].start, .p_memsz = runs[i].end - runs[i].start,
+			.p_align = ld->p_align,
+		};
+	}
+	place_loads(out);
 	return 0;
 }
 
@@ -265,7 +307,7 @@ int vmcore_layout_build(struct vmcore_layout *l, const void *hdr, size_t size,
 /* The file offset where load i's pages begin. */
 static uint64_t chunk_start(const struct vmcore_layout *l, unsigned i)
 {
-	const Elf64_Phdr *ph = &l->hdr.phdr[1 + i];
+	const Elf64_Phdr *ph = &l->phdr[1 + i];
 
 	return ph->p_offset - (ph->p_paddr & (VMCORE_PAGE_SIZE - 1));
 }
@@ -284,7 +326,7 @@ static void load_extent(const struct vmcore_layout *l, uint64_t offset, struct v
 		else
 			hi = mid - 1;
 	}
-	ph = &l->hdr.phdr[1 + lo];
+	ph = &l->phdr[1 + lo];
 	end = lo + 1 < l->nr_loads ? chunk_start(l, lo + 1) : l->size;
 	e->kind = VMCORE_EXTENT_ZERO;
 	if (offset < ph->p_offset) {
@@ -304,7 +346,7 @@ bool vmcore_extent_at(const struct vmcore_layout *l, uint64_t offset, struct vmc
 		return false;
 	*e = (struct vmcore_extent){ .offset = offset, .kind = VMCORE_EXTENT_MEM };
 	if (offset < l->hdr_size) {
-		e->ptr = (const uint8_t *)&l->hdr + offset;
+		e->ptr = (const uint8_t *)l->ehdr + offset;
 		e->len = l->hdr_size - offset;
 	} else if (offset < l->notes_offset + l->notes_size) {
 		e->ptr = l->notes + (offset - l->notes_offset);

@@ -30,12 +30,12 @@ typedef int (*vmcore_read_phys_fn)(void *ctx, paddr_t pa, void *buf, size_t len)
 
 struct vmcore_layout {
 	/* The vmcore's first bytes, exactly as in the file: the ELF header,
-	 * phdr[0] the merged PT_NOTE, phdr[1..nr_loads] the PT_LOADs with
-	 * p_offset rewritten to their place in the file. */
-	struct {
-		Elf64_Ehdr ehdr;
-		Elf64_Phdr phdr[1 + VMCORE_PHDRS_MAX];
-	} hdr;
+	 * then phdr[0] the merged PT_NOTE, phdr[1..nr_loads] the PT_LOADs
+	 * with p_offset rewritten to their place in the file.  They point
+	 * into own for the ELF core header's loads, into the caller's buffer
+	 * for a filtered layout (vmcore_layout_filter). */
+	Elf64_Ehdr *ehdr;
+	Elf64_Phdr *phdr;		/* right after *ehdr */
 	uint64_t hdr_size;		/* bytes of ELF header + program headers */
 	unsigned nr_loads;
 	const uint8_t *notes;		/* the merged notes (the caller's buffer) */
@@ -48,6 +48,11 @@ struct vmcore_layout {
 	unsigned nr_prstatus;		/* CORE/NT_PRSTATUS among them: CPUs */
 	unsigned nr_bad_notes;		/* PT_NOTEs whose walk stopped on a bad note */
 	char warning[128];		/* the first such stop, explained; "" if none */
+	/* Last: the storage of ehdr and phdr for the ELF core header's loads. */
+	struct {
+		Elf64_Ehdr ehdr;
+		Elf64_Phdr phdr[1 + VMCORE_PHDRS_MAX];
+	} own;
 };
 
 /*
@@ -78,6 +83,35 @@ int vmcore_check_elfcorehdr(const void *hdr, size_t size, char *why, size_t whyl
 int vmcore_layout_build(struct vmcore_layout *l, const void *hdr, size_t size,
 			void *notes_buf, size_t notes_bufsz,
 			vmcore_read_phys_fn read_phys, void *ctx, char *why, size_t whylen);
+
+/* One PT_LOAD of a filtered file: part of the layout's PT_LOAD `load`
+ * (crash/vmcore_filter.c makes them). */
+struct vmcore_run {
+	paddr_t start, end;	/* physical, [start, end) */
+	unsigned load;		/* 0-based: the layout's phdr[1 + load] */
+	/* Pages left out between the previous run of the load and this one,
+	 * by class: what a merge of the two would keep after all. */
+	uint32_t gap_free, gap_zero;
+};
+
+/* Bytes of ELF header and program headers for a filtered layout of nruns. */
+#define VMCORE_FILTERED_HDR_SIZE(nruns) \
+	(sizeof(Elf64_Ehdr) + (1 + (uint64_t)(nruns)) * sizeof(Elf64_Phdr))
+
+/*
+ * Lay out a filtered vmcore: the same file as src, but its PT_LOADs are
+ * runs[0, nruns) (crash/vmcore_filter.h: pieces of src's loads, in file
+ * order, each inheriting its load's p_vaddr offset and flags) and its
+ * merged PT_NOTE is notes[0, notes_size) (src's notes, perhaps with more
+ * appended; it must outlive *out).  The ELF header and program headers
+ * are written into hdr_buf, which must outlive *out too.  Returns 0,
+ * -E_NOSPC (hdr_bufsz < VMCORE_FILTERED_HDR_SIZE(nruns)), -E_2BIG (1 +
+ * nruns program headers do not fit e_phnum), -E_INVAL (a run outside
+ * its load, or nruns 0).
+ */
+int vmcore_layout_filter(struct vmcore_layout *out, const struct vmcore_layout *src,
+			 const struct vmcore_run *runs, unsigned nruns, const void *notes,
+			 uint64_t notes_size, void *hdr_buf, size_t hdr_bufsz);
 
 /*
  * Copy vmcore bytes [offset, offset + len) to out, reading old memory

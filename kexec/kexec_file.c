@@ -25,6 +25,7 @@
 #include "lib/sha256.h"
 #include "lib/string.h"
 #include "lib/vsprintf.h"
+#include "lib/watchdog.h"
 #include "lib/x86.h"
 #include "mm/heap.h"
 #include "mm/memmap.h"
@@ -67,21 +68,36 @@ _Static_assert(PURGATORY_REGIONS_MAX == KEXEC_SEGMENT_MAX, "purgatory_regions[] 
 /* kexec -p: the window and what kdump adds, registered by crash/. */
 static struct {
 	paddr_t start, end;
+	kexec_crash_check_fn check;
 	kexec_crash_segments_fn add_segments;
 } crash;
+
+#define KEXEC_PROGRESS_MIN_PAGES (16 * MiB / PAGE_SIZE)	/* smaller loads stay quiet */
 
 static paddr_t page_alloc(void *ctx) { return pmm_alloc(); }
 static void page_free(void *ctx, paddr_t pa) { pmm_free(pa); }
 static void *page_ptr(void *ctx, paddr_t pa) { return phys_to_virt(pa); }
 
+/* Staging is linear in pages, and a 256 MiB module still takes seconds
+ * under TCG: say how far it got, and tell the watchdog it is not stuck. */
+static void page_progress(void *ctx, size_t done, size_t total)
+{
+	touch_softlockup_watchdog();
+	if (total < KEXEC_PROGRESS_MIN_PAGES)
+		return;
+	console_printf("\rkexec: staging %3zu%% (%zu of %zu MiB)%s", done * 100 / total,
+		       (size_t)(done * PAGE_SIZE / MiB), (size_t)(total * PAGE_SIZE / MiB),
+		       done == total ? "\n" : "");
+}
+
 static const struct kexec_page_ops kernel_page_ops = {
 	.alloc_page = page_alloc, .free_page = page_free, .phys_to_ptr = page_ptr,
+	.progress = page_progress,
 };
 
-static int fail(int err, const char *fmt, ...) __printf(2, 3);
-static int fail(int err, const char *fmt, ...)
+int kexec_error(int err, const char *fmt, ...)
 {
-	char msg[224];
+	char msg[600];		/* the window check names six sizes */
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -112,7 +128,7 @@ static int add_segment(struct kexec_load *ld, const void *buf, size_t bufsz, pad
 	int err = kimage_add_segment(image, buf, bufsz, mem, ALIGN_UP(memsz, PAGE_SIZE));
 
 	if (err)
-		return fail(err, "too many segments at %s", what);
+		return kexec_error(err, "too many segments at %s", what);
 	strlcpy(ld->kl.what[i], what, KEXEC_WHAT_MAX);
 	ld->placed[ld->nr_placed++] =
 		(struct range){ mem, mem + ALIGN_UP(memsz, PAGE_SIZE), ld->kl.what[i] };
@@ -127,10 +143,10 @@ static int place(struct kexec_load *ld, size_t size, size_t align, paddr_t *pa, 
 				   MAX(align, (size_t)PAGE_SIZE), false, pa);
 
 	if (err && ld->kl.image.type == KEXEC_TYPE_CRASH)
-		return fail(err, "no room for the %s (%s) in what is left of the crash window "
+		return kexec_error(err, "no room for the %s (%s) in what is left of the crash window "
 			    "[0x%llx, 0x%llx)", what, format_size(room, sizeof(room), size),
 			    (unsigned long long)ld->lo, (unsigned long long)ld->hi);
-	return err ? fail(err, "no room below 4 GiB for the %s", what) : 0;
+	return err ? kexec_error(err, "no room below 4 GiB for the %s", what) : 0;
 }
 
 int kexec_add_blob(struct kexec_load *ld, const void *buf, size_t size, size_t align,
@@ -160,7 +176,7 @@ int kexec_cmdline_append(struct kexec_load *ld, const char *text)
 	size_t len = strlen(ld->cmdline);
 
 	if (len + 1 + strlen(text) >= sizeof(ld->cmdline))
-		return fail(-E_2BIG, "command line longer than %d bytes", KEXEC_CMDLINE_MAX - 1);
+		return kexec_error(-E_2BIG, "command line longer than %d bytes", KEXEC_CMDLINE_MAX - 1);
 	if (len)
 		ld->cmdline[len++] = ' ';
 	strlcpy(ld->cmdline + len, text, sizeof(ld->cmdline) - len);
@@ -179,23 +195,29 @@ static int add_kernel(struct kexec_load *ld, const struct kexec_request *req)
 	int err;
 
 	if (!m)
-		return fail(-E_NOENT, "no boot module named '%s' (see 'modules')", req->kernel);
+		return kexec_error(-E_NOENT, "no boot module named '%s' (see 'modules')", req->kernel);
 	err = elf_image_parse(phys_to_virt(m->start), m->end - m->start, &ld->img,
 			      ld->why, sizeof(ld->why));
 	if (err)
-		return fail(err, "%s", ld->why);
+		return kexec_error(err, "%s", ld->why);
 	err = elf_image_choose_base(&ld->img, &firmware_memmap, ld->lo, ld->hi,
 				    NULL, 0, &base);
+	if (err && req->type == KEXEC_TYPE_CRASH && !ld->img.mb2.relocatable)
+		return kexec_error(err, "'%s' is not relocatable: it runs only at its link address "
+			    "[0x%llx, 0x%llx), outside the crash window [0x%llx, 0x%llx); a "
+			    "capture kernel needs the multiboot2 relocatable tag", req->kernel,
+			    (unsigned long long)ld->img.link_base, (unsigned long long)ld->img.link_end,
+			    (unsigned long long)ld->lo, (unsigned long long)ld->hi);
 	if (err && req->type == KEXEC_TYPE_CRASH)
-		return fail(err, "'%s' needs %llu KiB at a 2 MiB boundary: the crash window "
+		return kexec_error(err, "'%s' needs %llu KiB at a 2 MiB boundary: the crash window "
 			    "[0x%llx, 0x%llx) is too small", req->kernel,
 			    (unsigned long long)(ld->img.link_end - ld->img.link_base) / 1024,
 			    (unsigned long long)ld->lo, (unsigned long long)ld->hi);
 	if (err)
-		return fail(err, "no place in RAM for '%s'", req->kernel);
+		return kexec_error(err, "no place in RAM for '%s'", req->kernel);
 	err = elf_image_relocate(&ld->img, base, ld->why, sizeof(ld->why));
 	if (err)
-		return fail(err, "%s", ld->why);
+		return kexec_error(err, "%s", ld->why);
 	for (unsigned i = 0; i < ld->img.nr_segments; i++) {
 		const struct elf_image_segment *s = &ld->img.segment[i];
 		const void *buf = elf_image_segment_buf(&ld->img, i);
@@ -204,7 +226,7 @@ static int add_kernel(struct kexec_load *ld, const struct kexec_request *req)
 			void *copy = own(ld, s->bufsz ? s->bufsz : 1);
 
 			if (!copy)
-				return fail(-E_NOMEM, "no memory to stage %s", req->kernel);
+				return kexec_error(-E_NOMEM, "no memory to stage %s", req->kernel);
 			elf_image_stage_segment(&ld->img, i, copy, s->bufsz);
 			buf = copy;
 		}
@@ -227,14 +249,14 @@ static int add_module(struct kexec_load *ld, unsigned i, const char *spec)
 
 	/* The spec becomes the module's cmdline: refuse what would not fit. */
 	if (strlen(spec) >= BOOTINFO_MODULE_CMDLINE_MAX)
-		return fail(-E_2BIG, "--module \"%.24s...\" is longer than %d bytes", spec,
+		return kexec_error(-E_2BIG, "--module \"%.24s...\" is longer than %d bytes", spec,
 			    BOOTINFO_MODULE_CMDLINE_MAX - 1);
 	while (spec[n] && spec[n] != ' ')
 		name[n] = spec[n], n++;
 	name[n] = '\0';
 	m = bootinfo_find_module(&boot_info, name);
 	if (!m)
-		return fail(-E_NOENT, "no boot module named '%s' (see 'modules')", name);
+		return kexec_error(-E_NOENT, "no boot module named '%s' (see 'modules')", name);
 	err = place(ld, m->end - m->start, PAGE_SIZE, &pa, "module");
 	if (err)
 		return err;
@@ -256,6 +278,8 @@ static int add_mbi(struct kexec_load *ld, const struct kexec_request *req)
 		.memmap = ld->mbi_map,
 		.has_load_base = true,
 		.load_base_addr = (uint32_t)ld->img.load_base,
+		.efi = boot_info.efi,
+		.efi_systab = boot_info.efi_systab,
 	};
 	size_t size;
 	void *buf;
@@ -271,19 +295,21 @@ static int add_mbi(struct kexec_load *ld, const struct kexec_request *req)
 	if (!err && size > MBI_MAX)
 		err = -E_2BIG;
 	if (err)
-		return fail(err, "cannot build the multiboot2 information");
+		return kexec_error(err, "cannot build the multiboot2 information");
 	if (!(buf = own(ld, size)))
-		return fail(-E_NOMEM, "no memory for the multiboot2 information");
+		return kexec_error(-E_NOMEM, "no memory for the multiboot2 information");
 	err = place(ld, size, 8, &ld->kl.mbi_pa, "multiboot2 information");
 	if (err)
 		return err;
 	err = mb2_build(&info, buf, size, &size);
 	if (err)
-		return fail(err, "cannot build the multiboot2 information");
+		return kexec_error(err, "cannot build the multiboot2 information");
 	return add_segment(ld, buf, size, ld->kl.mbi_pa, size, "multiboot2 info");
 }
 
-/* SHA-256 of what the segment will hold: buf, then zeros up to memsz. */
+/* SHA-256 of what the segment will hold: buf, then zeros up to memsz.
+ * A MiB at a time: a 64 MiB module takes seconds under TCG, and each MiB
+ * is progress for the watchdog. */
 static void segment_digest(const struct kexec_segment *seg, uint8_t out[SHA256_DIGEST_SIZE])
 {
 	static const uint8_t zeros[256];
@@ -291,7 +317,10 @@ static void segment_digest(const struct kexec_segment *seg, uint8_t out[SHA256_D
 	size_t left = seg->memsz - seg->bufsz;
 
 	sha256_init(&st);
-	sha256_update(&st, seg->buf, seg->bufsz);
+	for (size_t done = 0; done < seg->bufsz; done += MIN(seg->bufsz - done, (size_t)MiB)) {
+		sha256_update(&st, (const uint8_t *)seg->buf + done, MIN(seg->bufsz - done, (size_t)MiB));
+		touch_softlockup_watchdog();
+	}
 	for (; left; left -= MIN(left, sizeof(zeros)))
 		sha256_update(&st, zeros, MIN(left, sizeof(zeros)));
 	sha256_final(&st, out);
@@ -312,15 +341,15 @@ static int add_purgatory(struct kexec_load *ld)
 	int err = purgatory_parse(&ld->pi, kexec_purgatory, kexec_purgatory_size);
 
 	if (err)
-		return fail(err, "the embedded purgatory is not a valid ELF object");
+		return kexec_error(err, "the embedded purgatory is not a valid ELF object");
 	if (!(ld->purgatory_buf = own(ld, ld->pi.memsz)))
-		return fail(-E_NOMEM, "no memory for the purgatory");
+		return kexec_error(-E_NOMEM, "no memory for the purgatory");
 	err = place(ld, ld->pi.memsz, ld->pi.align, &ld->kl.purgatory_pa, "purgatory");
 	if (err)
 		return err;
 	err = purgatory_relocate(&ld->pi, ld->purgatory_buf, ld->kl.purgatory_pa);
 	if (err)
-		return fail(err, "cannot relocate the purgatory to 0x%llx",
+		return kexec_error(err, "cannot relocate the purgatory to 0x%llx",
 			    (unsigned long long)ld->kl.purgatory_pa);
 	memset(regions, 0, sizeof(regions));
 	for (uint32_t i = 0; i < nr; i++) {
@@ -341,7 +370,7 @@ static int add_purgatory(struct kexec_load *ld)
 	err = err ? err : purgatory_symbol_addr(&ld->pi, ld->kl.purgatory_pa,
 						"purgatory_start", &image->start);
 	if (err)
-		return fail(err, "cannot patch the purgatory's symbols");
+		return kexec_error(err, "cannot patch the purgatory's symbols");
 	ld->kl.purgatory_segment = nr;
 	return add_segment(ld, ld->purgatory_buf, ld->pi.bufsz, ld->kl.purgatory_pa,
 			   ld->pi.memsz, "purgatory");
@@ -370,13 +399,13 @@ static int build_image(struct kexec_load *ld, const struct kexec_request *req)
 		return err;
 	err = sanity_check_segment_list(image, ld->why, sizeof(ld->why));
 	if (err)
-		return fail(err, "%s", ld->why);
+		return kexec_error(err, "%s", ld->why);
 	err = machine_kexec_prepare(ld, &ld->kl);	/* logs its own failure */
 	if (err)
 		return err;
 	err = kimage_load_segments(image);
 	if (err)
-		return fail(err, "out of memory while staging the segments");
+		return kexec_error(err, "out of memory while staging the segments");
 	kimage_terminate(image);
 	return 0;
 }
@@ -396,10 +425,21 @@ int kexec_mark_reserved(struct kexec_load *ld, paddr_t pa, size_t size)
 			       MEMMAP_RESERVED);
 }
 
-void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_segments_fn add_segments)
+uint64_t kexec_load_pages_bytes(const struct kexec_load *ld)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned i = 0; i < ld->kl.image.nr_segments; i++)
+		bytes += ALIGN_UP(ld->kl.image.segment[i].memsz, PAGE_SIZE);
+	return bytes;
+}
+
+void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_check_fn check,
+			  kexec_crash_segments_fn add_segments)
 {
 	crash.start = start;
 	crash.end = end;
+	crash.check = check;
 	crash.add_segments = add_segments;
 }
 
@@ -412,7 +452,7 @@ static int set_bounds(struct kexec_load *ld, unsigned type)
 	if (type != KEXEC_TYPE_CRASH)
 		return 0;
 	if (!crash.add_segments || crash.end <= crash.start)
-		return fail(-E_NOENT, "no crash kernel window: boot with crashkernel=SIZE");
+		return kexec_error(-E_NOENT, "no crash kernel window: boot with crashkernel=SIZE");
 	ld->lo = crash.start;
 	ld->hi = crash.end;
 	ld->kl.image.crash_start = crash.start;
@@ -423,10 +463,10 @@ static int set_bounds(struct kexec_load *ld, unsigned type)
 		const struct memmap_range *r = &firmware_memmap.range[i];
 
 		if (r->type != MEMMAP_RAM && memmap_add(&ld->crash_map, r->start, r->end, r->type))
-			return fail(-E_NOSPC, "capture kernel memory map full");
+			return kexec_error(-E_NOSPC, "capture kernel memory map full");
 	}
 	if (memmap_add(&ld->crash_map, crash.start, crash.end, MEMMAP_RAM))
-		return fail(-E_NOSPC, "capture kernel memory map full");
+		return kexec_error(-E_NOSPC, "capture kernel memory map full");
 	ld->mbi_map = &ld->crash_map;
 	return 0;
 }
@@ -456,18 +496,20 @@ int kexec_file_load(const struct kexec_request *req)
 	int err;
 
 	if (req->nr_modules > KEXEC_MAX_MODULES)
-		return fail(-E_2BIG, "at most %d --module options", KEXEC_MAX_MODULES);
+		return kexec_error(-E_2BIG, "at most %d --module options", KEXEC_MAX_MODULES);
 	if (strlen(req->cmdline) >= KEXEC_CMDLINE_MAX)
-		return fail(-E_2BIG, "command line longer than %d bytes", KEXEC_CMDLINE_MAX - 1);
+		return kexec_error(-E_2BIG, "command line longer than %d bytes", KEXEC_CMDLINE_MAX - 1);
 	ld = kzalloc(sizeof(*ld));
 	if (!ld)
-		return fail(-E_NOMEM, "no memory for the load (%zu bytes)", sizeof(*ld));
+		return kexec_error(-E_NOMEM, "no memory for the load (%zu bytes)", sizeof(*ld));
 	strlcpy(ld->kl.kernel, req->kernel, sizeof(ld->kl.kernel));
 	strlcpy(ld->cmdline, req->cmdline, sizeof(ld->cmdline));
 	ld->kl.generation = kernel_generation() + 1;
 	kimage_init(&ld->kl.image, req->type, &kernel_page_ops, &firmware_memmap,
 		    memmap_total(&firmware_memmap, MEMMAP_RAM), KEXEC_DESTINATION_MEMORY_LIMIT);
 	err = set_bounds(ld, req->type);
+	if (!err && req->type == KEXEC_TYPE_CRASH)
+		err = crash.check(ld->cmdline);	/* kdump's keys, before anything changes */
 	/* A crash image is written into the window now: the old one goes first. */
 	if (!err && req->type == KEXEC_TYPE_CRASH && slot->loaded)
 		kexec_unload(KEXEC_TYPE_CRASH);

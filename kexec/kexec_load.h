@@ -78,9 +78,15 @@ struct kexec_load;
 int kexec_add_blob(struct kexec_load *ld, const void *buf, size_t size, size_t align,
 		   const char *what, paddr_t *pa);
 void *kexec_scratch(struct kexec_load *ld, size_t size);
+
+/* Log "kexec: error: <fmt> (E_NAME)" and return err: every refusal of a
+ * load, kexec's own and those crash/ adds, reads the same. */
+int kexec_error(int err, const char *fmt, ...) __printf(2, 3);
+
+/* Bytes the load's segments take so far, each rounded up to whole pages. */
+uint64_t kexec_load_pages_bytes(const struct kexec_load *ld);
 int kexec_reserve_area(struct kexec_load *ld, size_t size, paddr_t *pa, const char *what);
 int kexec_cmdline_append(struct kexec_load *ld, const char *text);
-
 /* The new kernel's command line as it stands (the request's, plus what
  * was appended so far). */
 const char *kexec_load_cmdline(const struct kexec_load *ld);
@@ -100,12 +106,16 @@ int kexec_mark_reserved(struct kexec_load *ld, paddr_t pa, size_t size);
  * segments.  kexec/ knows neither: crash/ registers them once it has
  * reserved the window (crashkernel_setup), and add_segments is called
  * during every crash load, after the kernel and modules, before the MBI
- * and the purgatory.  Without a registration kexec -p is refused
- * (E_NOENT).  Linux's image loader calls crash_load_segments() directly;
- * here the layer above registers itself.
+ * and the purgatory.  check is called first, before anything changes (the
+ * loaded crash image stays if it refuses), with the capture kernel's
+ * command line: 0, or -E_* with the reason logged.  Without a
+ * registration kexec -p is refused (E_NOENT).  Linux's image loader calls
+ * crash_load_segments() directly; here the layer above registers itself.
  */
 typedef int (*kexec_crash_segments_fn)(struct kexec_load *ld);
-void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_segments_fn add_segments);
+typedef int (*kexec_crash_check_fn)(const char *cmdline);
+void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_check_fn check,
+			  kexec_crash_segments_fn add_segments);
 
 /*
  * For learners and tests: flip one byte of segment seg at offset in its

@@ -16,6 +16,13 @@ PACKAGES="$PACKAGES makedumpfile"
 # Tools the chapters type on the host: nc talks to the shell on a TCP serial
 # port beside gdb (docs/04-tools.md), xxd dumps bytes of a vmcore (chapter 3).
 PACKAGES="$PACKAGES netcat-openbsd xxd"
+# UEFI: GRUB's EFI image goes into the same ISO (grub-mkrescue adds it when
+# grub-efi-amd64-bin is there), and OVMF boots it (make run FIRMWARE=ovmf,
+# tests/scenarios/test_uefi.py).
+PACKAGES="$PACKAGES grub-efi-amd64-bin ovmf"
+# Fuzzing (make fuzz, and the short pass in make test): clang's libFuzzer
+# with ASan and UBSan; the runtime is in libclang-rt-14-dev.
+PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -8,7 +8,7 @@ and power off, cuts BUILD/vmcore out of the disk, and shows what gdb sees:
 the backtrace of the crashing CPU and the canary.  The flow is
 guest.kdump.capture(); this script says what happens at each stage.
 Usage: tools/make_vmcore.py [--build DIR] [--mem 512M] [--trigger null]
-       [--crashkernel 64M] [--smp N] [--on CPU] [--disk IMG]
+       [--crashkernel 64M] [--dump-level N] [--smp N] [--on CPU] [--disk IMG]
 The dump disk is a scratch image, BUILD/vmcore-disk.img, removed after the
 vmcore is cut out of it: an image of the user's (build/dump.img of the
 by-hand steps) is never touched unless named with --disk, and then kept.
@@ -26,7 +26,7 @@ from guest.elf import describe_extract
 
 CANARY = 0x6b64756d70636e79     # "kdumpcny"
 TRIGGERS = ["panic", "null", "gpf", "ud", "div0", "stackoverflow", "doublefault", "nmi",
-            "lockup", "hardlockup", "twopanic"]
+            "lockup", "hardlockup", "twopanic", "bitmap"]
 
 
 def say(text):
@@ -39,7 +39,7 @@ def narrate(args):
         if stage == "booted":
             say(f"booted ({args.mem}); {m.run('canary ' + hex(CANARY)).strip()}")
         elif stage == "loaded":
-            out = cap.outputs[guest.kdump.LOAD.format(append="vmcore_autosave=poweroff")]
+            out = cap.outputs[next(c for c in cap.outputs if c.startswith("kexec -p"))]
             say("capture kernel loaded: " + guest.strip_stamp(out.strip().splitlines()[-1]))
         elif stage == "crashing":
             say(("" if args.on is None else f"on {args.on} ") + f"crash {args.trigger}")
@@ -57,6 +57,8 @@ def main():
     ap.add_argument("--disk", default=None,
                     help="dump disk image to use and keep (default: BUILD/vmcore-disk.img, "
                          "a scratch image removed afterwards)")
+    ap.add_argument("--dump-level", default=None,
+                    help="the capture kernel's vmcore_dump_level= (default: its own, 16)")
     args = ap.parse_args()
     build = Path(args.build)
     disk = Path(args.disk) if args.disk else build / "vmcore-disk.img"
@@ -66,7 +68,8 @@ def main():
         cap = guest.kdump.capture(machines, mem=args.mem, crashkernel=args.crashkernel,
                                   trigger=args.trigger, disk=disk, vmcore=vmcore,
                                   keep_disk=args.disk is not None,
-                                  progress=narrate(args), smp=args.smp, on=args.on)
+                                  dump_level=args.dump_level or None, progress=narrate(args),
+                                  smp=args.smp, on=args.on)
     except (guest.GuestError, guest.BuildMissing, guest.IsoError, ValueError, OSError) as e:
         sys.exit(f"make vmcore: error: {e}")
     finally:

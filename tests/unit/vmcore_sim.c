@@ -139,7 +139,7 @@ void vmc_expected(const struct vmcore_layout *l, uint64_t off, uint64_t len, uin
 {
 	memset(out, 0, len);
 	for (unsigned i = 1; i <= l->nr_loads; i++) {
-		const Elf64_Phdr *ph = &l->hdr.phdr[i];
+		const Elf64_Phdr *ph = &l->phdr[i];
 		uint64_t lo = MAX(off, ph->p_offset);
 		uint64_t hi = MIN(off + len, ph->p_offset + ph->p_filesz);
 

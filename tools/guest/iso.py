@@ -28,18 +28,29 @@ def _file_digest(path):
     return h.hexdigest()
 
 
-def build_iso(build, cmdline=""):
+def build_iso(build, cmdline="", modules=()):
     """The path of an ISO of build's kernel.elf whose GRUB entry passes cmdline.
 
     cmdline is pasted into iso/grub.cfg's @CMDLINE@ as `make iso CMDLINE=`
     does, so it is GRUB script: GRUB removes quotes and re-quotes words with
     blanks ("msg=a b"), and passes a literal '"' as \\" (grub_create_loader_
-    cmdline).  Raises BuildMissing when the ISO tree is not built, IsoError
-    when grub-mkrescue fails."""
+    cmdline).  modules: more boot modules after the usual two, each a
+    (file, name) pair: the file goes into the ISO as /boot/extra/NAME and
+    GRUB loads it with `module2 /boot/extra/NAME NAME` (test-time ISOs with
+    many or large modules; the ISO grows by their size).  Raises
+    BuildMissing when the ISO tree is not built, IsoError when
+    grub-mkrescue fails."""
     build.require("iso")
     template = (ROOT / "iso" / "grub.cfg").read_text()
-    key = hashlib.sha1(cmdline.encode()).hexdigest()[:12]
-    stamp = hashlib.sha1((cmdline + "\0" + template + "\0" +
+    modules = [(Path(f), name) for f, name in modules]
+    extra = "".join(f"\tmodule2 /boot/extra/{name} {name}\n" for _, name in modules)
+    if extra:
+        template = template.replace("\tboot\n}", extra + "\tboot\n}")
+        if extra not in template:
+            raise IsoError("iso/grub.cfg has no '\\tboot\\n}' to put the extra modules before")
+    mod_ids = "".join(f"{name}:{_file_digest(f)}\0" for f, name in modules)
+    key = hashlib.sha1((cmdline + "\0" + mod_ids).encode()).hexdigest()[:12]
+    stamp = hashlib.sha1((cmdline + "\0" + template + "\0" + mod_ids +
                           _file_digest(build.kernel_elf)).encode()).hexdigest()
     build.iso_cache.mkdir(parents=True, exist_ok=True)
     iso = build.iso_cache / f"{key}.iso"
@@ -51,6 +62,10 @@ def build_iso(build, cmdline=""):
     shutil.rmtree(work)
     shutil.copytree(build.isodir, work)
     shutil.copyfile(build.kernel_elf, work / "boot" / "kernel.elf")
+    if modules:
+        (work / "boot" / "extra").mkdir()
+    for f, name in modules:
+        shutil.copyfile(f, work / "boot" / "extra" / name)
     (work / "boot" / "grub" / "grub.cfg").write_text(template.replace("@CMDLINE@", cmdline))
     tmp = work.with_suffix(".iso.tmp")
     try:

@@ -5,6 +5,7 @@
  * whether the given kernel.elf is the build that crashed.
  */
 #include "commands.h"
+#include "dumpinfo.h"
 #include "symbols.h"
 #include "util.h"
 #include "vmcore.h"
@@ -31,7 +32,7 @@ static const char *const reg_names[NGREG] = {
 
 static const char *note_type_name(const struct vmcore_note *n)
 {
-	if (strcmp(n->owner, "VMCOREINFO") == 0)
+	if (strcmp(n->owner, "VMCOREINFO") == 0 || strcmp(n->owner, "DUMPINFO") == 0)
 		return "(KEY=VALUE text)";
 	if (strcmp(n->owner, "CORE") != 0)
 		return "";
@@ -194,6 +195,7 @@ int cmd_info(int argc, char **argv)
 		printf("CPUs: none (no CORE/NT_PRSTATUS note)\n");
 	print_vmcoreinfo(&vc);
 	print_loads(&vc);
+	dumpinfo_print(&vc);
 	print_crash_time(&vc);
 	if (argc == 2)
 		kernel_elf_close(&ke);

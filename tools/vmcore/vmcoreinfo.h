@@ -12,6 +12,14 @@
 #include "vmcore.h"
 
 /*
+ * KEY=VALUE text of size bytes (VMCOREINFO's, DUMPINFO's): kv_next walks
+ * the lines, kv_value finds a key; the same rules as below.
+ */
+bool kv_next(const char *text, size_t size, size_t *pos, const char **key, size_t *keylen,
+	     const char **val, size_t *vallen);
+bool kv_value(const char *text, size_t size, const char *key, char *val, size_t valsz);
+
+/*
  * Walk the lines: store the next one's key and value (not NUL-terminated,
  * lengths given) and advance *pos; false after the last line.  A line
  * without '=' has an empty value.  Start with *pos = 0.
