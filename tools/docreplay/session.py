@@ -155,6 +155,8 @@ class Session:
             if not cmds:
                 # A log excerpt: lines of everything this machine printed so far.
                 return _lines(m.output[:m.pos]), True, True
+            if "arg" in block.options:
+                cmds = self._moved_arg(m, block, cmds)
             first_line = block.lines[0] if block.lines else ""
             # A block that opens with boot lines shows the boot: from byte 0.
             start = state[2] if state[3] or first_line.startswith(PROMPT) else 0
@@ -176,6 +178,20 @@ class Session:
             return _lines(m.output[start:end]), lead, False
         except guest.GuestError as e:
             raise ReplayError(f"{block.where()}: machine {block.machine!r}: {e}")
+
+    @staticmethod
+    def _moved_arg(m, block, cmds):
+        """arg=RX: an address the commands take that moves with the build
+        (the MBI GRUB placed after the kernel): RX's group 1 in what the
+        machine printed replaces the first 0x number of the first command
+        wherever the commands use it; the echoed command then shows the
+        doc's line stale, and --write updates it."""
+        found = re.search(block.options["arg"], m.output, re.M)
+        old = re.search(r"0x[0-9a-fA-F]+", cmds[0][1]) if cmds else None
+        if not found or not old:
+            raise ReplayError(f"{block.where()}: arg={block.options['arg']!r}: no value "
+                              "in the output, or no 0x number in the first command")
+        return [(i, re.sub(rf"\b{old.group(0)}\b", found.group(1), c)) for i, c in cmds]
 
 
 def _lines(text):
