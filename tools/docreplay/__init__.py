@@ -37,14 +37,39 @@ def _failure(block, mm):
             f"    doc: {mm.want}\n    run: {got}")
 
 
+def _one(session, doc, b, res, write, run):
+    """Replay block b with run() (its actual lines, lead, trail); note a
+    failure in res, or the rewritten lines in doc when write."""
+    try:
+        names = vary_names([n for n in str(b.options.get("vary", "")).split(",") if n])
+        actual, lead, trail = run()
+    except (ReplayError, ValueError) as e:
+        res.failures.append(f"{b.where()}: {e}" if isinstance(e, ValueError) else str(e))
+        return
+    res.replayed += 1
+    excerpt = "excerpt" in b.options
+    lead, trail = lead or excerpt, trail or excerpt
+    mm = check(b.lines, actual, names, lead, trail)
+    if mm is None:
+        return
+    if write:
+        doc.replace(b, rewrite(b.lines, actual, names, lead, trail))
+        res.rewritten += 1
+    else:
+        res.failures.append(_failure(b, mm))
+
+
 def replay(session, path, write=False, progress=None):
     """Replay every marked block of the document at path in order on
     session; return a Result.  write: rewrite the blocks that differ from
     the run (the file is written once, at the end).  progress(block) is
-    called before each replayed block."""
+    called before each replayed block.  Blocks marked "later" (lines
+    shown before the command that prints them) are checked at the end,
+    against all their machine printed."""
     t0 = time.monotonic()
     doc = Doc(path)
     res = Result(str(path))
+    later = []
     try:
         for b in doc.blocks:
             if b.kind == "not replayed":
@@ -53,25 +78,16 @@ def replay(session, path, write=False, progress=None):
                 res.not_output += 1
             if b.kind != "replay":
                 continue
+            if "later" in b.options:
+                later.append(b)
+                continue
             if progress:
                 progress(b)
-            names = vary_names([n for n in str(b.options.get("vary", "")).split(",") if n])
-            try:
-                actual, lead, trail = session.run(doc, b)
-            except ReplayError as e:
-                res.failures.append(str(e))
-                continue
-            res.replayed += 1
-            excerpt = "excerpt" in b.options
-            lead, trail = lead or excerpt, trail or excerpt
-            mm = check(b.lines, actual, names, lead, trail)
-            if mm is None:
-                continue
-            if write:
-                doc.replace(b, rewrite(b.lines, actual, names, lead, trail))
-                res.rewritten += 1
-            else:
-                res.failures.append(_failure(b, mm))
+            _one(session, doc, b, res, write, lambda: session.run(doc, b))
+        for b in later:
+            if progress:
+                progress(b)
+            _one(session, doc, b, res, write, lambda: session.everything(b))
     finally:
         session.end_document()
     if write and res.rewritten:

@@ -171,13 +171,20 @@ class Session:
                 else:
                     p = m.wait_prompt(timeout, fail_on_panic=False)
                     end = p.start()
-            if block.lines and block.lines[-1].strip() == PROMPT.strip():
-                end = m.pos
             state[2] = end
+            if block.lines and block.lines[-1].strip() == PROMPT.strip():
+                end = m.pos             # shown here, and again by the next block
             lead = not first_line.startswith(PROMPT)
             return _lines(m.output[start:end]), lead, False
         except guest.GuestError as e:
             raise ReplayError(f"{block.where()}: machine {block.machine!r}: {e}")
+
+    def everything(self, block):
+        """A "later" block: lines of all its machine printed, as an excerpt."""
+        if block.machine not in self.machines:
+            raise ReplayError(f"{block.where()}: 'later': machine {block.machine!r} never ran")
+        m = self.machines[block.machine][0]
+        return _lines(m.output), True, True
 
     @staticmethod
     def _moved_arg(m, block, cmds):
