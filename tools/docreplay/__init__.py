@@ -87,7 +87,8 @@ def replay(session, path, write=False, progress=None):
         for b in later:
             if progress:
                 progress(b)
-            _one(session, doc, b, res, write, lambda: session.everything(b))
+            _one(session, doc, b, res, write, (lambda: session.run(doc, b))
+                 if b.what == "shell" else (lambda: session.everything(b)))
     finally:
         session.end_document()
     if write and res.rewritten:

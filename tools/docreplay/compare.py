@@ -3,7 +3,7 @@ rewrite that `make docs` applies.
 
 The doc's lines must equal the run's lines (trailing blanks ignored),
 except that a line "..." (any indentation) stands for any number of lines,
-as an elision in cram or doctest's ELLIPSIS, and that the varying values a
+"..." inside a line for any text (doctest's ELLIPSIS), and that the varying values a
 block names (VARY: printk stamps, build ids, times...) compare equal
 whatever they are.  The same alignment rewrites a block: lines that still
 match keep the doc's text (its varying values too), the others take the
@@ -22,11 +22,12 @@ VARY = {
     "time": r"\b\d+(?:\.\d+)? ?(?:ms|s|us)\b",           # 510 ms, 0.149 s, 17 s
     "speed": r"\b\d+(?:\.\d+)? ?MB/s\b",                 # 920 MB/s
     "date": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+ s since 1970\)|CRASHTIME=\d+",
-    "clock": r"TSC \d+\.\d+ MHz|\d+ counts per second",  # calibrated against the PIT
+    "clock": r"TSC \d+\.\d+ MHz|\d+ counts per second|tsc_early_khz=\d+",  # calibrated
     "tmp": r"/tmp/[\w.-]+",                               # a temporary file's name
 }
 ALWAYS = ("stamp", "build-id")
 ELISION = "..."
+ELLIPSIS_IN_LINE = "..."
 
 
 def vary_names(names):
@@ -78,7 +79,15 @@ def _segments(pattern, lead, trail):
 
 
 def _eq(doc_line, run_line, names):
-    return normalise(doc_line, names) == normalise(run_line, names)
+    """The run's line shows what the doc's does.  A "..." inside a doc line
+    stands for any text, as doctest's ELLIPSIS (a line cut short)."""
+    want, got = normalise(doc_line, names), normalise(run_line, names)
+    if want == got:
+        return True
+    if ELLIPSIS_IN_LINE not in want or want.strip() == ELISION:
+        return False
+    rx = ".*".join(re.escape(part) for part in want.split(ELLIPSIS_IN_LINE))
+    return re.fullmatch(rx, got) is not None
 
 
 def _score(seg, actual, j, names):
@@ -109,10 +118,13 @@ def _windows(segs, actual, lead, trail, names):
             cands = range(cur, max(cur, len(actual) - len(seg)) + 1)
         best, best_j = None, cands[0] if cands else cur
         for j in cands:
-            s = _score(seg, actual, j, names)
-            if s[0] == len(seg) and j + len(seg) <= len(actual):
-                best, best_j = s, j
+            exact, alike = _score(seg, actual, j, names)
+            if exact == len(seg) and j + len(seg) <= len(actual):
+                best, best_j = (exact, 0), j
                 break
+            # Most equal lines first, the earliest such place; only where no
+            # line is equal, the most alike (a block whose every line changed).
+            s = (exact, alike if exact == 0 else -(j - cur))
             if best is None or s > best:
                 best, best_j = s, j
         if best is None or best[0] != len(seg) or best_j + len(seg) > len(actual):
@@ -173,5 +185,10 @@ def _merge(doc, run, names):
                                  [normalise(l, names) for l in run], autojunk=False)
     out = []
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        out.extend(doc[i1:i2] if tag == "equal" else run[j1:j2])
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            # Line for line: a doc line cut short with "..." that still
+            # matches stays as the doc wrote it.
+            out.extend(d if _eq(d, r, names) else r for d, r in zip(doc[i1:i2], run[j1:j2]))
+        else:
+            out.extend(doc[i1:i2] if tag == "equal" else run[j1:j2])
     return out

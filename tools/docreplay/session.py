@@ -136,8 +136,9 @@ class Session:
         if opts:
             raise ReplayError(f"{where}: machine {name!r}: unknown option {next(iter(opts))!r}")
         m = guest.Machine(self.build, extra_args=extra, lifetime=900, **kw)
-        # [machine, booted, where the next session starts, a session has run]
-        self.machines[name] = [m, False, 0, False]
+        # [machine, booted, where the next session starts, a session has
+        #  run, at a prompt (not after an end= match)]
+        self.machines[name] = [m, False, 0, False, True]
         return self.machines[name]
 
     def _console(self, block):
@@ -155,19 +156,25 @@ class Session:
             if not cmds:
                 # A log excerpt: lines of everything this machine printed so far.
                 return _lines(m.output[:m.pos]), True, True
-            if "arg" in block.options:
-                cmds = self._moved_arg(m, block, cmds)
+            if not state[4]:
+                # The last session stopped at its end= line: the shell's
+                # prompt (the capture kernel's, say) is yet to come.
+                state[2] = m.wait_prompt(timeout, fail_on_panic=False).start()
+                state[4] = True
             first_line = block.lines[0] if block.lines else ""
             # A block that opens with boot lines shows the boot: from byte 0.
             start = state[2] if state[3] or first_line.startswith(PROMPT) else 0
             state[3] = True
             end_rx = block.options.get("end")
+            old = _first_number(cmds) if "arg" in block.options else None
             for n, (i, cmd) in enumerate(cmds):
+                if old and old in cmd:
+                    cmd = self._moved_arg(m, block, cmd, old)
                 m.send(cmd + "\r")
                 m.expect(r"\n", timeout)
                 if n == len(cmds) - 1 and end_rx:
                     m.expect_line(end_rx, timeout)
-                    end = m.pos
+                    end, state[4] = m.pos, False
                 else:
                     p = m.wait_prompt(timeout, fail_on_panic=False)
                     end = p.start()
@@ -187,18 +194,27 @@ class Session:
         return _lines(m.output), True, True
 
     @staticmethod
-    def _moved_arg(m, block, cmds):
+    def _moved_arg(m, block, cmd, old):
         """arg=RX: an address the commands take that moves with the build
-        (the MBI GRUB placed after the kernel): RX's group 1 in what the
-        machine printed replaces the first 0x number of the first command
-        wherever the commands use it; the echoed command then shows the
-        doc's line stale, and --write updates it."""
-        found = re.search(block.options["arg"], m.output, re.M)
-        old = re.search(r"0x[0-9a-fA-F]+", cmds[0][1]) if cmds else None
-        if not found or not old:
-            raise ReplayError(f"{block.where()}: arg={block.options['arg']!r}: no value "
-                              "in the output, or no 0x number in the first command")
-        return [(i, re.sub(rf"\b{old.group(0)}\b", found.group(1), c)) for i, c in cmds]
+        (the MBI GRUB placed after the kernel, a symbol's address): the
+        last match of RX's group 1 in what the machine printed so far
+        replaces the doc's value (the first 0x number of the commands) in
+        cmd.  The echoed command then shows the doc's line stale, and
+        --write updates it."""
+        found = list(re.finditer(block.options["arg"], m.output, re.M))
+        if not found:
+            raise ReplayError(f"{block.where()}: arg={block.options['arg']!r} matches nothing "
+                              "the machine printed")
+        return re.sub(rf"\b{old}\b", hex(int(found[-1].group(1), 16)), cmd)
+
+
+def _first_number(cmds):
+    """The first 0x number in the commands, or None."""
+    for _, cmd in cmds:
+        n = re.search(r"\b0x[0-9a-fA-F]+\b", cmd)
+        if n:
+            return n.group(0)
+    return None
 
 
 def _lines(text):
