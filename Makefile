@@ -71,7 +71,8 @@ KOBJS   := $(patsubst %.c,$(BUILD)/%.o,$(KCSRCS)) $(patsubst %.asm,$(BUILD)/%.as
 PURE_SRCS := lib/errno.c lib/strutil.c lib/vsprintf.c lib/logring.c lib/sha256.c lib/range.c
 PURE_SRCS += lib/hexdump.c
 PURE_SRCS += lib/cmdline_parse.c
-PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
+PURE_SRCS += $(wildcard boot/bootinfo_parse.c boot/bootparams_parse.c)
+PURE_SRCS += $(wildcard mm/memmap.c mm/resource_tree.c)
 PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
 PURE_SRCS += $(wildcard kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c)
@@ -87,10 +88,10 @@ HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
 
 .PHONY: all iso run debug test unit bench vmcore demo clean help deps check-deps
 
-all: $(BUILD)/kernel.elf
+all: $(BUILD)/kernel.elf $(BUILD)/bzImage
 
 help:
-	@echo "make            build $(BUILD)/kernel.elf"
+	@echo "make            build $(BUILD)/kernel.elf and $(BUILD)/bzImage (the same kernel, Linux's format)"
 	@echo "make iso        build $(BUILD)/kernel.iso (GRUB, multiboot2)"
 	@echo "make run        boot the ISO in QEMU, serial console here (Ctrl-A X quits)"
 	@echo "                  MEM=512M  CMDLINE='...'  QEMU_EXTRA='...'"
@@ -110,7 +111,7 @@ help:
 # Headers whose "#define NAME value" lines are shared with assembly: each
 # becomes $(BUILD)/inc/NAME.inc of NASM %defines (C comments and integer
 # suffixes such as ULL dropped; structs and _Static_asserts stay C's).
-ASM_HDRS := lib/x86.h lib/multiboot2.h boot/layout.h kexec/kexec_layout.h
+ASM_HDRS := lib/x86.h lib/multiboot2.h lib/bootparam.h boot/layout.h kexec/kexec_layout.h
 ASM_HDRS += kernel/trapframe_layout.h
 ASM_INCS := $(foreach h,$(ASM_HDRS),$(BUILD)/inc/$(notdir $(h:.h=.inc)))
 $(foreach h,$(ASM_HDRS),$(eval $(BUILD)/inc/$(notdir $(h:.h=.inc)): $(h)))
@@ -129,7 +130,7 @@ $(ASM_INCS):
 # top, and the include graph has no cycle (tools/check_layers.py; README.md
 # "Layout").  Every object waits for it (order-only), so an upward include
 # fails make at once, naming both files.
-LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm))
+LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory boot/setup,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm))
 $(BUILD)/layers.ok: tools/check_layers.py $(LAYER_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LAYERS  $(KDIRS)")
@@ -173,6 +174,24 @@ $(BUILD)/kernel.elf: $(KOBJS) $(BUILD)/linker.ld tools/gen_kallsyms.py
 		{ echo "kallsyms: error: symbol table inconsistent after the third link" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
 	@echo "  kernel  $@ ($$(grep -c '^	0x' $(BUILD)/kallsyms3.c) symbols)"
+
+# -------------------------------------------------------------------- bzImage
+# The same kernel in the Linux boot protocol's format, for QEMU -kernel,
+# GRUB's `linux` and Linux's kexec: setup sectors (the setup header and the
+# 16-bit entry, boot/setup/setup.asm, a flat binary), then kernel.elf's
+# loadable bytes from its link address on (startup_32 at 0, startup_64 at
+# 0x200).  tools/mkbzimage.py joins them and fills in syssize and init_size
+# (Linux: arch/x86/boot/tools/build.c).  The setup's kernel_version string
+# is kernel/version.h's name and release.
+KVERSION := $(shell sed -n 's/^\#define KERNEL_\(NAME\|RELEASE\) "\(.*\)"/\2/p' kernel/version.h | paste -sd' ')
+$(BUILD)/setup.bin: boot/setup/setup.asm $(BUILD)/inc/layout.inc $(BUILD)/inc/bootparam.inc \
+		    $(BUILD)/inc/x86.inc kernel/version.h | $(BUILD)/layers.ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  NASM    $< (setup, flat)")
+	$(Q)$(NASM) -f bin -Werror -I$(BUILD)/inc/ -DKERNEL_VERSION_STRING='"$(KVERSION)"' $< -o $@
+
+$(BUILD)/bzImage: $(BUILD)/setup.bin $(BUILD)/kernel.elf tools/mkbzimage.py
+	$(Q)$(PYTHON) tools/mkbzimage.py $(BUILD)/setup.bin $(BUILD)/kernel.elf $@
 
 # ------------------------------------------------------------------ purgatory
 # The purgatory (kexec/purgatory/) is not linked into the kernel: it is its

@@ -74,8 +74,8 @@ TEST(bootinfo_grub_captures_match_seabios)
 		blob = test_read_file(name, &len);
 		CHECK(nwant >= 5);
 		CHECK_EQ(bootinfo_parse(blob, len, 0x11e2e0, &bi), 0);
-		CHECK_EQ(bi.mbi_size, len);
-		CHECK_EQ(bi.mbi_pa, 0x11e2e0);
+		CHECK_EQ(bi.info_size, len);
+		CHECK_EQ(bi.info_pa, 0x11e2e0);
 		CHECK_EQ(bi.mmap_count, nwant);
 		for (unsigned i = 0; i < nwant; i++) {
 			CHECK_EQ(bi.mmap[i].addr, want[i].addr);
@@ -316,7 +316,7 @@ TEST(bootinfo_minimal_and_unknown_tags)
 	CHECK_EQ(bi.tag_count, 5);
 	CHECK_STR(bi.cmdline, "loglevel=7 \"foo=a b\"");
 	CHECK_STR(bi.loader_name, "kexec-kernel 0.1.0");
-	CHECK_EQ(bi.mbi_pa, 0x1000);
+	CHECK_EQ(bi.info_pa, 0x1000);
 }
 
 TEST(bootinfo_structure_errors)
