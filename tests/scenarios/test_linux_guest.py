@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 KIT = ROOT / "tools" / "linux-guest"
 sys.path.insert(0, str(KIT))
-from guest import Guest                                 # noqa: E402
+from linux_vm import Guest                                 # noqa: E402
 from linux_guest import Kit                             # noqa: E402
 import linux_kdump_baseline as baseline                 # noqa: E402
 

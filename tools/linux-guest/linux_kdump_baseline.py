@@ -27,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from guest import Guest, GuestError   # noqa: E402
+from linux_vm import Guest, GuestError   # noqa: E402
 from linux_guest import Kit, KitError  # noqa: E402
 from debs import FetchError           # noqa: E402
 
