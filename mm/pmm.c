@@ -20,7 +20,6 @@
 #include "mm/frames.h"
 #include "mm/memmap.h"
 
-#define LOW_MEMORY_END (1 * MiB)	/* BIOS data, EBDA, VGA, option ROMs */
 #define MAX_BOOT_RESERVATIONS (4 + BOOTINFO_MAX_MODULES)
 
 static struct frames pmm;

@@ -36,11 +36,16 @@ TEST(vmcore_layout_of_the_512m_machine)
 	CHECK_EQ(l->hdr.ehdr.e_phnum, 5);
 	CHECK_EQ(l->hdr.ehdr.e_type, ET_CORE);
 	CHECK_EQ(l->hdr_size, 64 + 5 * 56);
+	/* Linux 6.1's merged PT_NOTE: on the page after the headers, no
+	 * flags, no addresses, p_align 0; the data on the page after it. */
 	CHECK_EQ(l->hdr.phdr[0].p_type, PT_NOTE);
-	CHECK_EQ(l->hdr.phdr[0].p_offset, l->hdr_size);
+	CHECK_EQ(l->hdr.phdr[0].p_offset, 4096);
+	CHECK_EQ(l->hdr.phdr[0].p_flags, 0);
+	CHECK_EQ(l->hdr.phdr[0].p_align, 0);
+	CHECK_EQ(l->hdr.phdr[0].p_vaddr | l->hdr.phdr[0].p_paddr, 0);
 	CHECK_EQ(l->notes_size, 2 * 356 + ELFCORE_NOTE_SIZE(10, vmc.vi.size));
 	CHECK_EQ(l->hdr.phdr[0].p_filesz, l->notes_size);
-	CHECK_EQ(l->data_offset, 4096);
+	CHECK_EQ(l->data_offset, 8192);
 	off = l->data_offset;
 	for (unsigned i = 0; i < 4; i++) {
 		const Elf64_Phdr *ph = &l->hdr.phdr[1 + i];
@@ -78,6 +83,7 @@ TEST(vmcore_extents_tile_the_file)
 	}
 	CHECK_EQ(off, l->size);
 	CHECK_EQ(n[VMCORE_EXTENT_MEM], 2);	/* header, notes */
+	CHECK_EQ(n[VMCORE_EXTENT_ZERO], 2);	/* the rest of their pages */
 	CHECK_EQ(n[VMCORE_EXTENT_PHYS], 4);	/* one per PT_LOAD */
 	/* Mid-extent lookups start where asked and end with the extent. */
 	CHECK(vmcore_extent_at(l, l->hdr.phdr[3].p_offset + 4097, &e));
@@ -219,7 +225,7 @@ TEST(vmcore_file_opens_in_readelf_eu_readelf_and_gdb)
 	CHECK(strstr(out, "Advanced Micro Devices X86-64"));
 	CHECK_EQ(count(out, "\n  NOTE "), 1);
 	CHECK_EQ(count(out, "\n  LOAD "), 4);
-	CHECK(strstr(out, "LOAD           0x001000 0xffffffff80200000 0x0000000000200000 "
+	CHECK(strstr(out, "LOAD           0x002000 0xffffffff80200000 0x0000000000200000 "
 			  "0x2f3456 0x2f3456 RWE"));
 	CHECK(strstr(out, "0xffff88801fe00000 0x000000001fe00000 0x1e0000 0x1e0000"));
 	CHECK_EQ(count(out, "NT_PRSTATUS (prstatus structure)"), 2);
@@ -277,7 +283,7 @@ TEST(vmcore_random_reads_match_a_full_read)
 		vmc_expected(l, off, (uint64_t)n, want);
 		for (uint64_t k = 0; k < (uint64_t)n && off + k < l->data_offset; k++)
 			want[k] = off + k < l->hdr_size ? ((uint8_t *)&l->hdr)[off + k]
-				: off + k < l->notes_offset + l->notes_size
+				: off + k >= l->notes_offset && off + k < l->notes_offset + l->notes_size
 				? l->notes[off + k - l->notes_offset] : 0;
 		CHECK(memcmp(got, want, (size_t)n) == 0);
 	}
@@ -373,7 +379,8 @@ TEST(vmcore_bad_notes_are_dropped_with_a_warning)
 }
 
 /* Segments that start and end inside pages keep p_offset congruent with
- * p_paddr, and the rest of their first and last pages reads as zeros. */
+ * p_paddr, and the rest of their first and last pages is old memory too
+ * (Linux's /proc/vmcore reads whole pages). */
 TEST(vmcore_unaligned_segments_keep_page_offsets)
 {
 	static struct memmap map;
@@ -403,9 +410,9 @@ TEST(vmcore_unaligned_segments_keep_page_offsets)
 	CHECK_EQ(vmcore_read(l, 0, sizeof(got), got, vmc_sim_read, &vmc.sim), l->size);
 	vmc_expected(l, l->data_offset, l->size - l->data_offset, want);
 	CHECK(memcmp(got + l->data_offset, want, l->size - l->data_offset) == 0);
-	/* The page of 0x400123 in the file: zeros, then old memory. */
-	CHECK_EQ(got[l->hdr.phdr[4].p_offset - 1], 0);
+	/* The page of 0x400123 in the file: old memory before it as well. */
+	CHECK_EQ(got[l->hdr.phdr[4].p_offset - 1], vmc_pattern(0x400122));
 	CHECK_EQ(got[l->hdr.phdr[4].p_offset], vmc_pattern(0x400123));
-	CHECK_EQ(got[l->hdr.phdr[2].p_offset - 1], 0);
+	CHECK_EQ(got[l->hdr.phdr[2].p_offset - 1], vmc_pattern(0x103ff));
 	CHECK_EQ(got[l->hdr.phdr[2].p_offset], vmc_pattern(0x10400));
 }
