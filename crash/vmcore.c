@@ -41,15 +41,18 @@ static int read_old(void *ctx, paddr_t pa, void *buf, size_t len)
 	return 0;
 }
 
-/* Does [s, e) touch RAM this kernel may hand out?  (The frame allocator
- * never uses the first MiB, where Linux's loaders give a capture kernel
- * RAM it does not need.) */
+/* Does [s, e) touch a frame this kernel may hand out?  The frame allocator
+ * uses whole pages of RAM only (kexec-tools gives a capture kernel 1 KiB of
+ * RAM right after its backup copy), and never the first MiB (where Linux's
+ * loaders give a capture kernel RAM it does not need). */
 static bool overlaps_our_memory(paddr_t s, paddr_t e)
 {
 	for (unsigned i = 0; i < firmware_memmap.count; i++) {
 		const struct memmap_range *r = &firmware_memmap.range[i];
+		paddr_t lo = MAX(ALIGN_UP(r->start, PAGE_SIZE), LOW_MEMORY_END);
+		paddr_t hi = ALIGN_DOWN(r->end, PAGE_SIZE);
 
-		if (r->type == MEMMAP_RAM && s < r->end && MAX(r->start, LOW_MEMORY_END) < e)
+		if (r->type == MEMMAP_RAM && s < hi && lo < e)
 			return true;
 	}
 	return false;
