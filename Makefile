@@ -78,7 +78,7 @@ PURE_SRCS += $(wildcard kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c)
 PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
 PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/mb2_build.c)
-PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
+PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c kexec/bzimage.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOSTCFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Werror -Wno-unused-parameter
 HOSTCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -20,6 +20,7 @@
 #include "lib/vsprintf.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"
+#include "mm/pmm.h"
 
 extern uint8_t crash_notes[NR_CPUS][CRASH_NOTE_BYTES];
 extern uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES];
@@ -27,7 +28,10 @@ extern uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES];
 static int add_core_header(struct kexec_load *ld)
 {
 	struct elfcore_note_buf notes[NR_CPUS];
-	struct range window = { crashk_res.start, crashk_res.end, "crash window" };
+	struct range exclude[] = {
+		{ crashk_res.start, crashk_res.end, "crash window" },
+		{ 0, LOW_MEMORY_END, "first MiB (the capture kernel's)" },
+	};
 	struct elfcore_params p = {
 		.cpu_notes = notes,
 		.nr_cpus = NR_CPUS,
@@ -37,8 +41,8 @@ static int add_core_header(struct kexec_load *ld)
 		.kernel_size = (uint64_t)(_kernel_end - _kernel_start),
 		.direct_map_base = DIRECT_MAP_BASE,
 		.ram = &firmware_memmap,
-		.exclude = &window,
-		.nr_exclude = 1,
+		.exclude = exclude,
+		.nr_exclude = kexec_load_takes_low_memory(ld) ? 2 : 1,
 	};
 	char arg[48];
 	size_t size;

@@ -69,6 +69,7 @@
 #define XLF_5LEVEL 0x20
 
 /* boot_params fields outside the header (offsets in the zero page). */
+#define BP_EXT_MEM_K 0x002	/* screen_info.ext_mem_k: KiB above 1 MiB, at most 0xfc00 */
 #define BP_ACPI_RSDP_ADDR 0x070
 #define BP_EXT_RAMDISK_IMAGE 0x0c0
 #define BP_EXT_RAMDISK_SIZE 0x0c4
@@ -77,6 +78,7 @@
 #define BP_SCRATCH 0x1e4	/* 4 bytes a loader leaves free: an early stack slot */
 #define BP_E820_ENTRIES 0x1e8
 #define BP_SENTINEL 0x1ef
+#define BP_HDR_MAX_END 0x290	/* a setup header ends before edd_mbr_sig_buffer */
 #define BP_E820_TABLE 0x2d0
 #define BP_E820_MAX 128		/* entries in the zero page (E820_MAX_ENTRIES_ZEROPAGE) */
 #define BP_E820_ENTRY_SIZE 20
@@ -150,7 +152,9 @@ struct setup_header {
  * the rest (screen_info, APM, EDD, EFI...) is padding we leave zero.
  */
 struct boot_params {
-	uint8_t _pad0[BP_ACPI_RSDP_ADDR];
+	uint8_t _pad0[BP_EXT_MEM_K];
+	uint16_t ext_mem_k;
+	uint8_t _pad0a[BP_ACPI_RSDP_ADDR - BP_EXT_MEM_K - 2];
 	uint64_t acpi_rsdp_addr;
 	uint8_t _pad1[BP_EXT_RAMDISK_IMAGE - BP_ACPI_RSDP_ADDR - 8];
 	uint32_t ext_ramdisk_image;
@@ -172,6 +176,10 @@ struct boot_params {
 _Static_assert(sizeof(struct boot_e820_entry) == BP_E820_ENTRY_SIZE, "e820 entry");
 _Static_assert(sizeof(struct setup_header) == SH_END_2_12 - SH_SETUP_SECTS, "setup header");
 _Static_assert(sizeof(struct boot_params) == BP_SIZE, "boot_params is one page");
+_Static_assert(offsetof(struct boot_params, ext_mem_k) == BP_EXT_MEM_K, "ext_mem_k");
+_Static_assert(offsetof(struct boot_params, acpi_rsdp_addr) == BP_ACPI_RSDP_ADDR, "acpi_rsdp_addr");
+_Static_assert(offsetof(struct boot_params, ext_cmd_line_ptr) == BP_EXT_CMD_LINE_PTR, "ext_cmd");
+_Static_assert(offsetof(struct boot_params, alt_mem_k) == BP_ALT_MEM_K, "alt_mem_k");
 _Static_assert(offsetof(struct boot_params, scratch) == BP_SCRATCH, "scratch");
 _Static_assert(offsetof(struct boot_params, e820_entries) == BP_E820_ENTRIES, "e820_entries");
 _Static_assert(offsetof(struct boot_params, sentinel) == BP_SENTINEL, "sentinel");

@@ -322,8 +322,8 @@ def print_image_header(kl, crash):
     gdb.write(f"kexec: {'crash (kexec -p)' if crash else 'kexec (kexec -l)'} image "
               f"'{kl['kernel'].string()}' loaded for generation {int(kl['generation'])}, "
               f"cmdline '{kl['cmdline'].string()}'\n")
-    gdb.write(f"  entry 0x{int(kl['entry32']):x} (32-bit multiboot2), information at "
-              f"0x{int(kl['mbi_pa']):x}\n")
+    gdb.write(f"  entry 0x{int(kl['entry_pa']):x} ({'64-bit Linux' if int(kl['linux_boot']) else '32-bit multiboot2'}), information at "
+              f"0x{int(kl['info_pa']):x}\n")
     gdb.write(f"  purgatory at 0x{int(kl['purgatory_pa']):x}, started at "
               f"0x{int(image['start']):x}; checks {int(kl['purgatory_segment'])} segments' "
               f"SHA-256\n")

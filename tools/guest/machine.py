@@ -71,18 +71,22 @@ class Machine:
 
     build: a Build or a build directory (default $BUILD or build).  mem:
     -m value.  cmdline: kernel command line (GRUB script text, see
-    iso.build_iso).  iso: boot this ISO instead.  extra_args: more QEMU
+    iso.build_iso).  iso: boot this ISO instead.  kernel: boot this file
+    with QEMU's -kernel (the bzImage: QEMU's own Linux loader, no GRUB;
+    cmdline goes to -append, initrd to -initrd).  extra_args: more QEMU
     arguments.  reboot: False adds -no-reboot (a guest reset makes QEMU
     exit).  lifetime: seconds after which QEMU is killed whatever happens.
     start: boot at once (else call start()).
     """
 
     def __init__(self, build=None, mem="512M", cmdline="", iso=None, extra_args=(),
-                 lifetime=QEMU_LIFETIME, reboot=False, start=True):
+                 lifetime=QEMU_LIFETIME, reboot=False, start=True, kernel=None, initrd=None):
         self.build = build if isinstance(build, Build) else Build(build)
         self.mem = mem
         self.cmdline = cmdline
         self.iso = Path(iso) if iso else None
+        self.kernel = Path(kernel) if kernel else None
+        self.initrd = Path(initrd) if initrd else None
         self.extra_args = list(extra_args)
         self.lifetime = lifetime
         self.reboot = reboot
@@ -109,9 +113,12 @@ class Machine:
     # -- lifecycle -----------------------------------------------------------
 
     def command_line(self):
-        iso = self.iso or build_iso(self.build, self.cmdline)
-        args = [QEMU, "-M", "pc", "-accel", "tcg", "-m", self.mem,
-                "-cdrom", str(iso), "-boot", "d",
+        if self.kernel:
+            boot = ["-kernel", str(self.kernel), "-append", self.cmdline]
+            boot += ["-initrd", str(self.initrd)] if self.initrd else []
+        else:
+            boot = ["-cdrom", str(self.iso or build_iso(self.build, self.cmdline)), "-boot", "d"]
+        args = [QEMU, "-M", "pc", "-accel", "tcg", "-m", self.mem] + boot + [
                 "-display", "none",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                 # QEMU waits for us on the console before it starts the guest.
