@@ -118,10 +118,47 @@ static void setup_boot_params(paddr_t bp_pa)
 	pr_info("boot: boot_params [0x%016llx, 0x%016llx), %u e820 entries, %u setup_data nodes\n",
 		(unsigned long long)bp_pa, (unsigned long long)(bp_pa + BP_SIZE),
 		boot_info.mmap_count, boot_info.setup_data_count);
+	if (boot_info.initrd_cpio > 0)
+		pr_info("boot: initrd: a cpio archive; its %d files are boot modules too\n",
+			boot_info.initrd_cpio);
+	else if (boot_info.initrd_cpio == -E_2BIG)
+		pr_info("boot: initrd: a cpio archive of %u files, more than the modules we keep: "
+			"kept whole as 'initrd'\n", boot_info.initrd_files);
 	if (boot_info.bp_sentinel)
 		pr_warn("boot: boot_params sentinel set: the loader copied a whole sector; "
 			"its ext_* fields and acpi_rsdp_addr are ignored (Linux: "
 			"sanitize_boot_params)\n");
+}
+
+/*
+ * kexec-tools' multiboot2 loader has no kdump support: with `kexec -p` it
+ * relocates us into the crash window but passes no elfcorehdr= and calls
+ * all of RAM free, the crashed kernel's included.  With `kexec -l` it
+ * loads us at our link address whenever that is RAM; so kexec-tools as
+ * the loader, away from the link address and without elfcorehdr=, is its
+ * crash load.  Booting on would write over the dump: stop here instead.
+ */
+static bool cmdline_has_key(const char *cmdline, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *w = cmdline; *w; w++)
+		if ((w == cmdline || w[-1] == ' ') && strncmp(w, key, n) == 0 && w[n] == '=')
+			return true;
+	return false;
+}
+
+static void refuse_kexec_tools_crash_load(void)
+{
+	if (strncmp(boot_info.loader_name, "kexec ", 6) != 0 || phys_base == 0 ||
+	    cmdline_has_key(boot_info.cmdline, "elfcorehdr"))
+		return;
+	pr_err("boot: error: started by kexec-tools' multiboot2 loader at 0x%llx, not at our "
+	       "link address: that is `kexec -p`, which passes no elfcorehdr= and gives all of "
+	       "RAM, the crashed kernel's too; halting rather than overwrite the dump (load the "
+	       "bzImage with kexec -p instead) (E_NOTSUP)\n",
+	       (unsigned long long)(KERNEL_LINK_PHYS + phys_base));
+	halt_forever();
 }
 
 void bootinfo_setup(uint32_t magic, paddr_t info_pa)
@@ -148,6 +185,7 @@ void bootinfo_setup(uint32_t magic, paddr_t info_pa)
 		pr_err("boot: error: the boot loader gave no memory map (E_NOENT)\n");
 		panic("boot: no memory map");
 	}
+	refuse_kexec_tools_crash_load();
 }
 
 /* modules: the boot modules, as the loader placed them. */

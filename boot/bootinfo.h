@@ -53,6 +53,9 @@ struct bootinfo {
 	uint32_t mbi_short_by;	/* kexec-tools: total_size this short of the end tag */
 	bool bp_sentinel;	/* boot_params sentinel set: a loader copied a whole sector */
 	unsigned setup_data_count;	/* boot_params: setup_data nodes walked */
+	int initrd_cpio;		/* boot_params: files of a cpio initrd made modules,
+					 * or why not (-E_INVAL: not cpio, -E_2BIG: too many) */
+	unsigned initrd_files;		/* regular files in a cpio initrd */
 };
 
 /*
@@ -84,7 +87,8 @@ typedef int (*bootinfo_read_fn)(void *ctx, paddr_t pa, void *buf, size_t len);
  * Parse Linux's boot_params (the zero page, BP_SIZE bytes at bp, found at
  * physical bp_pa) into *bi, reading what it points to through read: the
  * command line (cmd_line_ptr, ext_cmd_line_ptr), the initrd (ramdisk_*,
- * ext_ramdisk_*; it becomes the boot module "initrd"), the e820 table and
+ * ext_ramdisk_*; it becomes the boot module "initrd", and the files of a
+ * cpio initrd modules of their own, see below), the e820 table and
  * the SETUP_E820_EXT nodes of the setup_data chain, the ACPI RSDP
  * (acpi_rsdp_addr: a copy and its address).  A set sentinel (0x1ef) means
  * a loader copied a whole sector: the fields Linux's sanitize_boot_params
@@ -96,6 +100,18 @@ typedef int (*bootinfo_read_fn)(void *ctx, paddr_t pa, void *buf, size_t len);
  */
 int bootparams_parse(const void *bp, paddr_t bp_pa, bootinfo_read_fn read, void *ctx,
 		     struct bootinfo *bi);
+
+/*
+ * The regular files of a cpio "newc" initrd at [pa, pa + size) become
+ * boot modules too, named "/" + their path, their bytes left in place.
+ * Only an archive whose files all fit is split.  Returns the number of
+ * files added, -E_INVAL (not a newc archive, or a malformed header),
+ * -E_TRUNC (cut short), -E_2BIG (more files than free module slots;
+ * initrd_files says how many), or read's error; nothing is added on error.
+ * Pure.
+ */
+int initrd_cpio_modules(bootinfo_read_fn read, void *ctx, paddr_t pa, uint64_t size,
+			struct bootinfo *bi);
 
 /* The boot information of this boot. */
 extern struct bootinfo boot_info;

@@ -182,6 +182,7 @@ int bootparams_parse(const void *bp_buf, paddr_t bp_pa, bootinfo_read_fn read, v
 			return -E_INVAL;
 		bi->modules[0] = (struct bootinfo_module){ initrd, initrd + initrd_size, "initrd" };
 		bi->module_count = 1;
+		bi->initrd_cpio = initrd_cpio_modules(read, ctx, initrd, initrd_size, bi);
 	}
 	return 0;
 }
