@@ -85,6 +85,7 @@ HOSTCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
 HOSTCFLAGS += -fno-omit-frame-pointer
 # Tests that read the real kernel image get its path from the build.
 HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
+HOSTCFLAGS += -DBZIMAGE_PATH='"$(abspath $(BUILD))/bzImage"'
 
 .PHONY: all iso run debug test unit bench vmcore demo clean help deps check-deps
 
@@ -308,7 +309,8 @@ debug: iso
 	kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
 
 # ---------------------------------------------------------------------- tests
-$(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h) $(BUILD)/kernel.elf
+$(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h) $(BUILD)/kernel.elf \
+			 $(BUILD)/bzImage
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(UNIT_SRCS) $(PURE_SRCS) -o $@

@@ -55,7 +55,11 @@ boot_sector:
 no_boot_sector_msg:
 	db "This is a bzImage: boot it with a boot loader (QEMU -kernel, GRUB linux, kexec).", 13, 10, 0
 
-	times SH_SETUP_SECTS - ($ - $$) db 0
+	times BP_SENTINEL - ($ - $$) db 0
+	; 0x1ef: Linux's sentinel, non-zero in the file: a loader that copies
+	; this whole sector into boot_params instead of the header sets it there,
+	; and the kernel then ignores what such a loader leaves stale.
+	db 0xff, 0xff
 setup_header:
 	db SETUP_SECTS				; 0x1f1 setup_sects: sectors after this one
 	dw 0					; root_flags

@@ -416,3 +416,26 @@ TEST(vmcore_unaligned_segments_keep_page_offsets)
 	CHECK_EQ(got[l->hdr.phdr[2].p_offset - 1], vmc_pattern(0x103ff));
 	CHECK_EQ(got[l->hdr.phdr[2].p_offset], vmc_pattern(0x10400));
 }
+
+/* elfcorehdr= as Linux's setup_elfcorehdr reads it (memparse). */
+TEST(vmcore_elfcorehdr_argument_forms)
+{
+	static const char *const bad[] = { "", "@", "12X", "0x10@", "@0x10", "1@2@3", "K", "0x" };
+	paddr_t addr;
+	uint64_t size;
+
+	CHECK_EQ(vmcore_parse_elfcorehdr("490868K", &addr, &size), 0);	/* kexec-tools */
+	CHECK_EQ(addr, 490868ULL * 1024);
+	CHECK_EQ(size, 0);
+	CHECK_EQ(vmcore_parse_elfcorehdr("0x18000000", &addr, &size), 0);	/* kexec_file */
+	CHECK_EQ(addr, 0x18000000);
+	CHECK_EQ(vmcore_parse_elfcorehdr("0x1000@0x1bef8000", &addr, &size), 0);
+	CHECK_EQ(addr, 0x1bef8000);
+	CHECK_EQ(size, 0x1000);
+	CHECK_EQ(vmcore_parse_elfcorehdr("16K@1M", &addr, &size), 0);
+	CHECK_EQ(addr, 1 << 20);
+	CHECK_EQ(size, 16 << 10);
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++)
+		if (vmcore_parse_elfcorehdr(bad[i], &addr, &size) != -E_INVAL)
+			test_fail(__FILE__, __LINE__, "'%s' accepted", bad[i]);
+}
