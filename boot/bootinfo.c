@@ -62,6 +62,37 @@ static void log_modules(void)
 	}
 }
 
+/*
+ * kexec-tools' multiboot2 loader has no kdump support: with `kexec -p` it
+ * relocates us into the crash window but passes no elfcorehdr= and calls
+ * all of RAM free, the crashed kernel's included.  With `kexec -l` it
+ * loads us at our link address whenever that is RAM; so kexec-tools as
+ * the loader, away from the link address and without elfcorehdr=, is its
+ * crash load.  Booting on would write over the dump: stop here instead.
+ */
+static bool cmdline_has_key(const char *cmdline, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *w = cmdline; *w; w++)
+		if ((w == cmdline || w[-1] == ' ') && strncmp(w, key, n) == 0 && w[n] == '=')
+			return true;
+	return false;
+}
+
+static void refuse_kexec_tools_crash_load(void)
+{
+	if (strncmp(boot_info.loader_name, "kexec ", 6) != 0 || phys_base == 0 ||
+	    cmdline_has_key(boot_info.cmdline, "elfcorehdr"))
+		return;
+	pr_err("boot: error: started by kexec-tools' multiboot2 loader at 0x%llx, not at our "
+	       "link address: that is `kexec -p`, which passes no elfcorehdr= and gives all of "
+	       "RAM, the crashed kernel's too; halting rather than overwrite the dump (load the "
+	       "bzImage with kexec -p instead) (E_NOTSUP)\n",
+	       (unsigned long long)(KERNEL_LINK_PHYS + phys_base));
+	halt_forever();
+}
+
 static void setup_mbi(paddr_t mbi_pa)
 {
 	uint32_t len = mbi_size_checked(mbi_pa);
@@ -89,6 +120,7 @@ static void setup_mbi(paddr_t mbi_pa)
 		pr_info("boot: the load base address tag says 0x%x, we run at 0x%llx: ignored "
 			"(kexec-tools puts its purgatory's address there)\n",
 			boot_info.load_base_addr, (unsigned long long)(KERNEL_LINK_PHYS + phys_base));
+	refuse_kexec_tools_crash_load();
 }
 
 /* boot_params' pointers, read through the boot direct map. */
@@ -130,37 +162,6 @@ static void setup_boot_params(paddr_t bp_pa)
 			"sanitize_boot_params)\n");
 }
 
-/*
- * kexec-tools' multiboot2 loader has no kdump support: with `kexec -p` it
- * relocates us into the crash window but passes no elfcorehdr= and calls
- * all of RAM free, the crashed kernel's included.  With `kexec -l` it
- * loads us at our link address whenever that is RAM; so kexec-tools as
- * the loader, away from the link address and without elfcorehdr=, is its
- * crash load.  Booting on would write over the dump: stop here instead.
- */
-static bool cmdline_has_key(const char *cmdline, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *w = cmdline; *w; w++)
-		if ((w == cmdline || w[-1] == ' ') && strncmp(w, key, n) == 0 && w[n] == '=')
-			return true;
-	return false;
-}
-
-static void refuse_kexec_tools_crash_load(void)
-{
-	if (strncmp(boot_info.loader_name, "kexec ", 6) != 0 || phys_base == 0 ||
-	    cmdline_has_key(boot_info.cmdline, "elfcorehdr"))
-		return;
-	pr_err("boot: error: started by kexec-tools' multiboot2 loader at 0x%llx, not at our "
-	       "link address: that is `kexec -p`, which passes no elfcorehdr= and gives all of "
-	       "RAM, the crashed kernel's too; halting rather than overwrite the dump (load the "
-	       "bzImage with kexec -p instead) (E_NOTSUP)\n",
-	       (unsigned long long)(KERNEL_LINK_PHYS + phys_base));
-	halt_forever();
-}
-
 void bootinfo_setup(uint32_t magic, paddr_t info_pa)
 {
 	const char *what = magic == BOOT_HDRS_MAGIC ? "boot_params" : "MBI";
@@ -185,7 +186,6 @@ void bootinfo_setup(uint32_t magic, paddr_t info_pa)
 		pr_err("boot: error: the boot loader gave no memory map (E_NOENT)\n");
 		panic("boot: no memory map");
 	}
-	refuse_kexec_tools_crash_load();
 }
 
 /* modules: the boot modules, as the loader placed them. */

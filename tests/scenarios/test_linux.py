@@ -72,7 +72,8 @@ def test_grub_linux_command_boots_our_bzimage(build, machine):
     out = m.output
     check(re.search(r"boot: loader 'GRUB \(Linux boot protocol, type_of_loader 0x7\d\)'", out),
           "the loader is not GRUB's linux command", m)
-    check("boot: cmdline 'via=grub-linux'" in out, "GRUB's command line did not arrive", m)
+    check("boot: cmdline 'BOOT_IMAGE=/boot/bzImage via=grub-linux'" in out,
+          "GRUB's command line (it adds BOOT_IMAGE=) did not arrive", m)
     check(re.search(r"boot: module \[.*\) .* 'initrd'", out), "no 'initrd' module", m)
     loaded = m.run("kexec -l initrd")
     check("kexec: loaded 'initrd'" in loaded, f"kexec -l initrd: {loaded!r}", m)
