@@ -127,7 +127,7 @@ def crash_into_ours(build, syscall, crashkernel, disk_args, mem="512M", append="
         g.send("echo c > /proc/sysrq-trigger\r")
         g.expect(r"sysrq: Trigger a crash", 60)
         r.times["sysrq"] = time.monotonic()
-        m = g.expect(r"boot: cmdline '[^']*elfcorehdr=(\S+)'", timeout)
+        m = g.expect(r"boot: cmdline '[^']*elfcorehdr=([^' ]+)", timeout)
         r.elfcorehdr = m.group(1)
         r.times["capture"] = time.monotonic()
         g.expect(r"boot: ready in", timeout)
