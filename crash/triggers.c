@@ -36,7 +36,6 @@
 #include "drivers/apic.h"
 #include "drivers/timer.h"
 #include "lib/cpu.h"
-#include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
@@ -145,22 +144,12 @@ static CRASH_FN void crash_doublefault(void)
  */
 static CRASH_FN void crash_nmi(void)
 {
-	volatile uint32_t *apic;
-	paddr_t base = 0;
-	uint64_t wait;
-	int err = lapic_map(&apic, &base);
+	uint64_t wait = tsc_khz() ? tsc_khz() * 1000 : 3000000000ULL;	/* no calls after the send */
 
-	if (err == -E_NOTSUP) {
+	if (!apic_send_nmi_self()) {
 		console_printf("crash: nmi: no enabled local APIC; use QEMU's monitor: nmi\n");
 		return;
 	}
-	if (err) {
-		console_printf("crash: nmi: cannot map the local APIC at 0x%llx\n",
-			       (unsigned long long)base);
-		return;
-	}
-	wait = tsc_khz() ? tsc_khz() * 1000 : 3000000000ULL;	/* no calls after the send */
-	lapic_send_nmi_self(apic);
 	for (uint64_t t0 = rdtsc(); rdtsc() - t0 < wait;)
 		cpu_relax();
 	console_printf("crash: nmi: no NMI arrived within a second\n");

@@ -1,19 +1,21 @@
 /*
- * The Interrupt Descriptor Table: 256 gates, one per vector.  Vectors 0-31
- * are the CPU's exceptions, 32-47 the two PICs' IRQ lines; every gate points
- * at a stub in kernel/isr.asm.  The rest stay "not present", so a stray
- * "int n" ends in a #GP whose error code names the vector.  One IDT serves
- * every CPU (the per-CPU part, the IST stacks, lives in each CPU's TSS).
- * Linux: arch/x86/kernel/idt.c (idt_table, idt_setup_traps, set_intr_gate).
+ * The Interrupt Descriptor Table: 256 gates, one per vector, every one
+ * present.  Vectors 0-31 are the CPU's exceptions, 32-47 the legacy IRQ
+ * lines, the top of the range the local APIC's own vectors
+ * (drivers/irq.h); an interrupt on any other vector, such as one an
+ * earlier kernel left pending or a timer it left running, reaches
+ * drivers/irq.c, which logs it once and acknowledges it, where a missing
+ * gate would have been a #GP.  One IDT serves every CPU (the per-CPU
+ * part, the IST stacks, lives in each CPU's TSS).  Linux:
+ * arch/x86/kernel/idt.c (idt_table, idt_setup_apic_and_irq_gates).
  */
-#include "drivers/pic.h"
+#include "drivers/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/traps.h"
 #include "lib/printk.h"
 #include "lib/x86.h"
 
 #define IDT_VECTORS 256
-#define IDT_STUBS 48			/* 32 exceptions + 16 IRQs */
 #define GATE_INTERRUPT 0x8e		/* P=1, DPL 0, 64-bit interrupt gate: IF cleared */
 
 /* A 64-bit gate descriptor (Intel SDM vol. 3, 6.14.1). */
@@ -28,7 +30,7 @@ struct idt_gate {
 } __packed;
 
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gates are 16 bytes");
-_Static_assert(PIC_VECTOR_BASE == 32, "kernel/isr.asm puts IRQ 0 at vector 32");
+_Static_assert(FIRST_EXTERNAL_VECTOR == 32, "kernel/isr.asm starts its IRQ stubs at 32");
 
 struct __packed idt_pointer {
 	uint16_t limit;
@@ -38,7 +40,7 @@ struct __packed idt_pointer {
 static struct idt_gate idt_table[IDT_VECTORS] __attribute__((aligned(16)));
 
 /* Stub addresses by vector, from kernel/isr.asm (its size is checked there). */
-extern const uint64_t isr_stub_table[IDT_STUBS];
+extern const uint64_t isr_stub_table[IDT_VECTORS];
 
 static void set_gate(unsigned vector, uint64_t handler, unsigned ist)
 {
@@ -68,17 +70,23 @@ static unsigned ist_for(unsigned vector)
 	}
 }
 
-void idt_setup(void)
+void idt_load(void)
 {
 	struct idt_pointer idtr = {
 		.limit = sizeof(idt_table) - 1,
 		.base = (uint64_t)(uintptr_t)idt_table,
 	};
 
-	for (unsigned v = 0; v < IDT_STUBS; v++)
-		set_gate(v, isr_stub_table[v], ist_for(v));
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
-	pr_info("idt: IDT ready: exceptions 0-31, IRQs %u-%u; IST%u #DF, IST%u NMI, IST%u #MC\n",
-		PIC_VECTOR_BASE, PIC_VECTOR_BASE + 15, IST_DOUBLE_FAULT, IST_NMI,
-		IST_MACHINE_CHECK);
+}
+
+void idt_setup(void)
+{
+	for (unsigned v = 0; v < IDT_VECTORS; v++)
+		set_gate(v, isr_stub_table[v], ist_for(v));
+	idt_load();
+	pr_info("idt: IDT ready: 256 gates: exceptions 0-31, IRQs %u-%u, APIC vectors 0x%x-0xff, "
+		"any other vector logged and ignored; IST%u #DF, IST%u NMI, IST%u #MC\n",
+		ISA_IRQ_VECTOR(0), ISA_IRQ_VECTOR(NR_IRQS - 1), FIRST_SYSTEM_VECTOR,
+		IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK);
 }

@@ -1,7 +1,9 @@
 ; Interrupt and exception entry stubs, and the common path into C.
 ;
-; Entered from: the CPU, through an IDT gate (kernel/idt.c), for vectors
-;               0-31 (exceptions) and 32-47 (legacy PIC IRQs).
+; Entered from: the CPU, through an IDT gate (kernel/idt.c), for every one
+;               of the 256 vectors: 0-31 exceptions, 32-255 interrupts (legacy
+;               IRQ lines, the local APIC's own vectors, and any vector an
+;               earlier kernel left pending, which must not become a #GP).
 ; CPU state:    64-bit mode, CPL 0, interrupts off (interrupt gates), on the
 ;               interrupted stack or on an IST stack (#DF IST1, NMI IST2,
 ;               #MC IST3).  The CPU aligned RSP down to 16 bytes, then pushed
@@ -25,7 +27,7 @@
 ; struct trap_frame offsets (TF_*) come from kernel/trapframe_layout.h, which
 ; kernel/traps.c asserts against offsetof(); the build makes the .inc.
 %include "trapframe_layout.inc"
-%define IRQ_VECTOR_BASE 32		; drivers/pic.h PIC_VECTOR_BASE
+%define FIRST_EXTERNAL_VECTOR 32	; drivers/irq.h: the first vector after the exceptions
 
 extern trap_dispatch
 global isr_stub_table
@@ -48,11 +50,11 @@ asm_exc_%2:
 	jmp trap_common
 %endmacro
 
+; Interrupt vector 32-255 (Linux: irq_entries_start, one stub per vector).
 %macro IRQ_STUB 1
-global asm_irq_%1
 asm_irq_%1:
 	push 0
-	push IRQ_VECTOR_BASE + %1
+	push %1
 	jmp trap_common
 %endmacro
 
@@ -91,10 +93,10 @@ EXC_ERR   29, vmm_communication		; #VC
 EXC_ERR   30, security			; #SX
 EXC_NOERR 31, reserved_31
 
-%assign irq 0
-%rep 16
-IRQ_STUB %[irq]
-%assign irq irq + 1
+%assign vec FIRST_EXTERNAL_VECTOR
+%rep 256 - FIRST_EXTERNAL_VECTOR
+IRQ_STUB %[vec]
+%assign vec vec + 1
 %endrep
 
 ; The common path.  Stack on entry: vector, error code, then the CPU frame.
@@ -158,14 +160,14 @@ isr_stub_table:
 	dq asm_exc_reserved_24, asm_exc_reserved_25, asm_exc_reserved_26
 	dq asm_exc_reserved_27, asm_exc_hv_injection, asm_exc_vmm_communication
 	dq asm_exc_security, asm_exc_reserved_31
-%assign irq 0
-%rep 16
-	dq asm_irq_%[irq]
-%assign irq irq + 1
+%assign vec FIRST_EXTERNAL_VECTOR
+%rep 256 - FIRST_EXTERNAL_VECTOR
+	dq asm_irq_%[vec]
+%assign vec vec + 1
 %endrep
 isr_stub_table_end:
 
-; kernel/idt.c expects exactly 48 entries: a negative TIMES count fails
+; kernel/idt.c expects exactly 256 entries: a negative TIMES count fails
 ; the build if there are more or fewer.
-	times (isr_stub_table_end - isr_stub_table) - 48 * 8 db 0
-	times 48 * 8 - (isr_stub_table_end - isr_stub_table) db 0
+	times (isr_stub_table_end - isr_stub_table) - 256 * 8 db 0
+	times 256 * 8 - (isr_stub_table_end - isr_stub_table) db 0

@@ -7,6 +7,7 @@
 #include "boot/bootinfo.h"
 #include "crash/crash.h"
 #include "drivers/acpi.h"
+#include "drivers/apic.h"
 #include "drivers/keyboard.h"
 #include "drivers/pic.h"
 #include "drivers/serial.h"
@@ -54,6 +55,7 @@ void kmain(uint32_t magic, paddr_t info_pa, uint64_t load_delta)
 	iomem_setup();				/* mm/iomem.c: the iomem tree */
 	vmcore_setup();				/* crash/vmcore.c: capture kernel only */
 	pic_setup();				/* drivers/pic.c: 8259s remapped, masked */
+	apic_setup();				/* drivers/apic.c: local APIC, leftovers cleaned */
 	timer_setup();				/* drivers/timer.c: PIT tick, TSC */
 	softlockup_setup();			/* kernel/watchdog.c: checked on every tick */
 	acpi_setup();				/* drivers/acpi.c: RSDP, FADT */

@@ -1,6 +1,7 @@
 /*
- * What happens after an interrupt stub: IRQs go to the line table
- * (drivers/irq.c: the handler, then the PIC's EOI); a CPU exception in
+ * What happens after an interrupt stub: vectors 32-255 go to drivers/irq.c
+ * (a line's handler, an APIC vector's, or "no handler": logged once and
+ * acknowledged); a CPU exception in
  * the kernel is fatal (an "oops" that always panics), except int3, which
  * prints the registers and a backtrace and carries on, so a learner can
  * drop __asm__("int3") anywhere as a printf with a stack trace.  An NMI
@@ -9,7 +10,6 @@
  * show_fault_oops, die) and arch/x86/kernel/process_64.c (__show_regs).
  */
 #include "drivers/irq.h"
-#include "drivers/pic.h"
 #include "kernel/kallsyms.h"
 #include "kernel/percpu.h"
 #include "kernel/traps.h"
@@ -217,8 +217,8 @@ void trap_dispatch(struct trap_frame *tf)
 {
 	uint64_t cr2 = read_cr2();	/* before anything can fault again */
 
-	if (tf->vector >= PIC_VECTOR_BASE && tf->vector < PIC_VECTOR_BASE + NR_IRQS) {
-		irq_dispatch((unsigned)(tf->vector - PIC_VECTOR_BASE), tf);	/* drivers/irq.c */
+	if (tf->vector >= FIRST_EXTERNAL_VECTOR) {
+		irq_dispatch((unsigned)tf->vector, tf);	/* drivers/irq.c: every vector 32-255 */
 		return;
 	}
 	if (tf->vector == VECTOR_BP) {

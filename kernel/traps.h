@@ -23,8 +23,12 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
 };
 
-/* Install the IDT: exceptions 0-31, IRQs 32-47; interrupts stay off. */
+/* Fill the IDT, a gate for each of the 256 vectors, and load it on this
+ * CPU; interrupts stay off. */
 void idt_setup(void);
+
+/* Load the (already filled) IDT on the calling CPU: every CPU shares it. */
+void idt_load(void);
 
 /* Print every register of tf, one block, like Linux's __show_regs.
  * Printed at KERN_EMERG: it belongs to the dying path. */
