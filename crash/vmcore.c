@@ -142,8 +142,10 @@ void vmcore_setup(void)
 	}
 	err = map_elfcorehdr(elfcorehdr_pa, given, &len);
 	if (err) {
-		pr_err("vmcore: error: elfcorehdr=0x%llx cannot be read (%s); no vmcore\n",
-		       (unsigned long long)elfcorehdr_pa, err_name(err));
+		pr_err("vmcore: error: elfcorehdr=0x%llx %s (%s); no vmcore\n",
+		       (unsigned long long)elfcorehdr_pa, err == -E_OVERLAP
+		       ? "lies in RAM this kernel allocates from: no dead kernel's header is there"
+		       : "cannot be read", err_name(err));
 		return;
 	}
 	hdr = phys_to_virt(elfcorehdr_pa);
