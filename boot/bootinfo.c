@@ -151,11 +151,14 @@ static void setup_boot_params(paddr_t bp_pa)
 		(unsigned long long)bp_pa, (unsigned long long)(bp_pa + BP_SIZE),
 		boot_info.mmap_count, boot_info.setup_data_count);
 	if (boot_info.initrd_cpio > 0)
-		pr_info("boot: initrd: a cpio archive; its %d files are boot modules too\n",
+		pr_info("boot: initrd: a cpio archive; its files are boot modules too (%d)\n",
 			boot_info.initrd_cpio);
 	else if (boot_info.initrd_cpio == -E_2BIG)
 		pr_info("boot: initrd: a cpio archive of %u files, more than the modules we keep: "
 			"kept whole as 'initrd'\n", boot_info.initrd_files);
+	else if (boot_info.module_count && boot_info.initrd_cpio < 0)
+		pr_info("boot: initrd: not an uncompressed cpio \"newc\" archive (%s): kept whole "
+			"as 'initrd'\n", err_name(boot_info.initrd_cpio));
 	if (boot_info.bp_sentinel)
 		pr_warn("boot: boot_params sentinel set: the loader copied a whole sector; "
 			"its ext_* fields and acpi_rsdp_addr are ignored (Linux: "
