@@ -50,15 +50,28 @@ static void format_summary(char *buf, size_t size)
 		  (unsigned long long)memmap_end(&firmware_memmap, MEMMAP_RAM));
 }
 
-/* memmap=... options: exactmap starts an empty map; the rest are added. */
+/*
+ * memmap=... options: exactmap drops the loader's RAM ranges; the rest are
+ * added.  Unlike Linux, which maps its ACPI tables with ioremap whatever
+ * the map says, we keep the loader's reserved and ACPI ranges: our direct
+ * map covers what the map lists, and the ACPI tables must be in it.
+ */
 static void apply_options(void)
 {
 	char line[128];
 
 	if (options.exactmap) {
+		static struct memmap given;
+
+		given = firmware_memmap;
+
 		memmap_init(&firmware_memmap);
-		pr_info("e820: memmap=exactmap: the command line's %u ranges replace the loader's map\n",
-			options.count);
+		for (unsigned i = 0; i < given.count; i++)
+			if (given.range[i].type != MEMMAP_RAM)
+				memmap_add(&firmware_memmap, given.range[i].start, given.range[i].end,
+					   given.range[i].type);
+		pr_info("e820: memmap=exactmap: the command line's %u ranges replace the loader's RAM "
+			"(its reserved and ACPI ranges stay)\n", options.count);
 	}
 	for (unsigned i = 0; i < options.count; i++) {
 		const struct memmap_range *r = &options.range[i];
