@@ -13,6 +13,9 @@ python3-pexpect python3-pytest python3-pytest-timeout python3-pyelftools"
 # on the host.  The guest's own packages are fetched with apt-get download,
 # never installed here.
 PACKAGES="$PACKAGES makedumpfile"
+# The debuggers a vmcore is opened with besides gdb: drgn (its Python module;
+# tools/drgn/ and tests/scenarios/test_debuggers.py); eu-stack is elfutils'.
+PACKAGES="$PACKAGES python3-drgn"
 # UEFI: GRUB's EFI image goes into the same ISO (grub-mkrescue adds it when
 # grub-efi-amd64-bin is there), and OVMF boots it (make run FIRMWARE=ovmf,
 # tests/scenarios/test_uefi.py).
