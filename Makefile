@@ -72,27 +72,29 @@ KOBJS   := $(patsubst %.c,$(BUILD)/%.o,$(KCSRCS)) $(patsubst %.asm,$(BUILD)/%.as
 PURE_SRCS := lib/errno.c lib/strutil.c lib/vsprintf.c lib/logring.c lib/sha256.c lib/range.c
 PURE_SRCS += lib/hexdump.c
 PURE_SRCS += lib/cmdline_parse.c
-PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
+PURE_SRCS += $(wildcard boot/bootinfo_parse.c boot/bootparams_parse.c boot/initrd_cpio.c)
+PURE_SRCS += $(wildcard mm/memmap.c mm/resource_tree.c)
 PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
 PURE_SRCS += $(wildcard kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c drivers/madt.c)
 PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
 PURE_SRCS += $(wildcard crash/dump_level.c crash/dead_frames.c crash/vmcore_filter.c)
 PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/kimage_dest.c kexec/mb2_build.c)
-PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
+PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c kexec/bzimage.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOSTCFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Werror -Wno-unused-parameter
 HOSTCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
 HOSTCFLAGS += -fno-omit-frame-pointer
 # Tests that read the real kernel image get its path from the build.
 HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
+HOSTCFLAGS += -DBZIMAGE_PATH='"$(abspath $(BUILD))/bzImage"'
 
 .PHONY: all iso run run-uefi debug test unit fuzz fuzz-build bench vmcore demo docs clean help deps check-deps
 
-all: $(BUILD)/kernel.elf
+all: $(BUILD)/kernel.elf $(BUILD)/bzImage
 
 help:
-	@echo "make            build $(BUILD)/kernel.elf"
+	@echo "make            build $(BUILD)/kernel.elf and $(BUILD)/bzImage (the same kernel, Linux's format)"
 	@echo "make iso        build $(BUILD)/kernel.iso (GRUB, multiboot2)"
 	@echo "make run        boot the ISO in QEMU, serial console here (Ctrl-A X quits)"
 	@echo "                  MEM=512M  CMDLINE='...'  QEMU_EXTRA='...'  FIRMWARE=ovmf  MACHINE=q35"
@@ -110,7 +112,8 @@ help:
 	@echo "                  on a scratch disk; DISK=FILE writes (and keeps) that image"
 	@echo "make docs       replay the sessions README.md and docs/ show; rewrite what changed"
 	@echo "make bench      kexec -e vs a cold reboot; kdump timings, write speed, smallest"
-	@echo "                crashkernel= (figures, not a test)"
+	@echo "                crashkernel= (figures, not a test); Linux's crashes captured by"
+	@echo "                ours and by its own (BENCH_LINUX=quick: no bisection of Linux's)"
 	@echo "make deps       install the Debian packages the build needs (root)"
 	@echo "make clean      remove $(BUILD)/"
 
@@ -118,7 +121,7 @@ help:
 # Headers whose "#define NAME value" lines are shared with assembly: each
 # becomes $(BUILD)/inc/NAME.inc of NASM %defines (C comments and integer
 # suffixes such as ULL dropped; structs and _Static_asserts stay C's).
-ASM_HDRS := lib/x86.h lib/multiboot2.h boot/layout.h kexec/kexec_layout.h
+ASM_HDRS := lib/x86.h lib/multiboot2.h lib/bootparam.h boot/layout.h kexec/kexec_layout.h
 ASM_HDRS += kernel/trapframe_layout.h kernel/trampoline_layout.h
 ASM_INCS := $(foreach h,$(ASM_HDRS),$(BUILD)/inc/$(notdir $(h:.h=.inc)))
 $(foreach h,$(ASM_HDRS),$(eval $(BUILD)/inc/$(notdir $(h:.h=.inc)): $(h)))
@@ -137,7 +140,7 @@ $(ASM_INCS):
 # top, and the include graph has no cycle (tools/check_layers.py; README.md
 # "Layout").  Every object waits for it (order-only), so an upward include
 # fails make at once, naming both files.
-LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm $(d)/*.inc))
+LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory boot/setup,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm $(d)/*.inc))
 $(BUILD)/layers.ok: tools/check_layers.py $(LAYER_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LAYERS  $(KDIRS)")
@@ -183,6 +186,24 @@ $(BUILD)/kernel.elf: $(KOBJS) $(BUILD)/linker.ld tools/gen_kallsyms.py
 		{ echo "kallsyms: error: symbol table inconsistent after the third link" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
 	@echo "  kernel  $@ ($$(grep -c '^	0x' $(BUILD)/kallsyms3.c) symbols)"
+
+# -------------------------------------------------------------------- bzImage
+# The same kernel in the Linux boot protocol's format, for QEMU -kernel,
+# GRUB's `linux` and Linux's kexec: setup sectors (the setup header and the
+# 16-bit entry, boot/setup/setup.asm, a flat binary), then kernel.elf's
+# loadable bytes from its link address on (startup_32 at 0, startup_64 at
+# 0x200).  tools/mkbzimage.py joins them and fills in syssize and init_size
+# (Linux: arch/x86/boot/tools/build.c).  The setup's kernel_version string
+# is kernel/version.h's name and release.
+KVERSION := $(shell sed -n 's/^\#define KERNEL_\(NAME\|RELEASE\) "\(.*\)"/\2/p' kernel/version.h | paste -sd' ')
+$(BUILD)/setup.bin: boot/setup/setup.asm $(BUILD)/inc/layout.inc $(BUILD)/inc/bootparam.inc \
+		    $(BUILD)/inc/x86.inc kernel/version.h | $(BUILD)/layers.ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  NASM    $< (setup, flat)")
+	$(Q)$(NASM) -f bin -Werror -I$(BUILD)/inc/ -DKERNEL_VERSION_STRING='"$(KVERSION)"' $< -o $@
+
+$(BUILD)/bzImage: $(BUILD)/setup.bin $(BUILD)/kernel.elf tools/mkbzimage.py
+	$(Q)$(PYTHON) tools/mkbzimage.py $(BUILD)/setup.bin $(BUILD)/kernel.elf $@
 
 # ------------------------------------------------------------------ purgatory
 # The purgatory (kexec/purgatory/) is not linked into the kernel: it is its
@@ -322,7 +343,8 @@ debug: iso firmware
 	kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
 
 # ---------------------------------------------------------------------- tests
-$(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h) $(BUILD)/kernel.elf
+$(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h) $(BUILD)/kernel.elf \
+			 $(BUILD)/bzImage
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(UNIT_SRCS) $(PURE_SRCS) -o $@
@@ -362,11 +384,14 @@ vmcore: check-deps $(BUILD)/kernel.iso
 		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --dump-level "$(DUMP_LEVEL)" \
 		--smp $(SMP) $(if $(ON),--on $(ON)) $(if $(DISK),--disk $(DISK))
 
-bench: check-deps $(BUILD)/kernel.iso
+# BENCH_LINUX=quick skips bisecting Linux's own smallest crashkernel= (10 min).
+BENCH_LINUX ?=
+bench: check-deps $(BUILD)/kernel.iso $(BUILD)/bzImage
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)
 	$(Q)$(PYTHON) tools/bench_kexec_load.py --build $(BUILD)
 	$(Q)$(PYTHON) tools/bench_kdump.py --build $(BUILD)
 	$(Q)$(PYTHON) tools/bench_smp.py --build $(BUILD)
+	$(Q)$(PYTHON) tools/bench_linux.py --build $(BUILD) $(if $(filter quick,$(BENCH_LINUX)),--no-linux-smallest)
 
 # ---------------------------------------------------------------- host tools
 # Host programs under tools/, built with the host compiler (not part of the

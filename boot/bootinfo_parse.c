@@ -323,11 +323,37 @@ static int parse_tag(const struct mb2_tag *tag, struct bootinfo *bi)
 	}
 }
 
+/*
+ * kexec-tools' short total_size (see bootinfo.h): it writes its module
+ * tags last, so a tag that crosses total_size right after a module tag
+ * may run up to 7 bytes per module further, as far as len allows.
+ * Returns the new limit, or 0 if none.
+ */
+static size_t kexec_tools_limit(size_t total, size_t len, const struct bootinfo *bi,
+				uint32_t prev_type, size_t limit)
+{
+	size_t ext = MIN(len, total + 7 * (size_t)bi->module_count);
+
+	return prev_type == MB2_TAG_MODULE && ext > limit ? ext : 0;
+}
+
+/* A module tag that lies past total_size was written by kexec-tools, which
+ * gives each one exactly its string: any other shape is lost bytes. */
+static bool exact_module_string(const struct mb2_tag *tag)
+{
+	const struct mb2_tag_module *t = (const void *)tag;
+
+	return tag->size > MODULE_HEAD_SIZE &&
+	       strnlen(t->cmdline, tag->size - MODULE_HEAD_SIZE) == tag->size - MODULE_HEAD_SIZE - 1;
+}
+
 int bootinfo_parse(const void *mbi, size_t len, paddr_t mbi_pa, struct bootinfo *bi)
 {
 	const uint8_t *base = mbi;
 	const struct mb2_info_header *hdr = mbi;
-	size_t off = sizeof(*hdr);
+	size_t off = sizeof(*hdr), limit;
+	uint32_t prev_type = MB2_TAG_END;	/* the tag before this one */
+	bool quirk = false;
 	int err;
 
 	memset(bi, 0, sizeof(*bi));
@@ -339,34 +365,54 @@ int bootinfo_parse(const void *mbi, size_t len, paddr_t mbi_pa, struct bootinfo 
 		return -E_TRUNC;
 	if (hdr->total_size < sizeof(*hdr) + sizeof(struct mb2_tag))
 		return -E_INVAL;		/* not even room for the end tag */
-	bi->mbi_pa = mbi_pa;
-	bi->mbi_size = hdr->total_size;
+	bi->info_pa = mbi_pa;
+	bi->info_size = hdr->total_size;
+	bi->info_name = "Multiboot2 info";
+	limit = hdr->total_size;
 
 	/* off stays 8-aligned: it starts at 8 and moves by ALIGN_UP(size, 8). */
 	for (;;) {
 		const struct mb2_tag *tag = (const void *)(base + off);
+		uint32_t size;
 
-		if (off == hdr->total_size)
-			return -E_INVAL;	/* ran out of tags: no end tag */
-		if (off + sizeof(*tag) > hdr->total_size)
-			return -E_TRUNC;
-		if (tag->size < sizeof(*tag))
+		if (off + sizeof(*tag) > limit || tag->size > limit - off) {
+			size_t ext = quirk ? 0 : kexec_tools_limit(hdr->total_size, len, bi,
+								   prev_type, limit);
+
+			if (!ext)	/* at limit: ran out of tags, no end tag */
+				return off == limit ? -E_INVAL : -E_TRUNC;
+			limit = ext;
+			quirk = true;
+			if (off + sizeof(*tag) > limit)
+				return -E_TRUNC;
+		}
+		size = tag->size;
+		if (quirk && tag->type == MB2_TAG_END && size == 0 && off + 4 >= hdr->total_size)
+			size = sizeof(*tag);	/* its size field was never loaded */
+		if (size < sizeof(*tag))
 			return -E_INVAL;
-		if (tag->size > hdr->total_size - off)
+		if (size > limit - off)
+			return -E_TRUNC;
+		if (off + size > hdr->total_size && tag->type == MB2_TAG_MODULE &&
+		    !exact_module_string(tag))
 			return -E_TRUNC;
 		bi->tag_count++;
-		if (tag->type == MB2_TAG_END)
-			break;
+		if (tag->type == MB2_TAG_END) {
+			/* Spec 3.6.1: the end tag is 8 bytes and total_size ends with it. */
+			if (size != sizeof(struct mb2_tag))
+				return -E_INVAL;
+			if (!quirk)
+				return off + size == hdr->total_size ? 0 : -E_INVAL;
+			bi->mbi_short_by = (uint32_t)(off + size - hdr->total_size);
+			bi->info_size = (uint32_t)(off + size);
+			return 0;
+		}
 		err = parse_tag(tag, bi);
 		if (err)
 			return err;
-		off += ALIGN_UP((size_t)tag->size, MB2_TAG_ALIGN);
+		prev_type = tag->type;
+		off += ALIGN_UP((size_t)size, MB2_TAG_ALIGN);
 	}
-	/* Spec 3.6.1: the end tag is 8 bytes and total_size ends with it. */
-	if (((const struct mb2_tag *)(base + off))->size != sizeof(struct mb2_tag) ||
-	    off + sizeof(struct mb2_tag) != hdr->total_size)
-		return -E_INVAL;
-	return 0;
 }
 
 /* The first word of a module's cmdline is its name (GRUB passes the words

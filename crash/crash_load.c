@@ -23,6 +23,7 @@
 #include "lib/vsprintf.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"
+#include "mm/pmm.h"
 
 /* The capture kernel's console shows notice and worse (lib/printk.h). */
 #define CAPTURE_LOGLEVEL "6"
@@ -35,9 +36,14 @@ static int add_core_header(struct kexec_load *ld)
 {
 	struct elfcore_note_buf notes[NR_CPUS];
 	paddr_t tramp = smp_trampoline_page();
+	bool low = kexec_load_takes_low_memory(ld);
+	/* Left out of the dump: the window, and what the capture kernel was
+	 * given below 1 MiB (a Linux one the whole first MiB, ours the page
+	 * its other CPUs start in), which it overwrites. */
 	struct range exclude[2] = {
 		{ crashk_res.start, crashk_res.end, "crash window" },
-		{ tramp, tramp + TRAMPOLINE_SIZE, "AP trampoline" },
+		low ? (struct range){ 0, LOW_MEMORY_END, "first MiB (the capture kernel's)" }
+		    : (struct range){ tramp, tramp + TRAMPOLINE_SIZE, "AP trampoline" },
 	};
 	struct elfcore_params p = {
 		.cpu_notes = notes,
@@ -50,7 +56,7 @@ static int add_core_header(struct kexec_load *ld)
 		.direct_map_base = DIRECT_MAP_BASE,
 		.ram = &firmware_memmap,
 		.exclude = exclude,
-		.nr_exclude = tramp ? 2 : 1,
+		.nr_exclude = low || tramp ? 2 : 1,
 	};
 	char arg[48];
 	size_t size;
@@ -114,6 +120,8 @@ static int give_trampoline(struct kexec_load *ld)
 {
 	paddr_t tramp = smp_trampoline_page();
 
+	if (kexec_load_takes_low_memory(ld))
+		return 0;	/* a Linux capture kernel has the whole first MiB */
 	return tramp ? kexec_give_ram(ld, tramp, TRAMPOLINE_SIZE) : 0;
 }
 

@@ -1,24 +1,22 @@
 /*
- * kexec -l and kexec -p: turn a multiboot2 kernel that GRUB handed us as a
- * boot module into a kimage.  The segments are the kernel's PT_LOADs,
- * copies of the boot modules passed on, a new multiboot2 information
- * structure, and the purgatory, relocated and patched with a SHA-256
- * digest of every other segment.  One struct kexec_load holds a load in
- * the making and is passed to every step; a crash load (kexec -p) goes
- * into the window crash/ registered, which also adds kdump's segments
- * through that same context.  Everything is built aside and only replaces
- * the loaded image once it is complete.  Linux: kexec_file_load() in
- * kernel/kexec_file.c, with the multiboot2 loader of kexec-tools.
+ * kexec -l and kexec -p: turn a kernel that GRUB handed us as a boot
+ * module into a kimage.  The image's format picks its loader (probe, as
+ * Linux's kexec_file_ops: a multiboot2 ELF kernel, load_mb2.c, or a Linux
+ * bzImage, load_bzimage.c), which adds the kernel and what travels with
+ * it; then kdump's segments for a crash load, the boot information (an
+ * MBI or boot_params), and the purgatory, relocated and patched with a
+ * SHA-256 digest of every other segment.  One struct kexec_load holds a
+ * load in the making and is passed to every step; a crash load (kexec -p)
+ * goes into the window crash/ registered, which also adds kdump's
+ * segments through that same context.  Everything is built aside and only
+ * replaces the loaded image once it is complete.  Linux: kexec_file_load()
+ * in kernel/kexec_file.c.
  */
 #include <stdarg.h>
-#include "kexec/kexec_load.h"
+#include "kexec/kexec_file.h"
 #include "boot/addr.h"
-#include "boot/bootinfo.h"
 #include "kernel/version.h"
-#include "kexec/elf_image.h"
-#include "kexec/mb2_build.h"
 #include "kexec/purgatory/purgatory.h"
-#include "kexec/purgatory_reloc.h"
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
@@ -28,36 +26,14 @@
 #include "lib/watchdog.h"
 #include "lib/x86.h"
 #include "mm/heap.h"
-#include "mm/memmap.h"
 #include "mm/pmm.h"
 
 #define LOW_LIMIT 0x100000ULL		/* the first 1 MiB stays the firmware's */
 #define MB2_LIMIT 0x100000000ULL	/* multiboot2 addresses are 32-bit */
-#define MBI_MAX (64 * 1024)
 
-/*
- * Everything one load builds, handed to every step (and to crash/ for
- * kexec -p) explicitly, as Linux hands the kimage around; allocated for
- * the load and freed at its end, except the staged pages and what is
- * copied into the loaded image.
- */
-struct kexec_load {
-	struct kexec_loaded kl;
-	struct elf_image img;
-	paddr_t lo, hi;				/* every segment goes in [lo, hi) */
-	const struct memmap *mbi_map;		/* the memory the new kernel may use */
-	char cmdline[KEXEC_CMDLINE_MAX];	/* request's cmdline + additions */
-	struct range placed[KEXEC_SEGMENT_MAX + 1];	/* + control area */
-	unsigned nr_placed;
-	void *owned[ELF_IMAGE_MAX_LOADS + 2];	/* kernel copies, MBI, purgatory */
-	unsigned nr_owned;
-	struct mb2_build_module mods[KEXEC_MAX_MODULES];
-	char mod_cmdline[KEXEC_MAX_MODULES][BOOTINFO_MODULE_CMDLINE_MAX];
-	struct purgatory_info pi;
-	void *purgatory_buf;
-	char loader_name[96];
-	char why[192];
-	struct memmap crash_map;		/* a crash load's: the window as RAM */
+/* The image formats, probed in order (kexec-tools tries its loaders so). */
+static const struct kexec_image_ops *const image_loaders[] = {
+	&kexec_bzimage_ops, &kexec_mb2_ops,
 };
 
 static struct kexec_loaded loaded[2];	/* KEXEC_TYPE_DEFAULT, KEXEC_TYPE_CRASH */
@@ -107,7 +83,7 @@ int kexec_error(int err, const char *fmt, ...)
 	return err;
 }
 
-static void *own(struct kexec_load *ld, size_t size)
+void *kexec_own(struct kexec_load *ld, size_t size)
 {
 	void *p;
 
@@ -120,8 +96,8 @@ static void *own(struct kexec_load *ld, size_t size)
 }
 
 /* Record a segment: its range is avoided by every later placement. */
-static int add_segment(struct kexec_load *ld, const void *buf, size_t bufsz, paddr_t mem,
-		       size_t memsz, const char *what)
+int kexec_add_segment(struct kexec_load *ld, const void *buf, size_t bufsz, paddr_t mem,
+		      size_t memsz, const char *what)
 {
 	struct kimage *image = &ld->kl.image;
 	unsigned i = (unsigned)image->nr_segments;
@@ -135,12 +111,12 @@ static int add_segment(struct kexec_load *ld, const void *buf, size_t bufsz, pad
 	return 0;
 }
 
-static int place(struct kexec_load *ld, size_t size, size_t align, paddr_t *pa, const char *what)
+int kexec_place(struct kexec_load *ld, size_t size, size_t align, paddr_t *pa, const char *what)
 {
 	char room[32];
 	int err = memmap_find_hole(&firmware_memmap, ld->lo, ld->hi, ld->placed,
 				   ld->nr_placed, ALIGN_UP(size, PAGE_SIZE),
-				   MAX(align, (size_t)PAGE_SIZE), false, pa);
+				   MAX(align, (size_t)PAGE_SIZE), ld->top_down, pa);
 
 	if (err && ld->kl.image.type == KEXEC_TYPE_CRASH)
 		return kexec_error(err, "no room for the %s (%s) in what is left of the crash window "
@@ -152,19 +128,19 @@ static int place(struct kexec_load *ld, size_t size, size_t align, paddr_t *pa, 
 int kexec_add_blob(struct kexec_load *ld, const void *buf, size_t size, size_t align,
 		   const char *what, paddr_t *pa)
 {
-	int err = place(ld, size, align, pa, what);
+	int err = kexec_place(ld, size, align, pa, what);
 
-	return err ? err : add_segment(ld, buf, size, *pa, size, what);
+	return err ? err : kexec_add_segment(ld, buf, size, *pa, size, what);
 }
 
 void *kexec_scratch(struct kexec_load *ld, size_t size)
 {
-	return own(ld, size);
+	return kexec_own(ld, size);
 }
 
 int kexec_reserve_area(struct kexec_load *ld, size_t size, paddr_t *pa, const char *what)
 {
-	int err = place(ld, size, PAGE_SIZE, pa, what);
+	int err = kexec_place(ld, size, PAGE_SIZE, pa, what);
 
 	if (!err)
 		ld->placed[ld->nr_placed++] = (struct range){ *pa, *pa + size, what };
@@ -188,123 +164,34 @@ const char *kexec_load_cmdline(const struct kexec_load *ld)
 	return ld->cmdline;
 }
 
+const struct bootinfo_module *kexec_find_module(const char *name)
+{
+	const struct bootinfo_module *m = bootinfo_find_module(&boot_info, name);
+
+	if (!m)
+		kexec_error(-E_NOENT, "no boot module named '%s' (see 'modules')", name);
+	return m;
+}
+
+/* The kernel's format decides its loader; no format, no load. */
 static int add_kernel(struct kexec_load *ld, const struct kexec_request *req)
 {
-	const struct bootinfo_module *m = bootinfo_find_module(&boot_info, req->kernel);
-	paddr_t base;
-	int err;
-
-	if (!m)
-		return kexec_error(-E_NOENT, "no boot module named '%s' (see 'modules')", req->kernel);
-	err = elf_image_parse(phys_to_virt(m->start), m->end - m->start, &ld->img,
-			      ld->why, sizeof(ld->why));
-	if (err)
-		return kexec_error(err, "%s", ld->why);
-	err = elf_image_choose_base(&ld->img, &firmware_memmap, ld->lo, ld->hi,
-				    NULL, 0, &base);
-	if (err && req->type == KEXEC_TYPE_CRASH && !ld->img.mb2.relocatable)
-		return kexec_error(err, "'%s' is not relocatable: it runs only at its link address "
-			    "[0x%llx, 0x%llx), outside the crash window [0x%llx, 0x%llx); a "
-			    "capture kernel needs the multiboot2 relocatable tag", req->kernel,
-			    (unsigned long long)ld->img.link_base, (unsigned long long)ld->img.link_end,
-			    (unsigned long long)ld->lo, (unsigned long long)ld->hi);
-	if (err && req->type == KEXEC_TYPE_CRASH)
-		return kexec_error(err, "'%s' needs %llu KiB at a 2 MiB boundary: the crash window "
-			    "[0x%llx, 0x%llx) is too small", req->kernel,
-			    (unsigned long long)(ld->img.link_end - ld->img.link_base) / 1024,
-			    (unsigned long long)ld->lo, (unsigned long long)ld->hi);
-	if (err)
-		return kexec_error(err, "no place in RAM for '%s'", req->kernel);
-	err = elf_image_relocate(&ld->img, base, ld->why, sizeof(ld->why));
-	if (err)
-		return kexec_error(err, "%s", ld->why);
-	for (unsigned i = 0; i < ld->img.nr_segments; i++) {
-		const struct elf_image_segment *s = &ld->img.segment[i];
-		const void *buf = elf_image_segment_buf(&ld->img, i);
-
-		if (!buf) {
-			void *copy = own(ld, s->bufsz ? s->bufsz : 1);
-
-			if (!copy)
-				return kexec_error(-E_NOMEM, "no memory to stage %s", req->kernel);
-			elf_image_stage_segment(&ld->img, i, copy, s->bufsz);
-			buf = copy;
-		}
-		err = add_segment(ld, buf, s->bufsz, s->mem, s->memsz, "kernel");
-		if (err)
-			return err;
-	}
-	ld->kl.entry32 = ld->img.entry_pa;
-	return 0;
-}
-
-/* "NAME args": the boot module NAME, passed on with cmdline "NAME args". */
-static int add_module(struct kexec_load *ld, unsigned i, const char *spec)
-{
-	char name[BOOTINFO_MODULE_CMDLINE_MAX];
-	const struct bootinfo_module *m;
-	paddr_t pa;
-	size_t n = 0;
-	int err;
-
-	/* The spec becomes the module's cmdline: refuse what would not fit. */
-	if (strlen(spec) >= BOOTINFO_MODULE_CMDLINE_MAX)
-		return kexec_error(-E_2BIG, "--module \"%.24s...\" is longer than %d bytes", spec,
-			    BOOTINFO_MODULE_CMDLINE_MAX - 1);
-	while (spec[n] && spec[n] != ' ')
-		name[n] = spec[n], n++;
-	name[n] = '\0';
-	m = bootinfo_find_module(&boot_info, name);
-	if (!m)
-		return kexec_error(-E_NOENT, "no boot module named '%s' (see 'modules')", name);
-	err = place(ld, m->end - m->start, PAGE_SIZE, &pa, "module");
-	if (err)
-		return err;
-	strlcpy(ld->mod_cmdline[i], spec, BOOTINFO_MODULE_CMDLINE_MAX);
-	ld->mods[i] = (struct mb2_build_module){ pa, pa + (m->end - m->start),
-						  ld->mod_cmdline[i] };
-	ksnprintf(ld->why, sizeof(ld->why), "module '%s'", name);
-	return add_segment(ld, phys_to_virt(m->start), m->end - m->start, pa,
-			   m->end - m->start, ld->why);
-}
-
-static int add_mbi(struct kexec_load *ld, const struct kexec_request *req)
-{
-	struct mb2_build_info info = {
-		.cmdline = ld->cmdline,
-		.loader_name = ld->loader_name,
-		.modules = ld->mods,
-		.nr_modules = req->nr_modules,
-		.memmap = ld->mbi_map,
-		.has_load_base = true,
-		.load_base_addr = (uint32_t)ld->img.load_base,
-		.efi = boot_info.efi,
-		.efi_systab = boot_info.efi_systab,
-	};
+	const struct bootinfo_module *m = kexec_find_module(req->kernel);
+	const void *file;
 	size_t size;
-	void *buf;
-	int err;
 
-	if (boot_info.acpi_rsdp_version == 1)
-		info.acpi_old = boot_info.acpi_rsdp, info.acpi_old_len = boot_info.acpi_rsdp_len;
-	else if (boot_info.acpi_rsdp_version == 2)
-		info.acpi_new = boot_info.acpi_rsdp, info.acpi_new_len = boot_info.acpi_rsdp_len;
-	ksnprintf(ld->loader_name, sizeof(ld->loader_name), "%s %s kexec, generation %u",
-		  KERNEL_NAME, KERNEL_RELEASE, kernel_generation() + 1);
-	err = mb2_build(&info, NULL, 0, &size);
-	if (!err && size > MBI_MAX)
-		err = -E_2BIG;
-	if (err)
-		return kexec_error(err, "cannot build the multiboot2 information");
-	if (!(buf = own(ld, size)))
-		return kexec_error(-E_NOMEM, "no memory for the multiboot2 information");
-	err = place(ld, size, 8, &ld->kl.mbi_pa, "multiboot2 information");
-	if (err)
-		return err;
-	err = mb2_build(&info, buf, size, &size);
-	if (err)
-		return kexec_error(err, "cannot build the multiboot2 information");
-	return add_segment(ld, buf, size, ld->kl.mbi_pa, size, "multiboot2 info");
+	if (!m)
+		return -E_NOENT;
+	file = phys_to_virt(m->start);
+	size = m->end - m->start;
+	for (unsigned i = 0; i < ARRAY_SIZE(image_loaders); i++) {
+		if (image_loaders[i]->probe(file, size)) {
+			ld->ops = image_loaders[i];
+			return ld->ops->load_kernel(ld, req, m);
+		}
+	}
+	return kexec_error(-E_NOEXEC, "'%s' is neither a bzImage (no \"HdrS\" at 0x202) nor an "
+			  "ELF file (no \\177ELF magic)", req->kernel);
 }
 
 /* SHA-256 of what the segment will hold: buf, then zeros up to memsz.
@@ -336,15 +223,20 @@ static int add_purgatory(struct kexec_load *ld)
 	static struct purgatory_region regions[KEXEC_SEGMENT_MAX];
 	struct kimage *image = &ld->kl.image;
 	uint32_t nr = (uint32_t)image->nr_segments;
-	uint32_t entry32 = (uint32_t)ld->kl.entry32, mbi = (uint32_t)ld->kl.mbi_pa;
+	bool linux_boot = ld->kl.linux_boot;
+	/* Multiboot2: 32-bit entry, EBX = MBI; Linux: 64-bit entry, RSI = boot_params. */
+	uint32_t entry32 = linux_boot ? 0 : (uint32_t)ld->kl.entry_pa;
+	uint32_t mbi = linux_boot ? 0 : (uint32_t)ld->kl.info_pa;
+	uint64_t entry64 = linux_boot ? ld->kl.entry_pa : 0;
+	uint64_t boot_params = linux_boot ? ld->kl.info_pa : 0;
 	uint16_t port = PURGATORY_SERIAL_DEFAULT;
 	int err = purgatory_parse(&ld->pi, kexec_purgatory, kexec_purgatory_size);
 
 	if (err)
 		return kexec_error(err, "the embedded purgatory is not a valid ELF object");
-	if (!(ld->purgatory_buf = own(ld, ld->pi.memsz)))
+	if (!(ld->purgatory_buf = kexec_own(ld, ld->pi.memsz)))
 		return kexec_error(-E_NOMEM, "no memory for the purgatory");
-	err = place(ld, ld->pi.memsz, ld->pi.align, &ld->kl.purgatory_pa, "purgatory");
+	err = kexec_place(ld, ld->pi.memsz, ld->pi.align, &ld->kl.purgatory_pa, "purgatory");
 	if (err)
 		return err;
 	err = purgatory_relocate(&ld->pi, ld->purgatory_buf, ld->kl.purgatory_pa);
@@ -366,13 +258,17 @@ static int add_purgatory(struct kexec_load *ld)
 	err = err ? err : purgatory_set_symbol(&ld->pi, ld->purgatory_buf,
 					       "purgatory_mbi", &mbi, sizeof(mbi));
 	err = err ? err : purgatory_set_symbol(&ld->pi, ld->purgatory_buf,
+					       "purgatory_entry64", &entry64, sizeof(entry64));
+	err = err ? err : purgatory_set_symbol(&ld->pi, ld->purgatory_buf, "purgatory_boot_params",
+					       &boot_params, sizeof(boot_params));
+	err = err ? err : purgatory_set_symbol(&ld->pi, ld->purgatory_buf,
 					       "purgatory_serial_port", &port, sizeof(port));
 	err = err ? err : purgatory_symbol_addr(&ld->pi, ld->kl.purgatory_pa,
 						"purgatory_start", &image->start);
 	if (err)
 		return kexec_error(err, "cannot patch the purgatory's symbols");
 	ld->kl.purgatory_segment = nr;
-	return add_segment(ld, ld->purgatory_buf, ld->pi.bufsz, ld->kl.purgatory_pa,
+	return kexec_add_segment(ld, ld->purgatory_buf, ld->pi.bufsz, ld->kl.purgatory_pa,
 			   ld->pi.memsz, "purgatory");
 }
 
@@ -388,12 +284,10 @@ static int build_image(struct kexec_load *ld, const struct kexec_request *req)
 	struct kimage *image = &ld->kl.image;
 	int err;
 
-	err = add_kernel(ld, req);
-	for (unsigned i = 0; !err && i < req->nr_modules; i++)
-		err = add_module(ld, i, req->module[i]);
+	err = add_kernel(ld, req);		/* and its modules or initrd */
 	if (!err && req->type == KEXEC_TYPE_CRASH)
 		err = crash.add_segments(ld);	/* kdump's: crash/crash_load.c */
-	err = err ? err : add_mbi(ld, req);
+	err = err ? err : ld->ops->load_info(ld, req);	/* the MBI or boot_params */
 	err = err ? err : add_purgatory(ld);
 	if (err)
 		return err;
@@ -432,6 +326,11 @@ uint64_t kexec_load_pages_bytes(const struct kexec_load *ld)
 	for (unsigned i = 0; i < ld->kl.image.nr_segments; i++)
 		bytes += ALIGN_UP(ld->kl.image.segment[i].memsz, PAGE_SIZE);
 	return bytes;
+}
+
+bool kexec_load_takes_low_memory(const struct kexec_load *ld)
+{
+	return ld->low_memory;
 }
 
 void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_check_fn check,
@@ -485,7 +384,7 @@ static void log_loaded(const struct kexec_loaded *kl)
 	}
 	pr_notice("kexec: loaded '%s': %lu segments, entry 0x%llx through purgatory 0x%llx, "
 		  "%zu pages staged, %zu swaps\n", kl->kernel, image->nr_segments,
-		  (unsigned long long)kl->entry32, (unsigned long long)image->start,
+		  (unsigned long long)kl->entry_pa, (unsigned long long)image->start,
 		  image->nr_source_pages, image->nr_swaps);
 }
 

@@ -20,7 +20,6 @@
 #include "mm/frames.h"
 #include "mm/memmap.h"
 
-#define LOW_MEMORY_END (1 * MiB)	/* BIOS data, EBDA, VGA, option ROMs */
 #define MAX_BOOT_RESERVATIONS (4 + BOOTINFO_MAX_MODULES)
 
 static struct frames pmm;
@@ -48,8 +47,8 @@ static void collect_reservations(void)
 	add_reservation(0, LOW_MEMORY_END, "low memory (BIOS, EBDA, VGA)", NULL);
 	add_reservation(virt_to_phys(_kernel_start), virt_to_phys(_kernel_end), "kernel image",
 			NULL);
-	add_reservation(boot_info.mbi_pa, boot_info.mbi_pa + boot_info.mbi_size,
-			"multiboot2 info", NULL);
+	add_reservation(boot_info.info_pa, boot_info.info_pa + boot_info.info_size,
+			boot_info.info_name, NULL);
 	for (unsigned i = 0; i < boot_info.module_count; i++)
 		add_reservation(boot_info.modules[i].start, boot_info.modules[i].end,
 				"boot module", boot_info.modules[i].cmdline);

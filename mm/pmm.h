@@ -1,6 +1,6 @@
 /*
  * The physical frame allocator: 4 KiB frames of System RAM, one bit each.
- * It never hands out the kernel image, the multiboot2 information, boot
+ * It never hands out the kernel image, the boot information, boot
  * modules, the first 1 MiB, anything not RAM, or any range reserved with
  * pmm_reserve (the crashkernel window).  Linux: memblock at boot,
  * then the buddy allocator (mm/page_alloc.c); ours is one bitmap.
@@ -10,6 +10,10 @@
 
 #include "lib/range.h"
 #include "lib/types.h"
+
+/* The allocator never hands out a frame below this: BIOS data, EBDA, VGA,
+ * option ROMs, and what a loader left there. */
+#define LOW_MEMORY_END (1 * MiB)
 
 /* Build the allocator from firmware_memmap and the boot reservations. */
 void pmm_setup(void);

@@ -65,7 +65,7 @@ def main():
         build.close_machines()
         iso.unlink(missing_ok=True)
     print("  (before: 2 x 64 MiB in 7-12 s here, 3 x 64 MiB panicked on the soft lockup detector "
-          "(the segments' SHA-256 never touched it); the issue's run took 89 s and 231 s.  With "
+          "(the segments' SHA-256 never touched it); an earlier build took 89 s and 231 s.  With "
           "an allocator that hands out destinations, Linux's list walks cost 17.7x the work for "
           "4x the pages, the destination map 4.2x: tests/unit kexec_staging_is_linear_in_pages)")
 

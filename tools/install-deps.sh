@@ -16,6 +16,9 @@ PACKAGES="$PACKAGES makedumpfile"
 # Tools the chapters type on the host: nc talks to the shell on a TCP serial
 # port beside gdb (docs/04-tools.md), xxd dumps bytes of a vmcore (chapter 3).
 PACKAGES="$PACKAGES netcat-openbsd xxd"
+# The debuggers a vmcore is opened with besides gdb: drgn (its Python module;
+# tools/drgn/ and tests/scenarios/test_debuggers.py); eu-stack is elfutils'.
+PACKAGES="$PACKAGES python3-drgn"
 # UEFI: GRUB's EFI image goes into the same ISO (grub-mkrescue adds it when
 # grub-efi-amd64-bin is there), and OVMF boots it (make run FIRMWARE=ovmf,
 # tests/scenarios/test_uefi.py).

@@ -212,13 +212,16 @@ def summarize(entries, segments):
 def image_lines(image, crash):
     """The lines of the kernel's `kexec -s` before the segment table.
     image: a dict of the struct kexec_loaded fields the kernel prints
-    (kernel, generation, cmdline, entry32, mbi_pa, purgatory_pa, start,
+    (kernel, generation, cmdline, linux_boot, entry_pa, info_pa, purgatory_pa, start,
     purgatory_segment, control_pa, pgd_pa, nr_pgt_pages, crash_start,
     crash_end)."""
     i = image
     lines = [f"kexec: {'crash (kexec -p)' if crash else 'kexec (kexec -l)'} image "
              f"'{i['kernel']}' loaded for generation {i['generation']}, cmdline '{i['cmdline']}'",
-             f"  entry 0x{i['entry32']:x} (32-bit multiboot2), information at 0x{i['mbi_pa']:x}",
+             (f"  entry 0x{i['entry_pa']:x} (64-bit Linux boot protocol), boot_params at "
+              f"0x{i['info_pa']:x}" if i['linux_boot'] else
+              f"  entry 0x{i['entry_pa']:x} (32-bit multiboot2), information at "
+              f"0x{i['info_pa']:x}"),
              f"  purgatory at 0x{i['purgatory_pa']:x}, started at 0x{i['start']:x}; checks "
              f"{i['purgatory_segment']} segments' SHA-256",
              f"  control page 0x{i['control_pa']:x}, identity page tables at "

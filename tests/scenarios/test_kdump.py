@@ -139,12 +139,18 @@ def test_vmcore_bytes_equal_memory_above_4G(build):
 
 
 def test_capture_kernel_refuses_bad_elfcorehdr(machine):
-    with machine(mem="256M", cmdline="elfcorehdr=0x100000") as m:
+    # Below 1 MiB: readable, never ours to allocate, and no ELF header there.
+    with machine(mem="256M", cmdline="elfcorehdr=0x8000") as m:
         m.wait_prompt()
-        check(re.search(r"vmcore: error: ELF core header at 0x100000: .*no ELF magic.*; no vmcore",
+        check(re.search(r"vmcore: error: ELF core header at 0x8000: .*no ELF magic.*; no vmcore",
                         m.output), "no clear error for a header without ELF magic", m)
         out = m.run("vmcore")
         check("vmcore: error: the ELF core header was unusable" in out, out, m)
+    # In the RAM the frame allocator hands out: no dead kernel left it there.
+    with machine(mem="256M", cmdline="elfcorehdr=0x100000") as m:
+        m.wait_prompt()
+        check("vmcore: error: elfcorehdr=0x100000 lies in RAM this kernel allocates from"
+              in m.output, "a header in our own RAM was not refused", m)
     with machine(mem="256M", cmdline="elfcorehdr=banana") as m:
         m.wait_prompt()
         check("vmcore: error: elfcorehdr=banana is not an address" in m.output,

@@ -28,7 +28,7 @@ def test_bad_kdump_keys_are_refused_at_boot_and_at_kexec_p(machine):
         for append, why in (
                 ("vmcore_autosave=bogus", "'vmcore_autosave=bogus': the form is "
                                           "vmcore_autosave=poweroff|reboot|shell"),
-                ("elfcorehdr=zzz", "'elfcorehdr=zzz': the form is elfcorehdr=ADDR"),
+                ("elfcorehdr=zzz", "'elfcorehdr=zzz': the form is elfcorehdr=[SIZE@]ADDR"),
                 ("vmcore_dump_level=32", "'vmcore_dump_level=32': the form is "
                                          "vmcore_dump_level=0..31"),
                 ('vmcore_disk=\\"a b\\"', "'vmcore_disk=\"a b\"': the form is vmcore_disk=SERIAL")):
@@ -51,7 +51,7 @@ def test_mini32_under_kexec_p_is_refused_for_not_being_relocatable(machine):
 
 
 @pytest.mark.parametrize("value,line", [
-    ("garbage", "cmdline: error: 'elfcorehdr=garbage' ignored: the form is elfcorehdr=ADDR (E_INVAL)"),
+    ("garbage", "cmdline: error: 'elfcorehdr=garbage' ignored: the form is elfcorehdr=[SIZE@]ADDR (E_INVAL)"),
     ("0x100000", "vmcore: error: ELF core header at 0x100000: "),
 ])
 def test_bad_elfcorehdr_is_reported_at_boot_and_kexec_p_refuses(machine, value, line):

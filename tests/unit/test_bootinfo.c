@@ -74,8 +74,8 @@ TEST(bootinfo_grub_captures_match_seabios)
 		blob = test_read_file(name, &len);
 		CHECK(nwant >= 5);
 		CHECK_EQ(bootinfo_parse(blob, len, 0x11e2e0, &bi), 0);
-		CHECK_EQ(bi.mbi_size, len);
-		CHECK_EQ(bi.mbi_pa, 0x11e2e0);
+		CHECK_EQ(bi.info_size, len);
+		CHECK_EQ(bi.info_pa, 0x11e2e0);
 		CHECK_EQ(bi.mmap_count, nwant);
 		for (unsigned i = 0; i < nwant; i++) {
 			CHECK_EQ(bi.mmap[i].addr, want[i].addr);
@@ -316,7 +316,7 @@ TEST(bootinfo_minimal_and_unknown_tags)
 	CHECK_EQ(bi.tag_count, 5);
 	CHECK_STR(bi.cmdline, "loglevel=7 \"foo=a b\"");
 	CHECK_STR(bi.loader_name, "kexec-kernel 0.1.0");
-	CHECK_EQ(bi.mbi_pa, 0x1000);
+	CHECK_EQ(bi.info_pa, 0x1000);
 }
 
 TEST(bootinfo_structure_errors)
@@ -660,4 +660,80 @@ TEST(bootinfo_efi_system_table_marks_uefi)
 	mb_mmap(&b, 2, 24);
 	CHECK_EQ(mb_end(&b, &bi), 0);
 	CHECK(!bi.efi);
+/*
+ * kexec-tools 2.0.25's MBI: basic meminfo, memory map, load base, cmdline,
+ * loader name, then its modules and the end tag; total_size counts each
+ * module string unpadded, and only total_size bytes reach memory, so what
+ * follows reads as zeros.  short_by says how many bytes the writer's
+ * padding added (its miscount); the bytes past total_size are zeroed.
+ */
+static size_t kexec_tools_mbi(struct mb *b, const char *const *mods, unsigned n, size_t *real)
+{
+	size_t total;
+	uint32_t t32;
+
+	mb_begin(b);
+	mb_tag(b, MB2_TAG_BASIC_MEMINFO, 16);
+	mb_mmap(b, 3, 24);
+	mb_tag(b, MB2_TAG_LOAD_BASE_ADDR, 12);
+	mb_string(b, MB2_TAG_CMDLINE, "/boot/kernel.elf loglevel=7");
+	mb_string(b, MB2_TAG_BOOT_LOADER_NAME, "kexec 2.0.25");
+	total = b->len + 8;				/* its count of the end tag */
+	for (unsigned i = 0; i < n; i++) {
+		mb_module(b, 0x100000, 0x200000, mods[i]);
+		total += 16 + strlen(mods[i]) + 1;	/* unpadded */
+	}
+	mb_tag(b, MB2_TAG_END, 8);
+	*real = b->len;
+	t32 = (uint32_t)total;
+	memcpy(b->buf, &t32, 4);
+	memset(b->buf + total, 0, sizeof(b->buf) - total);	/* never loaded */
+	return total;
+}
+
+TEST(bootinfo_kexec_tools_short_total_size_is_tolerated)
+{
+	static struct mb b;
+	static struct bootinfo bi;
+	const char *one[] = { "/boot/kernel.elf" };	/* 17 bytes: 7 of padding */
+	const char *three[] = { "/boot/kernel.elf", "/boot/x", "/boot/mini32.elf" };
+	size_t total, real;
+
+	/* One module: the end tag's size is lost (reads 0). */
+	total = kexec_tools_mbi(&b, one, 1, &real);
+	CHECK_EQ(real - total, 7);
+	CHECK_EQ(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi), 0);
+	CHECK_EQ(bi.mbi_short_by, 7);
+	CHECK_EQ(bi.info_size, real);
+	CHECK_EQ(bi.module_count, 1);
+	CHECK_STR(bi.modules[0].cmdline, "/boot/kernel.elf");
+	CHECK_STR(bi.loader_name, "kexec 2.0.25");
+	/* Nothing readable past total_size: as before, refused. */
+	CHECK_EQ(bootinfo_parse(b.buf, total, 0xa000, &bi), -E_TRUNC);
+
+	/* Three modules: 7 + 0 + 7 bytes short; every string still whole. */
+	total = kexec_tools_mbi(&b, three, 3, &real);
+	CHECK_EQ(real - total, 14);
+	CHECK_EQ(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi), 0);
+	CHECK_EQ(bi.mbi_short_by, 14);
+	CHECK_EQ(bi.module_count, 3);
+	CHECK_STR(bi.modules[2].cmdline, "/boot/mini32.elf");
+
+	/* Had the last string lost bytes (a shorter total_size), refuse. */
+	total = kexec_tools_mbi(&b, three, 3, &real);
+	memcpy(b.buf, &(uint32_t){ (uint32_t)total - 9 }, 4);
+	memset(b.buf + total - 9, 0, 9);
+	CHECK_EQ(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi), -E_TRUNC);
+
+	/* Short by more than 7 bytes a module: not this quirk. */
+	total = kexec_tools_mbi(&b, one, 1, &real);
+	memcpy(b.buf, &(uint32_t){ (uint32_t)total - 8 }, 4);
+	CHECK(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi) < 0);
+
+	/* The same shortfall after a tag that is no module: not this quirk. */
+	mb_begin(&b);
+	mb_string(&b, MB2_TAG_CMDLINE, "x");
+	mb_tag(&b, MB2_TAG_END, 8);
+	memcpy(b.buf, &(uint32_t){ (uint32_t)b.len - 6 }, 4);
+	CHECK_EQ(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi), -E_TRUNC);
 }

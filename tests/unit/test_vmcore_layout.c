@@ -36,11 +36,16 @@ TEST(vmcore_layout_of_the_512m_machine)
 	CHECK_EQ(l->ehdr->e_phnum, 5);
 	CHECK_EQ(l->ehdr->e_type, ET_CORE);
 	CHECK_EQ(l->hdr_size, 64 + 5 * 56);
+	/* Linux 6.1's merged PT_NOTE: on the page after the headers, no
+	 * flags, no addresses, p_align 0; the data on the page after it. */
 	CHECK_EQ(l->phdr[0].p_type, PT_NOTE);
-	CHECK_EQ(l->phdr[0].p_offset, l->hdr_size);
+	CHECK_EQ(l->phdr[0].p_offset, 4096);
+	CHECK_EQ(l->phdr[0].p_flags, 0);
+	CHECK_EQ(l->phdr[0].p_align, 0);
+	CHECK_EQ(l->phdr[0].p_vaddr | l->phdr[0].p_paddr, 0);
 	CHECK_EQ(l->notes_size, 2 * 356 + ELFCORE_NOTE_SIZE(10, vmc.vi.size));
 	CHECK_EQ(l->phdr[0].p_filesz, l->notes_size);
-	CHECK_EQ(l->data_offset, 4096);
+	CHECK_EQ(l->data_offset, 8192);
 	off = l->data_offset;
 	for (unsigned i = 0; i < 4; i++) {
 		const Elf64_Phdr *ph = &l->phdr[1 + i];
@@ -78,6 +83,7 @@ TEST(vmcore_extents_tile_the_file)
 	}
 	CHECK_EQ(off, l->size);
 	CHECK_EQ(n[VMCORE_EXTENT_MEM], 2);	/* header, notes */
+	CHECK_EQ(n[VMCORE_EXTENT_ZERO], 2);	/* the rest of their pages */
 	CHECK_EQ(n[VMCORE_EXTENT_PHYS], 4);	/* one per PT_LOAD */
 	/* Mid-extent lookups start where asked and end with the extent. */
 	CHECK(vmcore_extent_at(l, l->phdr[2].p_offset + 4097, &e));
@@ -276,7 +282,7 @@ TEST(vmcore_random_reads_match_a_full_read)
 		vmc_expected(l, off, (uint64_t)n, want);
 		for (uint64_t k = 0; k < (uint64_t)n && off + k < l->data_offset; k++)
 			want[k] = off + k < l->hdr_size ? ((const uint8_t *)l->ehdr)[off + k]
-				: off + k < l->notes_offset + l->notes_size
+				: off + k >= l->notes_offset && off + k < l->notes_offset + l->notes_size
 				? l->notes[off + k - l->notes_offset] : 0;
 		CHECK(memcmp(got, want, (size_t)n) == 0);
 	}
@@ -372,7 +378,8 @@ TEST(vmcore_bad_notes_are_dropped_with_a_warning)
 }
 
 /* Segments that start and end inside pages keep p_offset congruent with
- * p_paddr, and the rest of their first and last pages reads as zeros. */
+ * p_paddr, and the rest of their first and last pages is old memory too
+ * (Linux's /proc/vmcore reads whole pages). */
 TEST(vmcore_unaligned_segments_keep_page_offsets)
 {
 	static struct memmap map;
@@ -402,9 +409,32 @@ TEST(vmcore_unaligned_segments_keep_page_offsets)
 	CHECK_EQ(vmcore_read(l, 0, sizeof(got), got, vmc_sim_read, &vmc.sim), l->size);
 	vmc_expected(l, l->data_offset, l->size - l->data_offset, want);
 	CHECK(memcmp(got + l->data_offset, want, l->size - l->data_offset) == 0);
-	/* The page of 0x400123 in the file: zeros, then old memory. */
-	CHECK_EQ(got[l->phdr[3].p_offset - 1], 0);
+	/* The page of 0x400123 in the file: old memory before it as well. */
+	CHECK_EQ(got[l->phdr[3].p_offset - 1], vmc_pattern(0x400122));
 	CHECK_EQ(got[l->phdr[3].p_offset], vmc_pattern(0x400123));
-	CHECK_EQ(got[l->phdr[1].p_offset - 1], 0);
+	CHECK_EQ(got[l->phdr[1].p_offset - 1], vmc_pattern(0x103ff));
 	CHECK_EQ(got[l->phdr[1].p_offset], vmc_pattern(0x10400));
+}
+
+/* elfcorehdr= as Linux's setup_elfcorehdr reads it (memparse). */
+TEST(vmcore_elfcorehdr_argument_forms)
+{
+	static const char *const bad[] = { "", "@", "12X", "0x10@", "@0x10", "1@2@3", "K", "0x" };
+	paddr_t addr;
+	uint64_t size;
+
+	CHECK_EQ(vmcore_parse_elfcorehdr("490868K", &addr, &size), 0);	/* kexec-tools */
+	CHECK_EQ(addr, 490868ULL * 1024);
+	CHECK_EQ(size, 0);
+	CHECK_EQ(vmcore_parse_elfcorehdr("0x18000000", &addr, &size), 0);	/* kexec_file */
+	CHECK_EQ(addr, 0x18000000);
+	CHECK_EQ(vmcore_parse_elfcorehdr("0x1000@0x1bef8000", &addr, &size), 0);
+	CHECK_EQ(addr, 0x1bef8000);
+	CHECK_EQ(size, 0x1000);
+	CHECK_EQ(vmcore_parse_elfcorehdr("16K@1M", &addr, &size), 0);
+	CHECK_EQ(addr, 1 << 20);
+	CHECK_EQ(size, 16 << 10);
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++)
+		if (vmcore_parse_elfcorehdr(bad[i], &addr, &size) != -E_INVAL)
+			test_fail(__FILE__, __LINE__, "'%s' accepted", bad[i]);
 }

@@ -158,9 +158,9 @@ def kexec_image(prog, crash=False):
 
 def _image_fields(kl):
     fields = {"kernel": kl.kernel.string_().decode(), "cmdline": kl.cmdline.string_().decode()}
-    for name in ("generation", "entry32", "mbi_pa", "purgatory_pa", "purgatory_segment",
-                 "control_pa", "pgd_pa", "nr_pgt_pages"):
-        fields[name] = kl.member_(name).value_()
+    for name in ("generation", "linux_boot", "entry_pa", "info_pa", "purgatory_pa",
+                 "purgatory_segment", "control_pa", "pgd_pa", "nr_pgt_pages"):
+        fields[name] = int(kl.member_(name).value_())
     for name in ("start", "crash_start", "crash_end"):
         fields[name] = kl.image.member_(name).value_()
     return fields

@@ -203,8 +203,8 @@ def image_fields(kl):
     """The struct kexec_loaded fields `kexec -s` prints (kf.image_lines)."""
     image = kl["image"]
     fields = {"kernel": kl["kernel"].string(), "cmdline": kl["cmdline"].string()}
-    for name in ("generation", "entry32", "mbi_pa", "purgatory_pa", "purgatory_segment",
-                 "control_pa", "pgd_pa", "nr_pgt_pages"):
+    for name in ("generation", "linux_boot", "entry_pa", "info_pa", "purgatory_pa",
+                 "purgatory_segment", "control_pa", "pgd_pa", "nr_pgt_pages"):
         fields[name] = int(kl[name])
     for name in ("start", "crash_start", "crash_end"):
         fields[name] = int(image[name])

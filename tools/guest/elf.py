@@ -30,8 +30,9 @@ def program_headers(path):
 
 def vmcore_size(f):
     """The size in bytes of the ELF64 core file at the start of the open
-    binary file f.  Raises ValueError, saying why, when f does not start
-    with one."""
+    binary file f: its last PT_LOAD's bytes run to a page boundary, as a
+    PT_LOAD is whole pages of memory in /proc/vmcore's layout.  Raises
+    ValueError, saying why, when f does not start with one."""
     f.seek(0)
     try:
         elf = ELFFile(f)
@@ -47,7 +48,10 @@ def vmcore_size(f):
     end = elf["e_phoff"] + phnum * phentsize
     try:
         for seg in elf.iter_segments():
-            end = max(end, seg["p_offset"] + seg["p_filesz"])
+            seg_end = seg["p_offset"] + seg["p_filesz"]
+            if seg["p_type"] == "PT_LOAD":
+                seg_end = (seg_end + 4095) & ~4095
+            end = max(end, seg_end)
     except ELFError:
         raise ValueError("program headers run past the end of the disk")
     return end

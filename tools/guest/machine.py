@@ -90,7 +90,9 @@ class Machine:
 
     build: a Build or a build directory (default $BUILD or build).  mem:
     -m value.  cmdline: kernel command line (GRUB script text, see
-    iso.build_iso).  iso: boot this ISO instead.  extra_args: more QEMU
+    iso.build_iso).  iso: boot this ISO instead.  kernel: boot this file
+    with QEMU's -kernel (the bzImage: QEMU's own Linux loader, no GRUB;
+    cmdline goes to -append, initrd to -initrd).  extra_args: more QEMU
     arguments.  reboot: False adds -no-reboot (a guest reset makes QEMU
     exit).  lifetime: seconds after which QEMU is killed whatever happens.
     firmware: "seabios" (the PC BIOS) or "ovmf" (UEFI: Debian's OVMF with a
@@ -102,7 +104,7 @@ class Machine:
 
     def __init__(self, build=None, mem="512M", cmdline="", iso=None, extra_args=(),
                  lifetime=QEMU_LIFETIME, reboot=False, start=True, firmware="seabios",
-                 machine="pc", smp=1, cpu=None):
+                 machine="pc", smp=1, cpu=None, kernel=None, initrd=None):
         if firmware not in FIRMWARES:
             raise ValueError(f"firmware {firmware!r}: one of {', '.join(FIRMWARES)}")
         self.firmware = firmware
@@ -113,6 +115,8 @@ class Machine:
         self.cpu = cpu
         self.cmdline = cmdline
         self.iso = Path(iso) if iso else None
+        self.kernel = Path(kernel) if kernel else None
+        self.initrd = Path(initrd) if initrd else None
         self.extra_args = list(extra_args)
         self.lifetime = lifetime
         self.reboot = reboot
@@ -139,10 +143,13 @@ class Machine:
     # -- lifecycle -----------------------------------------------------------
 
     def command_line(self):
-        iso = self.iso or build_iso(self.build, self.cmdline)
+        if self.kernel:
+            boot = ["-kernel", str(self.kernel), "-append", self.cmdline]
+            boot += ["-initrd", str(self.initrd)] if self.initrd else []
+        else:
+            boot = ["-cdrom", str(self.iso or build_iso(self.build, self.cmdline)), "-boot", "d"]
         args = [QEMU, "-M", self.machine, "-accel", "tcg", "-m", self.mem,
-                "-smp", self.smp] + (["-cpu", self.cpu] if self.cpu else []) + [
-                "-cdrom", str(iso), "-boot", "d",
+                "-smp", self.smp] + (["-cpu", self.cpu] if self.cpu else []) + boot + [
                 "-display", "none",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                 # QEMU waits for us on the console before it starts the guest.
@@ -332,7 +339,8 @@ class Machine:
 
     def config(self):
         return (self.mem, self.cmdline, str(self.iso), tuple(self.extra_args), self.reboot,
-                self.firmware, self.machine, self.smp, self.cpu)
+                self.firmware, self.machine, self.smp, self.cpu, str(self.kernel),
+                str(self.initrd))
 
     def wait_prompt(self, timeout=BOOT_TIMEOUT, fail_on_panic=True):
         """Wait for the next shell prompt.  A "Kernel panic" line on the way

@@ -121,11 +121,11 @@ static enum region_kind iomem_kind(const char *name)
 		return RK_UNUSABLE;
 	if (strncmp(name, "Kernel ", 7) == 0)
 		return RK_KERNEL;
-	if (strcmp(name, "Multiboot2 info") == 0)
+	if (strcmp(name, "Multiboot2 info") == 0 || strcmp(name, "boot_params") == 0)
 		return RK_MBI;
 	if (strcmp(name, "Crash kernel") == 0)
 		return RK_CRASH;
-	if (name[0] == '/' || strcmp(name, "boot module") == 0)
+	if (name[0] == '/' || strcmp(name, "boot module") == 0 || strcmp(name, "initrd") == 0)
 		return RK_MODULE;
 	return RK_OTHER;
 }

@@ -67,10 +67,21 @@ bool vmcoreinfo_number_opt(const struct vmcore *vc, const char *key, uint64_t *n
 	return true;
 }
 
+bool vmcore_is_linux(const struct vmcore *vc)
+{
+	char val[64];
+
+	return vmcoreinfo_value(vc, "SYMBOL(init_uts_ns)", val, sizeof(val));
+}
+
 uint64_t vmcoreinfo_number(const struct vmcore *vc, const char *key, const char *what)
 {
 	uint64_t num;
 
+	if (vmcore_is_linux(vc) && !vmcoreinfo_number_opt(vc, key, &num))
+		die("%s: a Linux vmcore: its VMCOREINFO has no %s (needed for %s, a kexec-kernel "
+		    "structure); read Linux dumps with makedumpfile --dump-dmesg, crash or drgn",
+		    vc->path, key, what);
 	if (!vmcoreinfo_number_opt(vc, key, &num))
 		die("%s: VMCOREINFO lacks %s (needed for %s)", vc->path, key, what);
 	return num;

@@ -38,6 +38,13 @@ bool vmcoreinfo_number_opt(const struct vmcore *vc, const char *key, uint64_t *n
 /* The same, dying "VMCOREINFO lacks KEY (needed for what)" when absent. */
 uint64_t vmcoreinfo_number(const struct vmcore *vc, const char *key, const char *what);
 
+/*
+ * Whose dump: Linux's VMCOREINFO names init_uts_ns (kernel/vmcore_info.c),
+ * ours kernel_log.  The other readers know only our kernel's structures;
+ * a Linux dump is read with makedumpfile, crash or drgn.
+ */
+bool vmcore_is_linux(const struct vmcore *vc);
+
 /* SYMBOL(name), SIZE(type), OFFSET(type.field), NUMBER(name): required. */
 uint64_t vmcoreinfo_symbol(const struct vmcore *vc, const char *name, const char *what);
 uint64_t vmcoreinfo_size(const struct vmcore *vc, const char *type, const char *what);
