@@ -160,35 +160,83 @@ def check(pattern, actual, names, lead=False, trail=False):
 
 
 def rewrite(pattern, actual, names, lead=False, trail=False):
-    """The pattern brought in line with actual: "..." lines stay, every
-    shown line that still matches keeps the doc's text, the others (and
-    lines the run added inside an exact segment) take the run's text."""
-    segs, lead, trail = _segments(pattern, lead, trail)
-    if not segs:
-        return list(pattern)
-    whole = len(segs) == 1 and not lead and not trail
-    starts, _ = _windows(segs, actual, lead, trail, names)
-    out, done = [], 0
-    for (p0, seg), j in zip(segs, starts):
-        out.extend(pattern[done:p0])                    # the "..." lines before it
-        run = actual if whole else actual[j:j + len(seg)]
-        out.extend(_merge(seg, run, names))
-        done = p0 + len(seg)
-    out.extend(pattern[done:])
+    """The pattern brought in line with actual.  Every shown line is paired
+    with a run line in order (equal ones first, then the most alike; a doc
+    line like no run line is dropped): a line that still matches keeps the
+    doc's text, a changed one takes the run's.  Where the run has lines
+    between two shown ones, a trimmed block (one with "..." or shown as an
+    excerpt) gets a "..." line there, a whole one gets the lines."""
+    shown = [(i, l) for i, l in enumerate(pattern) if l.strip() != ELISION]
+    trimmed = lead or trail or len(shown) != len(pattern)
+    pairs = _align([l for _, l in shown], actual, names)
+    out, prev_doc, prev_run = [], -1, -1
+    for (di, line), ri in zip(shown, pairs):
+        if ri is None:
+            continue                                   # the run no longer prints it
+        elided = any(pattern[k].strip() == ELISION for k in range(prev_doc + 1, di))
+        gap = actual[prev_run + 1:ri]
+        if elided:
+            out.extend(pattern[k] for k in range(prev_doc + 1, di)
+                       if pattern[k].strip() == ELISION)
+        elif gap and prev_run < 0 and lead:
+            pass                                       # an excerpt: lines before it are fine
+        elif gap and trimmed and prev_run >= 0:
+            out.append(_indent(line) + ELISION)
+        elif gap:
+            out.extend(gap)
+        out.append(line if _eq(line, actual[ri], names) else actual[ri])
+        prev_doc, prev_run = di, ri
+    tail = actual[prev_run + 1:]
+    rest = [l for l in pattern[prev_doc + 1:] if l.strip() == ELISION]
+    if rest:
+        out.extend(rest)
+    elif tail and trail:
+        pass
+    elif tail and trimmed and prev_run >= 0:
+        out.append(_indent(out[-1]) + ELISION)
+    elif tail:
+        out.extend(tail)
     return out
 
 
-def _merge(doc, run, names):
-    """run's lines, but where a doc line equals one (after normalising) the
-    doc's version of it: the diff a reviewer sees is only what changed."""
-    sm = difflib.SequenceMatcher(None, [normalise(l, names) for l in doc],
-                                 [normalise(l, names) for l in run], autojunk=False)
-    out = []
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "replace" and i2 - i1 == j2 - j1:
-            # Line for line: a doc line cut short with "..." that still
-            # matches stays as the doc wrote it.
-            out.extend(d if _eq(d, r, names) else r for d, r in zip(doc[i1:i2], run[j1:j2]))
+def _indent(line):
+    return line[:len(line) - len(line.lstrip())]
+
+
+def _alike(doc_line, run_line, names):
+    """2 for lines that match, their similarity (0.5..1) for alike ones, else None."""
+    if _eq(doc_line, run_line, names):
+        return 2.0
+    a, b = normalise(doc_line, names), normalise(run_line, names)
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if sm.real_quick_ratio() < 0.6 or sm.quick_ratio() < 0.6:
+        return None
+    r = sm.ratio()
+    return r if r >= 0.6 else None
+
+
+def _align(doc, run, names):
+    """For each doc line, the index of its run line, or None: the pairing in
+    order that maximises the summed likeness (an LCS-style table)."""
+    n, m = len(doc), len(run)
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    move = [[0] * (m + 1) for _ in range(n + 1)]    # 0: skip run line, 1: drop doc line, 2: pair
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best, how = score[i][j - 1], 0
+            if score[i - 1][j] > best:
+                best, how = score[i - 1][j], 1
+            s = _alike(doc[i - 1], run[j - 1], names)
+            if s is not None and score[i - 1][j - 1] + s > best:
+                best, how = score[i - 1][j - 1] + s, 2
+            score[i][j], move[i][j] = best, how
+    pairs, i, j = [None] * n, n, m
+    while i > 0 and j > 0:
+        if move[i][j] == 2:
+            pairs[i - 1] = j - 1
+            i, j = i - 1, j - 1
+        elif move[i][j] == 1:
+            i -= 1
         else:
-            out.extend(doc[i1:i2] if tag == "equal" else run[j1:j2])
-    return out
+            j -= 1
+    return pairs
