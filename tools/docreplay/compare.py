@@ -21,7 +21,7 @@ VARY = {
     "build-id": r"\b[0-9a-f]{40}\b",                     # the kernel's build id
     "time": r"\b\d+(?:\.\d+)? ?(?:ms|s|us)\b",           # 510 ms, 0.149 s, 17 s
     "speed": r"\b\d+(?:\.\d+)? ?MB/s\b",                 # 920 MB/s
-    "date": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(\d+ s since 1970\)|CRASHTIME=\d+",
+    "date": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC(?: \(\d+ s since 1970\))?|CRASHTIME=\d+",
     "clock": r"TSC \d+\.\d+ MHz|\d+ counts per second|tsc_early_khz=\d+",  # calibrated
     "tmp": r"/tmp/[\w.-]+",                               # a temporary file's name
 }
