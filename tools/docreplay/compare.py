@@ -22,7 +22,9 @@ VARY = {
     "time": r"\b\d+(?:\.\d+)? ?(?:ms|s|us)\b",           # 510 ms, 0.149 s, 17 s
     "speed": r"\b\d+(?:\.\d+)? ?MB/s\b",                 # 920 MB/s
     "date": r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC(?: \(\d+ s since 1970\))?|CRASHTIME=\d+",
-    "clock": r"TSC \d+\.\d+ MHz|\d+ counts per second|tsc_early_khz=\d+",  # calibrated
+    # Calibrated against the PIT: the TSC, the local APIC timer's counts.
+    "clock": r"TSC \d+\.\d+ MHz|\d+ counts (?:per second|a tick)|tsc_early_khz=\d+"
+             r"|initial count \d+, current \d+",
     "tmp": r"/tmp/[\w.-]+",                               # a temporary file's name
 }
 ALWAYS = ("stamp", "build-id")

@@ -191,6 +191,12 @@ class Session:
         if block.machine not in self.machines:
             raise ReplayError(f"{block.where()}: 'later': machine {block.machine!r} never ran")
         m = self.machines[block.machine][0]
+        if "until" in block.options:
+            try:
+                m.expect_line(block.options["until"], int(block.options.get("timeout",
+                                                                            CONSOLE_TIMEOUT)))
+            except guest.GuestError as e:
+                raise ReplayError(f"{block.where()}: machine {block.machine!r}: {e}")
         return _lines(m.output), True, True
 
     @staticmethod
