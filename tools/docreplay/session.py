@@ -4,7 +4,8 @@ block is compared with.
 
 The host commands run in a view of the checkout made for the run: every
 top-level entry is a symbolic link to the real one, but build/ is a
-folder of its own whose entries link to the real build's.  So `make
+folder of its own whose entries link to the real build's (files hard
+linked, folders symbolically).  So `make
 vmcore` or `gdb build/kernel.elf build/vmcore` run as printed and find the
 build, while what they write (build/vmcore, build/dump.img) lands in the
 view, never over a file of the user's.  Machines boot lazily, one per name
@@ -44,8 +45,16 @@ class View:
                 (self.dir / entry.name).symlink_to(entry)
         (self.dir / "build").mkdir()
         for entry in build.dir.iterdir():
-            if entry.name not in WRITTEN:
-                (self.dir / "build" / entry.name).symlink_to(entry)
+            if entry.name in WRITTEN:
+                continue
+            dest = self.dir / "build" / entry.name
+            if entry.is_file() and not entry.is_symlink():
+                try:
+                    os.link(entry, dest)        # a file as itself (`file` says what it is)
+                    continue
+                except OSError:
+                    pass
+            dest.symlink_to(entry)
 
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)
