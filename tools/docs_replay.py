@@ -6,11 +6,19 @@
 
 Markers, on the line above a ``` block (HTML comments: invisible once rendered):
   <!-- replay machine NAME mem=512M cmdline='crashkernel=64M' smp=4 disk=build/dump.img -->
-        declares a QEMU machine of the document (booted at its first use)
-  <!-- replay console NAME [vary=time,speed] [until=RX] [end=RX] [excerpt] -->
+        declares a QEMU machine of the document (booted at its first use);
+        disk= a dump disk (serial "dump", RAM + 64 MiB), disks=SERIAL:SIZE,...
+        more disks
+  <!-- replay console NAME [vary=time,speed] [until=RX] [end=RX] [arg=RX] [later] [excerpt] -->
         a kernel console session on NAME: each "kernel> CMD" line is typed;
         the other lines are what must appear (boot lines before the first
-        command, or a block with no command, are an excerpt of the log)
+        command, or a block with no command, are an excerpt of the log).
+        end=RX: the last command's output ends at that line (no prompt
+        comes: a panic, a poweroff); until=RX: wait for that line first;
+        arg=RX: the first 0x number the commands type is RX's group 1 in
+        what the machine printed (an address that moves with the build);
+        later: checked at the end of the document against all the machine
+        printed (lines shown before the command that prints them)
   <!-- replay shell [vary=...] [timeout=S] -->
         host commands ("$ CMD", "\\" continues a line) and their output
   <!-- not replayed: WHY -->   shown output that no run checks, and why

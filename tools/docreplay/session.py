@@ -141,6 +141,13 @@ class Session:
             with open(path, "wb") as f:
                 f.truncate(mem_bytes(opts.get("mem", "512M")) + (64 << 20))
             extra = disk_args(path)
+        for spec in str(opts.pop("disks", "")).split(","):
+            if spec:                        # disks=SERIAL:SIZE,...: more disks, by serial
+                serial, _, size = spec.partition(":")
+                path = self.view.dir / "build" / f"{serial}.img"
+                with open(path, "wb") as f:
+                    f.truncate(mem_bytes(size))
+                extra += disk_args(path, serial=serial)
         kw = {k: opts.pop(k) for k in ("mem", "cmdline", "smp", "machine", "cpu") if k in opts}
         if opts:
             raise ReplayError(f"{where}: machine {name!r}: unknown option {next(iter(opts))!r}")
