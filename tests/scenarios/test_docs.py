@@ -44,16 +44,22 @@ def test_doc_sessions_match_this_build(session, doc):
 # ------------------------------------------------------------ the tool itself
 
 def test_compare_elision_and_varying_values():
-    names = vary_names(["time"])
-    doc = ["[    0.000000] boot: a", "...", "[    0.100000] boot: ready in 0.149 s"]
-    run = ["[    0.000000] boot: a", "x", "y", "[    0.200000] boot: ready in 0.188 s"]
+    names = vary_names(["speed"])
+    doc = ["[    0.000000] boot: a", "...", "[    0.100000] vmcore: saved in 9 ms (900 MB/s)"]
+    run = ["[    0.000000] boot: a", "x", "y", "[    0.200000] vmcore: saved in 7 ms (120 MB/s)"]
     assert check(doc, run, names) is None
-    assert check(doc, run, vary_names([])).index == 2         # the time is not varying there
+    assert check(doc, run, vary_names([])).index == 2         # the speed is not varying there
+    assert check(["a ... z"], ["a b c z"], names) is None     # doctest's ELLIPSIS in a line
+    assert check(["a ... z"], ["a b c y"], names).index == 0
     bad = check(doc, ["[    0.000000] boot: b"] + run[1:], names)
     assert (bad.index, bad.got) == (0, "[    0.000000] boot: b")
     assert check(["a", "b"], ["a", "b", "c"], names).why.startswith("the run prints more")
     assert rewrite(doc, ["[    0.000000] boot: b"] + run[1:], names) == \
-        ["[    0.000000] boot: b", "...", "[    0.100000] boot: ready in 0.149 s"]
+        ["[    0.000000] boot: b", "...", "[    0.100000] vmcore: saved in 9 ms (900 MB/s)"]
+    # A whole block (no "..."): a line the run added is added, one it no
+    # longer prints is dropped, a reworded one takes the run's words.
+    assert rewrite(["a", "gone away", "7 ranges in all"], ["a", "new", "7 areas in all"],
+                   names) == ["a", "new", "7 areas in all"]
     with pytest.raises(ValueError, match="unknown varying value"):
         vary_names(["nonsense"])
 

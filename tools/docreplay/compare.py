@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 # Values that differ from run to run, by name.  A block lists the names it
-# uses (vary=stamp,time); "stamp" and "build-id" apply everywhere.
+# uses (vary=speed,date); "stamp", "build-id" and "time" apply everywhere.
 VARY = {
     "stamp": r"\[\s*\d+\.\d{6}\]",                       # printk: [    0.131028]
     "build-id": r"\b[0-9a-f]{40}\b",                     # the kernel's build id
@@ -27,7 +27,7 @@ VARY = {
              r"|initial count \d+, current \d+",
     "tmp": r"/tmp/[\w.-]+",                               # a temporary file's name
 }
-ALWAYS = ("stamp", "build-id")
+ALWAYS = ("stamp", "build-id", "time")
 ELISION = "..."
 ELLIPSIS_IN_LINE = "..."
 
