@@ -1,13 +1,9 @@
 """A shown session against a fresh run: cram-style line matching, and the
-rewrite that `make docs` applies.
-
-The doc's lines must equal the run's lines (trailing blanks ignored),
-except that a line "..." (any indentation) stands for any number of lines,
-"..." inside a line for any text (doctest's ELLIPSIS), and that the varying values a
-block names (VARY: printk stamps, build ids, times...) compare equal
-whatever they are.  The same alignment rewrites a block: lines that still
-match keep the doc's text (its varying values too), the others take the
-run's.  Linux's counterpart: none; cram (bitheap.org/cram) is the model.
+rewrite `make docs` applies.  Doc lines equal run lines (trailing blanks
+ignored) but for "..." lines (any number of lines, cram's elision), "..."
+inside a line (any text, doctest's ELLIPSIS) and the varying values a
+block names (VARY), which compare equal whatever they are.  The rewrite
+keeps every line that still matches.  Linux: none; cram is the model.
 """
 
 import difflib

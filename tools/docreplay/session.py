@@ -1,15 +1,10 @@
 """Replaying a document's blocks: kernel console sessions on QEMU machines
-(guest.Machine) and shell sessions on the host, each giving the lines a
-block is compared with.
-
-The host commands run in a view of the checkout made for the run: every
-top-level entry is a symbolic link to the real one, but build/ is a
-folder of its own whose entries link to the real build's (files hard
-linked, folders symbolically).  So `make
-vmcore` or `gdb build/kernel.elf build/vmcore` run as printed and find the
-build, while what they write (build/vmcore, build/dump.img) lands in the
-view, never over a file of the user's.  Machines boot lazily, one per name
-a document declares, and stop at the end of the document.
+(guest.Machine, booted at first use, one per declared name, stopped at the
+document's end) and host commands, each giving the lines a block is
+compared with.  Host commands run in a View of the checkout whose build/
+links to the real build but keeps what they write (build/vmcore,
+build/dump.img) to itself: a replay never touches the user's files.
+Linux: none (kselftest's runner drives shells the same way).
 """
 
 import os
