@@ -24,7 +24,7 @@ Markers, on the line above a ``` block (HTML comments: invisible once rendered):
   <!-- not replayed: WHY -->   shown output that no run checks, and why
   <!-- not output: WHAT -->    a drawing or a listing, not a session
 A line "..." skips any number of lines.  vary= names the values that change
-between runs (stamp, build-id and time always; the list is docreplay.compare.VARY).
+between runs (stamp, build-id, time and vga always; the list is docreplay.compare.VARY).
 """
 
 import argparse

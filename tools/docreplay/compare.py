@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 # Values that differ from run to run, by name.  A block lists the names it
-# uses (vary=speed,date); "stamp", "build-id" and "time" apply everywhere.
+# uses (vary=speed,date); "stamp", "build-id", "time" and "vga" apply everywhere.
 VARY = {
     "stamp": r"\[\s*\d+\.\d{6}\]",                       # printk: [    0.131028]
     "build-id": r"\b[0-9a-f]{40}\b",                     # the kernel's build id
@@ -22,8 +22,11 @@ VARY = {
     "clock": r"TSC \d+\.\d+ MHz|\d+ counts (?:per second|a tick)|tsc_early_khz=\d+"
              r"|initial count \d+, current \d+",
     "tmp": r"/tmp/[\w.-]+",                               # a temporary file's name
+    # RCX at a crash from the shell: the VGA text cursor, which moves with
+    # the width of every number printed before.
+    "vga": r"RCX: [0-9a-f]{16}",
 }
-ALWAYS = ("stamp", "build-id", "time")
+ALWAYS = ("stamp", "build-id", "time", "vga")
 ELISION = "..."
 ELLIPSIS_IN_LINE = "..."
 
