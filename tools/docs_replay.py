@@ -23,8 +23,9 @@ Markers, on the line above a ``` block (HTML comments: invisible once rendered):
         host commands ("$ CMD", "\\" continues a line) and their output
   <!-- not replayed: WHY -->   shown output that no run checks, and why
   <!-- not output: WHAT -->    a drawing or a listing, not a session
-A line "..." skips any number of lines.  vary= names the values that change
-between runs (stamp, build-id, time and vga always; the list is docreplay.compare.VARY).
+A line "..." skips any number of lines, "..." inside a line any text.
+vary= names the values that change between runs (stamp, build-id, time and
+vga always; the list is docreplay.compare.VARY):
 """
 
 import argparse
