@@ -74,7 +74,7 @@ PURE_SRCS += lib/cmdline_parse.c
 PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
 PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
 PURE_SRCS += $(wildcard kernel/lineedit.c)
-PURE_SRCS += $(wildcard drivers/acpi_parse.c)
+PURE_SRCS += $(wildcard drivers/acpi_parse.c drivers/madt.c)
 PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
 PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/mb2_build.c)
 PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
@@ -101,6 +101,7 @@ help:
 	@echo "make demo       the whole story narrated: boot, kexec -p, crash, capture, inspect"
 	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
 	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup"
+	@echo "                  |hardlockup|twopanic  SMP=4 ON=3 (four CPUs, crash on CPU 3)"
 	@echo "make bench      kexec -e vs a cold reboot; kdump timings, write speed, smallest"
 	@echo "                crashkernel= (figures, not a test)"
 	@echo "make deps       install the Debian packages the build needs (root)"
@@ -111,7 +112,7 @@ help:
 # becomes $(BUILD)/inc/NAME.inc of NASM %defines (C comments and integer
 # suffixes such as ULL dropped; structs and _Static_asserts stay C's).
 ASM_HDRS := lib/x86.h lib/multiboot2.h boot/layout.h kexec/kexec_layout.h
-ASM_HDRS += kernel/trapframe_layout.h
+ASM_HDRS += kernel/trapframe_layout.h kernel/trampoline_layout.h
 ASM_INCS := $(foreach h,$(ASM_HDRS),$(BUILD)/inc/$(notdir $(h:.h=.inc)))
 $(foreach h,$(ASM_HDRS),$(eval $(BUILD)/inc/$(notdir $(h:.h=.inc)): $(h)))
 $(ASM_INCS):
@@ -306,17 +307,21 @@ test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
 
 TRIGGER ?= null
 CRASHKERNEL ?= 64M
+# make vmcore SMP=4 ON=3: four CPUs, the crash on CPU 3.
+SMP ?= 1
+ON ?=
 demo: check-deps $(BUILD)/kernel.iso $(BUILD)/tools/vmcore-inspect
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILD) --mem $(MEM) \
 		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
 
 vmcore: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/make_vmcore.py --build $(BUILD) --mem $(MEM) \
-		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
+		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --smp $(SMP) $(if $(ON),--on $(ON))
 
 bench: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)
 	$(Q)$(PYTHON) tools/bench_kdump.py --build $(BUILD)
+	$(Q)$(PYTHON) tools/bench_smp.py --build $(BUILD)
 
 # ---------------------------------------------------------------- host tools
 # Host programs under tools/, built with the host compiler (not part of the

@@ -1,16 +1,23 @@
 /*
  * The crashing kernel's half of kdump: a crash note per possible CPU,
  * VMCOREINFO (the facts a dump reader needs about this build), and
- * crash_kexec(), the panic path into the capture kernel.  Nothing here
- * allocates; the panic path only writes into buffers set aside at boot.
- * Linux: kernel/crash_core.c (__crash_kexec, crash_save_cpu) and
- * kernel/vmcore_info.c (crash_save_vmcoreinfo_init, crash_save_vmcoreinfo).
+ * crash_kexec(), the panic path into the capture kernel: it saves its own
+ * registers, NMIs every other CPU so each saves its own (the interrupted
+ * instruction: an idle loop, a spinning function, another panic) and
+ * halts, then jumps.  The note buffers are slots in the order the notes
+ * should appear, the crashing CPU's first, so gdb's default thread is the
+ * one that crashed; each note names its CPU (pr_pid = CPU + 1).  Nothing
+ * here allocates; the panic path only writes into buffers set aside at
+ * boot.  Linux: kernel/crash_core.c (__crash_kexec, crash_save_cpu),
+ * arch/x86/kernel/crash.c (kdump_nmi_shootdown_cpus, crash_nmi_callback),
+ * kernel/vmcore_info.c (crash_save_vmcoreinfo).
  */
 #include "boot/addr.h"
 #include "crash/crash.h"
 #include "crash/elfcore.h"
 #include "drivers/rtc.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/traps.h"
 #include "kernel/version.h"
 #include "kexec/kexec_load.h"
@@ -19,6 +26,8 @@
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/time.h"
+#include "lib/vsprintf.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"
 #include "mm/resource.h"
@@ -114,13 +123,23 @@ const char *vmcoreinfo_text(size_t *size)
 	return vmcoreinfo.data;
 }
 
+static const char *cpu_list(char *buf, size_t size, uint32_t mask)
+{
+	return smp_cpu_list(buf, size, mask, ',');	/* "0,2,3" */
+}
+
 /*
  * Rebuild the note from the pristine copy kexec -p put in the (read-only)
- * window, plus CRASHTIME: a running kernel that scribbled over its own
- * vmcoreinfo cannot spoil the dump (Linux: vmcoreinfo_data_safecopy).
+ * window, plus CRASHTIME and who crashed: a running kernel that scribbled
+ * over its own vmcoreinfo cannot spoil the dump (Linux:
+ * vmcoreinfo_data_safecopy).  CPUS_NOT_STOPPED names the CPUs that did not
+ * answer the shootdown: their notes are missing.
  */
-static void crash_save_vmcoreinfo(const struct kexec_loaded *kl)
+static void crash_save_vmcoreinfo(const struct kexec_loaded *kl, uint32_t online,
+				  uint32_t unanswered)
 {
+	char list[3 * NR_CPUS + 1];
+
 	for (unsigned i = 0; i < kl->image.nr_segments; i++) {
 		const struct kexec_segment *s = &kl->image.segment[i];
 
@@ -137,14 +156,46 @@ static void crash_save_vmcoreinfo(const struct kexec_loaded *kl)
 				  (unsigned long long)(kl->image.segment[i].mem +
 						       kl->image.segment[i].memsz), kl->what[i]);
 	vmcoreinfo_append(&vmcoreinfo, "CRASHTIME=%llu\n", (unsigned long long)rtc_read_epoch());
+	vmcoreinfo_append(&vmcoreinfo, "PANIC_CPU=%u\n", smp_processor_id());
+	vmcoreinfo_append(&vmcoreinfo, "PANIC_CPU_APICID=%u\n", this_cpu()->apic_id);
+	vmcoreinfo_append(&vmcoreinfo, "CPUS_ONLINE=%s\n", cpu_list(list, sizeof(list), online));
+	if (unanswered)
+		vmcoreinfo_append(&vmcoreinfo, "CPUS_NOT_STOPPED=%s\n",
+				  cpu_list(list, sizeof(list), unanswered));
 	vmcoreinfo_note_build(vmcoreinfo_note, sizeof(vmcoreinfo_note), &vmcoreinfo);
+}
+
+static volatile int crashing_cpu;
+
+/* The slot of cpu's note: the crashing CPU's first, then the others in
+ * order (a permutation of 0..NR_CPUS-1). */
+static unsigned note_slot(unsigned cpu)
+{
+	unsigned crashing = (unsigned)crashing_cpu;
+
+	return cpu == crashing ? 0 : cpu < crashing ? cpu + 1 : cpu;
+}
+
+static void crash_save_cpu(unsigned cpu, const struct trap_frame *regs)
+{
+	crash_note_build(crash_notes[note_slot(cpu)], sizeof(crash_notes[0]), cpu, regs,
+			 (int32_t)cpu + 1);
+}
+
+/* Each other CPU, from the shootdown's NMI (Linux: crash_nmi_callback). */
+static void crash_nmi_callback(unsigned cpu, const struct trap_frame *regs)
+{
+	crash_save_cpu(cpu, regs);
 }
 
 void crash_kexec(struct trap_frame *regs)
 {
 	const struct kexec_loaded *kl = kexec_loaded_image(KEXEC_TYPE_CRASH);
 	unsigned cpu = smp_processor_id();
+	uint32_t online = 0, unanswered;
 	struct trap_frame here;
+	uint64_t t0;
+	char list[3 * NR_CPUS + 1];
 
 	if (!kl)
 		return;
@@ -152,11 +203,28 @@ void crash_kexec(struct trap_frame *regs)
 		trap_frame_capture(&here);
 		regs = &here;
 	}
-	crash_note_build(crash_notes[cpu], sizeof(crash_notes[cpu]), cpu, regs, (int32_t)cpu + 1);
-	crash_save_vmcoreinfo(kl);
+	for (unsigned c = 0; c < nr_cpu_ids; c++)
+		if (per_cpu[c].state == CPU_ONLINE || per_cpu[c].state == CPU_CRASHED)
+			online |= 1u << c;
+	crashing_cpu = (int)cpu;
+	memset(crash_notes, 0, sizeof(crash_notes));	/* an offline CPU's slot stays empty */
+	crash_save_cpu(cpu, regs);
+	t0 = ktime_ns();
+	unanswered = nmi_shootdown_cpus(crash_nmi_callback);
+	t0 = ktime_ns() - t0;
+	crash_save_vmcoreinfo(kl, online, unanswered);
 	/* For the person watching, not the log: the panic stays the last line. */
+	if (unanswered)
+		console_printf("kdump: CPU(s) %s did not answer the NMI in %u ms: no registers for "
+			       "them\n", cpu_list(list, sizeof(list), unanswered), SMP_STOP_TIMEOUT_MS);
+	if (online & ~(1u << cpu) & ~unanswered)
+		console_printf("kdump: CPU(s) %s stopped by NMI in %llu us, their registers saved\n",
+			       cpu_list(list, sizeof(list), online & ~(1u << cpu) & ~unanswered),
+			       (unsigned long long)(t0 / 1000));
 	console_printf("kdump: CPU %u registers saved; starting the capture kernel "
 		       "(purgatory 0x%llx)\n", cpu, (unsigned long long)kl->image.start);
+	this_cpu()->doing = "crashed: started the capture kernel";
+	this_cpu()->state = CPU_CRASHED;
 	machine_crash_kexec(kl);
 }
 

@@ -13,6 +13,8 @@
 #include "crash/crash.h"
 #include "crash/elfcore.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
+#include "kernel/trampoline_layout.h"
 #include "kexec/kexec_load.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
@@ -27,7 +29,11 @@ extern uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES];
 static int add_core_header(struct kexec_load *ld)
 {
 	struct elfcore_note_buf notes[NR_CPUS];
-	struct range window = { crashk_res.start, crashk_res.end, "crash window" };
+	paddr_t tramp = smp_trampoline_page();
+	struct range exclude[2] = {
+		{ crashk_res.start, crashk_res.end, "crash window" },
+		{ tramp, tramp + TRAMPOLINE_SIZE, "AP trampoline" },
+	};
 	struct elfcore_params p = {
 		.cpu_notes = notes,
 		.nr_cpus = NR_CPUS,
@@ -37,8 +43,8 @@ static int add_core_header(struct kexec_load *ld)
 		.kernel_size = (uint64_t)(_kernel_end - _kernel_start),
 		.direct_map_base = DIRECT_MAP_BASE,
 		.ram = &firmware_memmap,
-		.exclude = &window,
-		.nr_exclude = 1,
+		.exclude = exclude,
+		.nr_exclude = tramp ? 2 : 1,
 	};
 	char arg[48];
 	size_t size;
@@ -67,6 +73,53 @@ static int add_core_header(struct kexec_load *ld)
 	return kexec_cmdline_append(ld, arg);
 }
 
+/* Does the command line hold KEY=... as a word of its own? */
+static bool has_key(const char *cmdline, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = cmdline; *p; p++)
+		if ((p == cmdline || p[-1] == ' ') && strncmp(p, key, n) == 0 && p[n] == '=')
+			return true;
+	return false;
+}
+
+/*
+ * The page our other CPUs started from goes to the capture kernel too, so
+ * one booted with nr_cpus=N can start CPUs of its own (it is left out of
+ * the dump: the capture kernel writes its own trampoline there).  Linux's
+ * kdump passes the capture kernel the first 640 KiB for the same reason.
+ */
+static int give_trampoline(struct kexec_load *ld)
+{
+	paddr_t tramp = smp_trampoline_page();
+
+	return tramp ? kexec_give_ram(ld, tramp, TRAMPOLINE_SIZE) : 0;
+}
+
+/*
+ * The capture kernel runs alone on the CPU that crashed, which is often
+ * not the bootstrap processor; kdump's tools add nr_cpus=1 (and
+ * disable_cpu_apicid= with the BSP's APIC id, for one that asks for more
+ * CPUs: INIT would restart the BSP in the firmware).  A command line that
+ * already says how many CPUs is left alone.
+ */
+static int add_cpu_arguments(struct kexec_load *ld)
+{
+	const char *cmdline = kexec_load_cmdline(ld);
+	int bsp = smp_bsp_cpu();
+	char arg[40];
+	int err = 0;
+
+	if (!has_key(cmdline, "nr_cpus") && !has_key(cmdline, "maxcpus"))
+		err = kexec_cmdline_append(ld, "nr_cpus=1");
+	if (!err && bsp >= 0 && !has_key(cmdline, "disable_cpu_apicid")) {
+		ksnprintf(arg, sizeof(arg), "disable_cpu_apicid=%u", per_cpu[bsp].apic_id);
+		err = kexec_cmdline_append(ld, arg);
+	}
+	return err;
+}
+
 int crash_load_segments(struct kexec_load *ld)
 {
 	size_t size;
@@ -75,5 +128,7 @@ int crash_load_segments(struct kexec_load *ld)
 	int err = add_core_header(ld);
 
 	err = err ? err : kexec_add_blob(ld, text, size, PAGE_SIZE, VMCOREINFO_SAFECOPY_NAME, &pa);
-	return err ? err : kexec_mark_reserved(ld, pa, size);
+	err = err ? err : kexec_mark_reserved(ld, pa, size);
+	err = err ? err : give_trampoline(ld);
+	return err ? err : add_cpu_arguments(ld);
 }

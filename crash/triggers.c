@@ -30,16 +30,28 @@
  * lockup         spins forever, interrupts on      after 5 s the timer tick's soft lockup
  *                                                  detector: "watchdog: BUG: soft lockup -
  *                                                  CPU#0 stuck for 5s!", trace from crash_lockup
+ * hardlockup     spins forever, interrupts off     the buddy (the next online CPU) sees its
+ *                (needs a second online CPU)       ticks stop: after 5 s an NMI asks where it
+ *                                                  is ("NMI backtrace for cpu N", the loop),
+ *                                                  then "watchdog: Watchdog detected hard
+ *                                                  LOCKUP on cpu N", panic "Hard LOCKUP" on
+ *                                                  the buddy; the dump shows the loop
+ * twopanic       this CPU and the next online one  two "Kernel panic" attempts, one wins
+ *                panic at the same moment          panic_cpu: "panic: nested panic or second
+ *                                                  CPU: halting this CPU", one capture, both
+ *                                                  CPUs' crash_twopanic_cpu in the dump
  * Every kind but bp ends in panic() or panic_with_frame() with the
  * registers at the point of failure, the input of the crash_kexec hook.
  */
 #include "drivers/apic.h"
 #include "drivers/timer.h"
+#include "kernel/smp.h"
 #include "lib/cpu.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/shell.h"
 #include "lib/string.h"
+#include "kernel/watchdog.h"
 #include "lib/watchdog.h"
 
 /* Keep each trigger a real function of its own, with its own name. */
@@ -169,6 +181,70 @@ static CRASH_FN void crash_lockup(void)
 		cpu_relax();
 }
 
+/* The CPU after this one that is online, or -1. */
+static int other_cpu(void)
+{
+	for (unsigned i = 1; i < nr_cpu_ids; i++) {
+		unsigned cpu = (smp_processor_id() + i) % nr_cpu_ids;
+
+		if (cpu_online(cpu))
+			return (int)cpu;
+	}
+	return -1;
+}
+
+/*
+ * A CPU stuck in a loop with interrupts off: no timer interrupt reaches
+ * it, so only another CPU can notice (kernel/watchdog_buddy.c); alone,
+ * nothing would, and the machine would hang: refused.
+ */
+static CRASH_FN void crash_hardlockup(void)
+{
+	int buddy = other_cpu();
+
+	if (buddy < 0) {
+		console_printf("crash: hardlockup needs a second online CPU to notice it (a buddy); "
+			       "not spinning\n");
+		return;
+	}
+	console_printf("crash: CPU %u spins with interrupts off; a buddy CPU notices after %u s\n",
+		       smp_processor_id(), HARDLOCKUP_THRESH_S);
+	irq_disable();
+	for (;;)
+		cpu_relax();
+}
+
+static volatile int twopanic_arrived;
+
+/* Both CPUs come here, wait for each other, and panic in the same instant. */
+static CRASH_FN void crash_twopanic_cpu(void *unused)
+{
+	FORCE_FRAME();
+	__atomic_add_fetch(&twopanic_arrived, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&twopanic_arrived, __ATOMIC_SEQ_CST) < 2)
+		cpu_relax();
+	panic("crash: twopanic on CPU %u", smp_processor_id());
+}
+
+static CRASH_FN void crash_twopanic(void)
+{
+	int other = other_cpu();
+
+	if (other < 0) {
+		console_printf("crash: twopanic needs a second online CPU; not panicking\n");
+		return;
+	}
+	console_printf("crash: CPUs %u and %d panic at the same moment\n", smp_processor_id(),
+		       other);
+	twopanic_arrived = 0;
+	if (smp_call_function_single((unsigned)other, crash_twopanic_cpu, NULL, false)) {
+		console_printf("crash: twopanic: CPU %d did not take the call\n", other);
+		return;
+	}
+	irq_disable();
+	crash_twopanic_cpu(NULL);
+}
+
 static const struct {
 	const char *kind;
 	void (*fn)(void);
@@ -185,9 +261,12 @@ static const struct {
 	{ "doublefault", crash_doublefault, "RSP at an unmapped address, then a push: #DF" },
 	{ "nmi", crash_nmi, "real NMI to self (local APIC); QEMU monitor 'nmi' too" },
 	{ "lockup", crash_lockup, "spin with interrupts on: the soft lockup watchdog fires" },
+	{ "hardlockup", crash_hardlockup,
+	  "spin with interrupts off: another CPU's buddy watchdog fires" },
+	{ "twopanic", crash_twopanic, "this CPU and another panic at the same moment" },
 };
 
-#define CRASH_USAGE "panic|null|gpf|ud|div0|bp|stackoverflow|doublefault|nmi|lockup"
+#define CRASH_USAGE "panic|null|gpf|ud|div0|bp|stackoverflow|doublefault|nmi|lockup|hardlockup|twopanic"
 
 /* "crash" alone lists the kinds; "crash KIND" triggers one. */
 static int cmd_crash(int argc, char **argv)

@@ -8,6 +8,7 @@
  */
 #include "drivers/acpi.h"
 #include "boot/addr.h"
+#include "drivers/madt.h"
 #include "boot/bootinfo.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
@@ -33,7 +34,8 @@ static paddr_t rsdp_pa;
 static struct acpi_table tables[ACPI_MAX_TABLES];
 static unsigned table_count;
 static struct acpi_fadt_info fadt_info;
-static bool have_fadt, have_s5;
+static bool have_fadt, have_s5, have_madt;
+static struct madt madt;
 static uint8_t s5_typa, s5_typb;
 
 paddr_t acpi_rsdp_address(void)
@@ -188,6 +190,42 @@ static void use_fadt(const struct acpi_sdt_header *facp)
 		 (unsigned long long)fadt_info.pm1b_cnt.address);
 }
 
+const struct madt *acpi_madt(void)
+{
+	return have_madt ? &madt : NULL;
+}
+
+/* The MADT: which CPUs and interrupt controllers exist (drivers/madt.c). */
+static void use_madt(void)
+{
+	const struct acpi_sdt_header *h = acpi_find_table("APIC");
+	char why[96], ids[64];
+	unsigned enabled = 0, len = 0;
+	int err;
+
+	if (!h) {
+		pr_warn("acpi: no MADT: one CPU, and the 8259 PIC for interrupts\n");
+		return;
+	}
+	err = madt_parse(h, h->length, &madt, why, sizeof(why));
+	if (err) {
+		pr_err("acpi: error: MADT: %s (%s); one CPU, and the 8259 PIC\n", why, err_name(err));
+		return;
+	}
+	have_madt = true;
+	for (unsigned i = 0; i < madt.nr_cpus; i++) {
+		if (!madt.cpu[i].enabled)
+			continue;
+		if (enabled++ < 8 && len < sizeof(ids))
+			len += (unsigned)ksnprintf(ids + len, sizeof(ids) - len, " %u",
+						   madt.cpu[i].apic_id);
+	}
+	pr_info("acpi: MADT: %u CPUs enabled of %u listed (APIC ids%s%s), %u I/O APIC(s), "
+		"%u interrupt source overrides, local APIC at 0x%llx\n", enabled, madt.nr_cpus,
+		ids, enabled > 8 ? " ..." : "", madt.nr_ioapics, madt.nr_overrides,
+		(unsigned long long)madt.lapic_address);
+}
+
 /*
  * Find the RSDP, walk the RSDT/XSDT, checksum every table, decode the
  * FADT and the DSDT's \_S5_.  Tables are read through the direct map
@@ -223,6 +261,7 @@ void acpi_setup(void)
 	}
 	if (facp)
 		use_fadt(facp);
+	use_madt();
 	pr_info("acpi: RSDP v%u at 0x%llx, FADT at 0x%llx\n", rsdp.revision,
 		(unsigned long long)rsdp_pa, (unsigned long long)facp_pa);
 }

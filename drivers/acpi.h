@@ -76,6 +76,11 @@ struct acpi_fadt_info {
  */
 const struct acpi_sdt_header *acpi_find_table(const char *sig);
 
+/* The decoded MADT (drivers/madt.h): CPUs, I/O APICs, overrides; NULL
+ * without a valid one. */
+struct madt;
+const struct madt *acpi_madt(void);
+
 /* The FADT's power-management fields, or NULL without a valid FADT. */
 const struct acpi_fadt_info *acpi_fadt(void);
 

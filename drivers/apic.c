@@ -109,16 +109,20 @@ static unsigned collect_vectors(unsigned base, uint8_t *out, unsigned max)
 	return n;
 }
 
-static void log_vectors(const char *what, const uint8_t *v, unsigned n, unsigned shown,
-			const char *then)
+static void log_vectors(bool warn, const char *what, const uint8_t *v, unsigned n,
+			unsigned shown, const char *then)
 {
 	char list[8 * 6 + 8];
 	unsigned len = 0;
 
 	for (unsigned i = 0; i < n && i < shown; i++)
 		len += (unsigned)ksnprintf(list + len, sizeof(list) - len, " 0x%02x", v[i]);
-	pr_warn("apic: APIC id %u: vectors %s by an earlier kernel:%s%s; %s\n", apic_read_id(),
-		what, list, n > shown ? " ..." : "", then);
+	if (warn)
+		pr_warn("apic: APIC id %u: vectors %s by an earlier kernel:%s%s; %s\n",
+			apic_read_id(), what, list, n > shown ? " ..." : "", then);
+	else
+		pr_info("apic: APIC id %u: vectors %s by an earlier kernel:%s%s; %s\n",
+			apic_read_id(), what, list, n > shown ? " ..." : "", then);
 }
 
 /*
@@ -141,14 +145,15 @@ static void clean_up_leftovers(void)
 			count);
 	n = collect_vectors(APIC_REG_ISR, v, ARRAY_SIZE(v));
 	if (n) {
-		log_vectors("left in service", v, n, ARRAY_SIZE(v), "acknowledged");
+		log_vectors(true, "left in service", v, n, ARRAY_SIZE(v),
+			    "acknowledged");
 		for (unsigned i = 0; i < 256 && collect_vectors(APIC_REG_ISR, v, 1); i++)
 			apic_eoi();	/* each EOI retires the highest one */
 	}
 	n = collect_vectors(APIC_REG_IRR, v, ARRAY_SIZE(v));
 	if (n)
-		log_vectors("left pending", v, n, ARRAY_SIZE(v),
-			    "each is reported when interrupts are on");
+		log_vectors(false, "left pending", v, n, ARRAY_SIZE(v),
+			    "each arrives when interrupts are on");
 }
 
 /*
@@ -226,6 +231,20 @@ void apic_setup(void)
 		SPURIOUS_APIC_VECTOR);
 }
 
+void apic_setup_ap(void)
+{
+	if (!present || !enable_mode(apic_x2apic))	/* every CPU in the boot CPU's mode */
+		return;
+	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | SPURIOUS_APIC_VECTOR);
+	clean_up_leftovers();
+	program_lvts(false);
+}
+
+bool apic_is_bsp(void)
+{
+	return rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP;
+}
+
 uint64_t apic_timer_rate(void)
 {
 	uint64_t left;
@@ -257,6 +276,14 @@ int apic_timer_start(unsigned vector, unsigned hz)
 	apic_write(APIC_REG_LVT_TIMER, APIC_TIMER_PERIODIC | (vector & APIC_VECTOR_MASK));
 	apic_write(APIC_REG_TIMER_INITIAL, (uint32_t)(rate / hz));
 	return 0;
+}
+
+void apic_eoi_all(void)
+{
+	uint8_t v;
+
+	for (unsigned i = 0; i < 256 && collect_vectors(APIC_REG_ISR, &v, 1); i++)
+		apic_eoi();
 }
 
 void apic_timer_stop(void)

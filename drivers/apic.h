@@ -74,6 +74,13 @@
  */
 void apic_setup(void);
 
+/* The same on an AP coming up (kernel/smpboot.c), in the boot CPU's mode;
+ * LINT0 and LINT1 stay masked there, as in Linux. */
+void apic_setup_ap(void);
+
+/* Is the calling CPU the bootstrap processor (IA32_APIC_BASE.BSP)? */
+bool apic_is_bsp(void);
+
 /* The local APIC is set up and usable (apic_setup found one). */
 bool apic_present(void);
 
@@ -92,6 +99,10 @@ void apic_error_interrupt(void);
 
 /* End of interrupt for the highest vector in service. */
 void apic_eoi(void);
+
+/* Retire every vector in service (kexec's jump leaves this kernel from
+ * inside an interrupt handler, the hand-off to the BSP's). */
+void apic_eoi_all(void);
 
 /* Is vector in service (ISR bit set) at the calling CPU's local APIC? */
 bool apic_in_service(unsigned vector);

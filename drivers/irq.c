@@ -12,6 +12,7 @@
  */
 #include "drivers/irq.h"
 #include "drivers/apic.h"
+#include "drivers/ioapic.h"
 #include "drivers/pic.h"
 #include "lib/printk.h"
 
@@ -47,6 +48,22 @@ void irq_register_vector(unsigned vector, irq_handler_t handler)
 		return;
 	}
 	vector_handlers[vector] = handler;
+}
+
+void irq_unmask(unsigned irq)
+{
+	if (ioapic_active())
+		ioapic_unmask_irq(irq);
+	else
+		pic_unmask(irq);
+}
+
+void irq_mask(unsigned irq)
+{
+	if (ioapic_active())
+		ioapic_mask_irq(irq);
+	else
+		pic_mask(irq);
 }
 
 irq_handler_t irq_vector_handler(unsigned vector)

@@ -26,9 +26,14 @@ typedef void (*irq_handler_t)(unsigned irq, struct trap_frame *tf);
  * Register handler for line irq (0-15); the controller is acknowledged for
  * it.  irq >= 16, or a second different handler for a line that has one,
  * is refused with an error line (E_RANGE, E_BUSY); NULL removes the
- * handler.  The driver unmasks its line afterwards (pic_unmask).
+ * handler.  The driver unmasks its line afterwards (irq_unmask).
  */
 void irq_register(unsigned irq, irq_handler_t handler);
+
+/* Let legacy line irq through, or block it, at whichever controller
+ * delivers it: the I/O APIC once ioapic_setup ran, else the 8259 PIC. */
+void irq_unmask(unsigned irq);
+void irq_mask(unsigned irq);
 
 /*
  * Register handler for a vector of the local APIC's own range

@@ -8,7 +8,6 @@
  */
 #include "drivers/keyboard.h"
 #include "drivers/irq.h"
-#include "drivers/pic.h"
 #include "lib/cpu.h"
 #include "lib/printk.h"
 
@@ -256,7 +255,7 @@ void keyboard_setup(void (*input_fn)(char c))
 	outb(I8042_CMD, CMD_ENABLE_KBD);
 	flush_output();
 	irq_register(KBD_IRQ, keyboard_irq);
-	pic_unmask(KBD_IRQ);
+	irq_unmask(KBD_IRQ);
 	pr_info("keyboard: PS/2 on IRQ %d, scan code set 1, US layout\n", KBD_IRQ);
 	return;
 timeout:

@@ -7,7 +7,6 @@
  * Linux: serial8250_interrupt / serial8250_rx_chars in 8250_port.c.
  */
 #include "drivers/irq.h"
-#include "drivers/pic.h"
 #include "drivers/serial.h"
 #include "lib/printk.h"
 
@@ -30,6 +29,6 @@ void serial_input_setup(void (*input_fn)(char c))
 	input = input_fn;
 	irq_register(COM1_IRQ, serial_irq);
 	serial_enable_irq();
-	pic_unmask(COM1_IRQ);
+	irq_unmask(COM1_IRQ);
 	pr_debug("serial: COM1 input on IRQ %d\n", COM1_IRQ);
 }

@@ -67,7 +67,7 @@ void timer_setup(void)
 		khz = tsc_calibrate();
 	irq_register(TIMER_IRQ, timer_tick);
 	pit_start_tick();
-	pic_unmask(TIMER_IRQ);
+	irq_unmask(TIMER_IRQ);
 	pr_info("timer: TSC %llu.%03llu MHz, tick %u Hz\n", (unsigned long long)(khz / 1000),
 		(unsigned long long)(khz % 1000), TIMER_HZ);
 }
@@ -80,7 +80,7 @@ uint64_t timer_ticks(void)
 /* Mask the tick and leave channel 0 in one-shot mode (no more edges). */
 void timer_stop(void)
 {
-	pic_mask(TIMER_IRQ);
+	irq_mask(TIMER_IRQ);
 	outb(PIT_MODE, PIT_CH0_ONESHOT);
 	outb(PIT_CH0, 0);
 	outb(PIT_CH0, 0);

@@ -8,19 +8,62 @@
 #include "kernel/console.h"
 #include "drivers/serial.h"
 #include "drivers/vga.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "lib/cpu.h"
+#include "lib/panic.h"
+#include "lib/spinlock.h"
+#include "lib/time.h"
 #include "lib/watchdog.h"
 
 #define INPUT_QUEUE 256
+#define NESTED (1ULL << 63)		/* console_lock state: the lock was already ours */
+#define PANIC_TAKEOVER_NS 100000000ULL	/* the panicking CPU waits 100 ms at most */
+
+static spinlock_t lock = SPINLOCK_INIT;
+static volatile int owner = -1;		/* the CPU holding lock */
 
 static volatile char input[INPUT_QUEUE];
 static volatile unsigned input_head, input_tail;
 
+uint64_t console_lock(void)
+{
+	uint64_t flags = irq_save();
+	int me = (int)smp_processor_id();
+	uint64_t t0 = ktime_ns();
+
+	if (__atomic_load_n(&owner, __ATOMIC_RELAXED) == me)
+		return flags | NESTED;
+	while (!spin_trylock(&lock)) {
+		int holder = __atomic_load_n(&owner, __ATOMIC_RELAXED);
+
+		/* A holder stopped by NMI never lets go; the panic goes first. */
+		if ((holder >= 0 && holder < NR_CPUS && per_cpu[holder].state != CPU_ONLINE) ||
+		    (panic_on_this_cpu() && ktime_ns() - t0 > PANIC_TAKEOVER_NS))
+			break;
+		cpu_relax();
+	}
+	__atomic_store_n(&owner, me, __ATOMIC_RELAXED);
+	return flags;
+}
+
+void console_unlock(uint64_t state)
+{
+	if (!(state & NESTED)) {
+		__atomic_store_n(&owner, -1, __ATOMIC_RELAXED);
+		spin_unlock(&lock);
+	}
+	irq_restore(state & ~NESTED);
+}
+
 void console_write(const char *s, size_t n)
 {
+	uint64_t state = console_lock();
+
 	touch_softlockup_watchdog();	/* output is progress (Linux: touch_nmi_watchdog) */
 	serial_write(s, n);
 	vga_write(s, n);
+	console_unlock(state);
 }
 
 void console_input_push(char c)
@@ -63,7 +106,7 @@ char console_getc(void)
 	while ((c = console_try_getc()) < 0) {
 		touch_softlockup_watchdog();	/* idle: not stuck */
 		if (flags & RFLAGS_IF)
-			__asm__ volatile("sti; hlt; cli" : : : "memory");
+			default_idle();		/* kernel/smp.c: sti; hlt; cli */
 		else
 			cpu_relax();
 	}

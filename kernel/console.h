@@ -9,8 +9,21 @@
 
 #include "lib/types.h"
 
-/* Write n bytes to every console ("\n" becomes "\r\n" on serial). */
+/* Write n bytes to every console ("\n" becomes "\r\n" on serial), under
+ * the console lock. */
 void console_write(const char *s, size_t n);
+
+/*
+ * The console lock: one CPU at a time writes to the consoles and the log
+ * ring, so lines from several CPUs do not interleave.  It nests on the
+ * CPU that holds it (printk inside an NMI that interrupted a printk), and
+ * the panicking CPU takes it over after a bounded wait (its holder may be
+ * a CPU the panic stopped: Linux's console_flush_on_panic).  Interrupts
+ * stay off while held.  console_lock returns the state for
+ * console_unlock.
+ */
+uint64_t console_lock(void);
+void console_unlock(uint64_t state);
 
 /* Queue one input byte: kmain hands this to the serial and keyboard
  * drivers, which call it from their interrupt handlers. */

@@ -8,6 +8,7 @@
 #include "crash/crash.h"
 #include "drivers/acpi.h"
 #include "drivers/apic.h"
+#include "drivers/ioapic.h"
 #include "drivers/keyboard.h"
 #include "drivers/pic.h"
 #include "drivers/serial.h"
@@ -15,6 +16,9 @@
 #include "drivers/vga.h"
 #include "kernel/console.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
+#include "kernel/tick.h"
+#include "kernel/watchdog.h"
 #include "kernel/traps.h"
 #include "kernel/version.h"
 #include "lib/cmdline.h"
@@ -34,6 +38,7 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta);
 
 void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 {
+	percpu_setup_boot();			/* kernel/percpu.c: GS base, smp_processor_id() */
 	phys_base = load_delta;			/* boot/addr.h: where we really are */
 	time_mark_boot();			/* drivers/tsc.c: time zero is now */
 	serial_init();				/* drivers/serial.c: COM1 first */
@@ -54,12 +59,16 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 	vmcore_setup();				/* crash/vmcore.c: capture kernel only */
 	pic_setup();				/* drivers/pic.c: 8259s remapped, masked */
 	apic_setup();				/* drivers/apic.c: local APIC, leftovers cleaned */
+	acpi_setup();				/* drivers/acpi.c: RSDP, FADT, MADT */
+	ioapic_setup();				/* drivers/ioapic.c: legacy IRQs, PIC masked */
 	timer_setup();				/* drivers/timer.c: PIT tick, TSC */
 	softlockup_setup();			/* kernel/watchdog.c: checked on every tick */
-	acpi_setup();				/* drivers/acpi.c: RSDP, FADT */
+	tick_setup();				/* kernel/tick.c: each CPU's local APIC timer */
+	smp_init();				/* kernel/smpboot.c: every CPU up, to its idle loop */
 	keyboard_setup(console_input_push);	/* drivers/keyboard.c: PS/2 on IRQ 1 */
 	serial_input_setup(console_input_push);	/* drivers/serial_irq.c: serial IRQ 4 */
 	irq_enable();				/* interrupts on from here */
+	hardlockup_setup();			/* kernel/watchdog_buddy.c: CPUs watch each other */
 	boot_complete();			/* kernel/version.c: the milestone line */
 	vmcore_autosave();			/* crash/vmcore.c: if asked, save the dump */
 	shell_run();				/* kernel/shell.c: never returns */

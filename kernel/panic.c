@@ -13,6 +13,7 @@
 #include "kernel/console.h"
 #include "kernel/kallsyms.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/traps.h"
 #include "lib/cmdline.h"
 #include "lib/cpu.h"
@@ -34,6 +35,16 @@ static char panic_msg[256];
 /* Registers of the panicking context, for show_regs and the crash note. */
 static struct trap_frame panic_regs;
 
+bool panic_on_this_cpu(void)
+{
+	return __atomic_load_n(&panic_cpu, __ATOMIC_RELAXED) == (int)smp_processor_id();
+}
+
+bool panic_in_progress(void)
+{
+	return __atomic_load_n(&panic_cpu, __ATOMIC_RELAXED) != PANIC_CPU_INVALID;
+}
+
 __noreturn void halt_forever(void)
 {
 	for (;;)
@@ -42,9 +53,12 @@ __noreturn void halt_forever(void)
 
 /*
  * Claim the panic path for this CPU (Linux: atomic_try_cmpxchg on
- * panic_cpu).  A loser, nested or on another CPU, halts here.
+ * panic_cpu).  A nested panic on the winner halts; a second CPU that
+ * panics at the same time keeps regs as its own failure and waits for the
+ * winner's NMI shootdown, which saves them in its crash note (Linux:
+ * panic_smp_self_stop, nmi_panic_self_stop).
  */
-static void claim_panic_cpu(void)
+static void claim_panic_cpu(struct trap_frame *regs)
 {
 	int cpu = (int)smp_processor_id();
 	int old = PANIC_CPU_INVALID;
@@ -52,13 +66,17 @@ static void claim_panic_cpu(void)
 	if (__atomic_compare_exchange_n(&panic_cpu, &old, cpu, false, __ATOMIC_SEQ_CST,
 					__ATOMIC_SEQ_CST))
 		return;
+	if (old != cpu)
+		this_cpu()->panic_regs = regs;	/* first: the shootdown's NMI may come now */
 	if (__atomic_fetch_add(&panic_later_lines, 1, __ATOMIC_SEQ_CST) == 0) {
 		/* console_write, not printk: the ring may be what broke. */
 		static const char line[] = "panic: nested panic or second CPU: halting this CPU\n";
 
 		console_write(line, sizeof(line) - 1);
 	}
-	halt_forever();
+	if (old == cpu)
+		halt_forever();
+	smp_panic_self_stop(regs);
 }
 
 /* The hooks: PANIC_HOOK() entries (lib/panic.h, linker.ld). */
@@ -133,6 +151,7 @@ static __noreturn void panic_common(const struct trap_frame *regs, bool from_tra
 	if (from_trap)
 		pr_emerg("Kernel panic - not syncing: %s\n", panic_msg);
 	run_panic_hooks(regs);
+	smp_send_stop(false);	/* no capture kernel: stop the others (Linux: smp_send_stop) */
 	/* So the log ends with the panic message (with panic=N the reboot
 	 * lines follow it, but then there is no vmcore). */
 	panic_end_marker();
@@ -146,7 +165,7 @@ __noreturn void panic(const char *fmt, ...)
 
 	irq_disable();
 	trap_frame_capture(&here);	/* before anything changes them */
-	claim_panic_cpu();
+	claim_panic_cpu(&here);
 	panic_regs = here;
 	va_start(ap, fmt);
 	kvsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);
@@ -159,7 +178,7 @@ __noreturn void panic_with_frame(struct trap_frame *tf, const char *fmt, ...)
 	va_list ap;
 
 	irq_disable();
-	claim_panic_cpu();
+	claim_panic_cpu(tf);
 	panic_regs = *tf;
 	va_start(ap, fmt);
 	kvsnprintf(panic_msg, sizeof(panic_msg), fmt, ap);

@@ -1,6 +1,7 @@
 /*
- * The per-CPU tables (kernel/percpu.h): the GDT and the TSS, one of each
- * per CPU, and which CPU is running.  In long mode segments are
+ * The per-CPU tables (kernel/percpu.h): struct percpu, the GDT and the
+ * TSS, one of each per CPU, and the GS base that says which CPU is
+ * running.  In long mode segments are
  * almost gone: the GDT only needs a 64-bit code segment, a data segment for
  * SS, and the TSS, whose one job left is the Interrupt Stack Table: fresh
  * stacks the CPU switches to for #DF, NMI and #MC, so that a kernel stack
@@ -10,8 +11,11 @@
  */
 #include "boot/layout.h"
 #include "kernel/percpu.h"
+#include "lib/cpu.h"
 #include "lib/printk.h"
 #include "lib/x86.h"
+
+struct percpu per_cpu[NR_CPUS];
 
 /* Selector = index * 8: the order is lib/x86.h's GDT_*, as in every GDT. */
 #define GDT_ENTRY_NULL 0
@@ -119,6 +123,19 @@ void gdt_load_cpu(unsigned cpu)
 	t->tss.iomap_base = sizeof(t->tss);
 	set_tss_descriptor(t->gdt, &t->tss);
 	load_tables(t);
+	/* After the segment loads: a null GS selector may clear the base. */
+	per_cpu[cpu].self = &per_cpu[cpu];
+	per_cpu[cpu].cpu = cpu;
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&per_cpu[cpu]);
+}
+
+void percpu_setup_boot(void)
+{
+	per_cpu[0].self = &per_cpu[0];
+	per_cpu[0].cpu = 0;
+	per_cpu[0].state = CPU_ONLINE;		/* the CPU running this */
+	per_cpu[0].doing = "boot";
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&per_cpu[0]);
 }
 
 void gdt_setup(void)
@@ -127,17 +144,6 @@ void gdt_setup(void)
 	pr_debug("gdt: CPU 0: GDT at 0x%llx, TSS at 0x%llx, IST stacks of %u KiB (#DF, NMI, #MC)\n",
 		 (unsigned long long)(uintptr_t)cpu_tables[0].gdt,
 		 (unsigned long long)(uintptr_t)&cpu_tables[0].tss, IST_STACK_SIZE / 1024);
-}
-
-unsigned smp_processor_id(void)
-{
-	struct descriptor_pointer gdtr;
-	uint64_t first = (uint64_t)(uintptr_t)&cpu_tables[0];
-
-	__asm__ volatile("sgdt %0" : "=m"(gdtr));
-	if (gdtr.base < first || gdtr.base >= first + sizeof(cpu_tables))
-		return 0;	/* still on the boot GDT: only the boot CPU runs */
-	return (unsigned)((gdtr.base - first) / sizeof(struct cpu_tables));
 }
 
 bool kernel_stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi)
@@ -150,6 +156,13 @@ bool kernel_stack_bounds(uint64_t addr, uint64_t *lo, uint64_t *hi)
 		return true;
 	}
 	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		const struct percpu *p = &per_cpu[cpu];
+
+		if (p->stack_hi && addr >= p->stack_lo && addr < p->stack_hi) {
+			*lo = p->stack_lo;
+			*hi = p->stack_hi;
+			return true;
+		}
 		for (unsigned i = 0; i < IST_COUNT; i++) {
 			uint64_t base = (uint64_t)(uintptr_t)ist_stacks[cpu][i];
 
@@ -167,9 +180,19 @@ bool kernel_stack_guard(uint64_t addr, uint64_t *lo, uint64_t *hi)
 {
 	uint64_t guard = (uint64_t)(uintptr_t)boot_stack_guard;
 
-	if (addr < guard || addr >= guard + PAGE_SIZE)
-		return false;
-	*lo = guard;
-	*hi = guard + PAGE_SIZE;
-	return true;
+	if (addr >= guard && addr < guard + PAGE_SIZE) {
+		*lo = guard;
+		*hi = guard + PAGE_SIZE;
+		return true;
+	}
+	for (unsigned cpu = 0; cpu < NR_CPUS; cpu++) {
+		const struct percpu *p = &per_cpu[cpu];
+
+		if (p->guard_lo && addr >= p->guard_lo && addr < p->stack_lo) {
+			*lo = p->guard_lo;
+			*hi = p->stack_lo;
+			return true;
+		}
+	}
+	return false;
 }

@@ -2,8 +2,9 @@
  * printk (Linux: kernel/printk/printk.c vprintk_emit).  Formats, splits
  * into lines, stores each line in the log ring with its level and a
  * timestamp, and echoes it to the consoles as "[    1.234567] text".
- * Interrupts are disabled while the ring is updated; no allocation, so it
- * works from exception handlers and the panic path.
+ * The console lock (kernel/console.c) is held while the ring is updated,
+ * interrupts off; no allocation, so it works from exception handlers, NMIs
+ * and the panic path.
  */
 #include <stdarg.h>
 #include "lib/printk.h"
@@ -95,10 +96,10 @@ int printk(const char *fmt, ...)
 	if (n >= (int)sizeof(buf))
 		n = mark_cut(buf, sizeof(buf));
 
-	uint64_t flags = irq_save();
+	uint64_t state = console_lock();	/* one CPU at a time in the ring */
 
 	store(buf, (size_t)n, level);
-	irq_restore(flags);
+	console_unlock(state);
 	return n;
 }
 
@@ -124,13 +125,13 @@ void dmesg_print(int max_level)
 	uint64_t seq = 0;
 
 	for (;;) {
-		/* Copy under cli: a printk from an interrupt may reuse the slot. */
-		uint64_t flags = irq_save();
+		/* Copy under the lock: another printk may reuse the slot. */
+		uint64_t state = console_lock();
 		bool ok = logring_read(&kernel_log, &seq, &rec, &t);
 
 		if (ok)
 			memcpy(text, t, rec.text_len);
-		irq_restore(flags);
+		console_unlock(state);
 		if (!ok)
 			break;
 		if (rec.level > max_level)

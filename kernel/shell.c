@@ -10,6 +10,7 @@
 #include "lib/shell.h"
 #include "kernel/console.h"
 #include "kernel/lineedit.h"
+#include "kernel/percpu.h"
 #include "kernel/version.h"
 #include "lib/cmdline.h"
 #include "lib/cpu.h"
@@ -26,8 +27,12 @@ extern const struct shell_command __start_shell_cmds[], __stop_shell_cmds[];
 
 static struct lineedit shell_le;
 /* The command running now, and whether it already reported its error. */
-static const struct shell_command *current;
-static bool current_reported;
+/* The command running on each CPU (a command may run on another CPU, `on`,
+ * while the shell's goes on), and whether it explained its failure. */
+static const struct shell_command *current_cmd[NR_CPUS];
+static bool reported[NR_CPUS];
+#define current current_cmd[smp_processor_id()]
+#define current_reported reported[smp_processor_id()]
 
 static const struct shell_command *shell_find(const char *name)
 {

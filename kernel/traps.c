@@ -12,6 +12,7 @@
 #include "drivers/irq.h"
 #include "kernel/kallsyms.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/traps.h"
 #include "lib/cpu.h"
 #include "lib/panic.h"
@@ -199,6 +200,22 @@ static __noreturn void unknown_nmi(struct trap_frame *tf)
 	panic_with_frame(tf, "NMI received: not recovering");
 }
 
+/* Another CPU asked where this one is (the buddy watchdog): say it, and
+ * whether interrupts were on, then carry on.  Linux: nmi_cpu_backtrace. */
+static void nmi_cpu_backtrace(struct trap_frame *tf)
+{
+	bool irqs_on = tf->rflags & RFLAGS_IF;
+
+	pr_emerg("NMI backtrace for cpu %u (interrupts %s)\n", smp_processor_id(),
+		 irqs_on ? "on" : "off");
+	if (!irqs_on) {
+		show_regs(tf);
+		pr_emerg("Call Trace:\n");
+		backtrace_print(tf->rip, tf->rbp);
+	}
+	smp_nmi_backtrace_done(irqs_on);
+}
+
 /* int3: show where we are and go on with the next instruction. */
 static void breakpoint(struct trap_frame *tf)
 {
@@ -225,7 +242,14 @@ void trap_dispatch(struct trap_frame *tf)
 		breakpoint(tf);
 		return;
 	}
-	if (tf->vector == VECTOR_NMI)
+	if (tf->vector == VECTOR_NMI) {
+		if (smp_nmi_handler(tf))	/* kernel/smp.c: a stop or the shootdown */
+			return;
+		if (smp_nmi_backtrace_pending()) {
+			nmi_cpu_backtrace(tf);
+			return;
+		}
 		unknown_nmi(tf);
+	}
 	die(tf, cr2);
 }

@@ -184,23 +184,30 @@ static int cmd_kexec(int argc, char **argv)
 	}
 	if (strcmp(mode, "--corrupt") == 0)
 		return cmd_corrupt(argc, argv);
-	if (argc != 2)
-		return shell_usage();
-	if (strcmp(mode, "-u") == 0)
-		return kexec_unload(KEXEC_TYPE_DEFAULT) ? shell_error(-E_NOENT, "no image loaded") : 0;
-	if (strcmp(mode, "-e") == 0) {
-		int err = kernel_kexec();	/* returns only on failure */
+	if (strcmp(mode, "-e") == 0 && argc <= 3) {
+		unsigned flags = 0;
+		int err;
+
+		if (argc == 3 && strcmp(argv[2], "--leave-apic-timer") != 0)
+			return shell_usage();
+		if (argc == 3)
+			flags |= KEXEC_LEAVE_APIC_TIMER;
+		err = kernel_kexec(flags);	/* returns only on failure */
 
 		if (err == -E_NOENT)
 			return shell_error(err, "no image loaded (kexec -l first)");
 		shell_mark_reported();		/* kernel_kexec logged why */
 		return err;
 	}
+	if (argc != 2)
+		return shell_usage();
+	if (strcmp(mode, "-u") == 0)
+		return kexec_unload(KEXEC_TYPE_DEFAULT) ? shell_error(-E_NOENT, "no image loaded") : 0;
 	return shell_usage();
 }
 
 SHELL_COMMAND(kexec,
 	      "-l|-p FILE [--append=CMDLINE|--reuse-cmdline] [--module=\"FILE [ARGS]\"]... | "
-	      "-e | -u | -p -u | -s [-v] | --corrupt SEG [OFFSET]",
+	      "-e [--leave-apic-timer] | -u | -p -u | -s [-v] | --corrupt SEG [OFFSET]",
 	      "load (-l) or load for crashes (-p), boot (-e), unload (-u) or show (-s) images",
 	      cmd_kexec);

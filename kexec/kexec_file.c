@@ -167,6 +167,11 @@ int kexec_cmdline_append(struct kexec_load *ld, const char *text)
 	return 0;
 }
 
+const char *kexec_load_cmdline(const struct kexec_load *ld)
+{
+	return ld->cmdline;
+}
+
 static int add_kernel(struct kexec_load *ld, const struct kexec_request *req)
 {
 	const struct bootinfo_module *m = bootinfo_find_module(&boot_info, req->kernel);
@@ -374,6 +379,13 @@ static int build_image(struct kexec_load *ld, const struct kexec_request *req)
 		return fail(err, "out of memory while staging the segments");
 	kimage_terminate(image);
 	return 0;
+}
+
+int kexec_give_ram(struct kexec_load *ld, paddr_t pa, size_t size)
+{
+	if (ld->mbi_map != &ld->crash_map)
+		return -E_INVAL;
+	return memmap_add(&ld->crash_map, pa, pa + ALIGN_UP(size, PAGE_SIZE), MEMMAP_RAM);
 }
 
 int kexec_mark_reserved(struct kexec_load *ld, paddr_t pa, size_t size)

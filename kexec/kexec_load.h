@@ -81,6 +81,15 @@ void *kexec_scratch(struct kexec_load *ld, size_t size);
 int kexec_reserve_area(struct kexec_load *ld, size_t size, paddr_t *pa, const char *what);
 int kexec_cmdline_append(struct kexec_load *ld, const char *text);
 
+/* The new kernel's command line as it stands (the request's, plus what
+ * was appended so far). */
+const char *kexec_load_cmdline(const struct kexec_load *ld);
+
+/* Crash loads: give the capture kernel [pa, pa + size) as RAM too, outside
+ * the window (the page it brings its other CPUs up through must be below
+ * 1 MiB).  0, -E_INVAL (not a crash load), -E_NOSPC, -E_OVERLAP. */
+int kexec_give_ram(struct kexec_load *ld, paddr_t pa, size_t size);
+
 /* Crash loads: tell the capture kernel that [pa, pa + size) is not free
  * RAM (the ELF core header must survive its boot).  0, or -E_INVAL for a
  * load that is not a crash load, -E_NOSPC (its memory map is full). */
@@ -112,8 +121,15 @@ int kexec_corrupt_byte(unsigned seg, uint64_t offset);
  */
 int machine_kexec_prepare(struct kexec_load *ld, struct kexec_loaded *kl);
 
-/* Jump into the loaded image: never returns.  -E_NOENT if none is loaded. */
-int kernel_kexec(void);
+/*
+ * Jump into the loaded image: never returns.  -E_NOENT if none is loaded,
+ * else whatever stopped it before the point of no return.  From any CPU:
+ * the bootstrap processor makes the jump.  KEXEC_LEAVE_APIC_TIMER leaves
+ * a local APIC timer running on vector 0xec into the next kernel, as
+ * Linux does, to watch the next kernel cope.
+ */
+#define KEXEC_LEAVE_APIC_TIMER 1
+int kernel_kexec(unsigned flags);
 
 /*
  * Crash images are armed at load time so the panic path allocates and

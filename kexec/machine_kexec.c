@@ -8,9 +8,13 @@
  */
 #include "kexec/kexec_load.h"
 #include "boot/addr.h"
+#include "drivers/apic.h"
 #include "drivers/device.h"
+#include "drivers/ioapic.h"
+#include "drivers/irq_vectors.h"
 #include "drivers/pic.h"
 #include "drivers/timer.h"
+#include "kernel/smp.h"
 #include "lib/cpu.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
@@ -103,17 +107,18 @@ static void quiesce(void)
 {
 	irq_disable();
 	timer_stop();
+	apic_timer_stop();	/* this CPU's tick (Linux: lapic_shutdown) */
+	apic_eoi_all();		/* no handler returns: retire what is in service */
 	pic_mask_all();
+	ioapic_shutdown();
 }
 
-int kernel_kexec(void)
+/* The jump itself, on the CPU that will start the next kernel. */
+static int machine_kexec(const struct kexec_loaded *kl, unsigned flags)
 {
-	const struct kexec_loaded *kl = kexec_loaded_image(KEXEC_TYPE_DEFAULT);
 	relocate_kernel_fn relocate;
 	int err;
 
-	if (!kl)
-		return -E_NOENT;
 	/* The stub runs at the control page's physical address: map it there. */
 	err = paging_map(kl->control_pa, kl->control_pa, PAGE_SIZE, PTE_WRITE);
 	if (err) {
@@ -127,10 +132,58 @@ int kernel_kexec(void)
 
 	/* Point of no return: from here on there is no error path. */
 	device_shutdown();	/* no DMA may land in memory the next kernel owns */
+	smp_send_stop(true);	/* every other CPU halted (Linux: machine_shutdown) */
+	smp_park_other_cpus();	/* ... and in INIT, where no NMI can wake it */
 	quiesce();
+	if (flags & KEXEC_LEAVE_APIC_TIMER)	/* as Linux leaves its tick, on 0xec */
+		apic_timer_start(LOCAL_TIMER_VECTOR, 100);
 	relocate = (relocate_kernel_fn)(uintptr_t)kl->control_pa;
 	relocate(kl->image.head, kl->control_pa, kl->image.start, kl->pgd_pa);
 	__builtin_unreachable();
+}
+
+/* A jump handed to the bootstrap processor: the request and its outcome. */
+struct bsp_jump {
+	const struct kexec_loaded *kl;
+	unsigned flags;
+	volatile int err;
+	volatile bool done;
+};
+
+static void jump_on_bsp(void *arg)
+{
+	struct bsp_jump *j = arg;
+
+	j->err = machine_kexec(j->kl, j->flags);	/* returns only on failure */
+	__atomic_store_n(&j->done, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * The next kernel brings every CPU up with INIT-SIPI-SIPI, but INIT sends
+ * the bootstrap processor to the firmware: so the BSP must be the CPU that
+ * jumps, and a command run elsewhere (on 3 kexec -e) hands the jump to it
+ * and waits to be stopped.  Linux: migrate_to_reboot_cpu() in
+ * kernel_kexec().  Without an online BSP (a capture kernel), the calling
+ * CPU jumps, and the next kernel never sends the BSP an INIT.
+ */
+int kernel_kexec(unsigned flags)
+{
+	const struct kexec_loaded *kl = kexec_loaded_image(KEXEC_TYPE_DEFAULT);
+	struct bsp_jump j = { kl, flags, 0, false };
+	int bsp = smp_bsp_cpu();
+	int err;
+
+	if (!kl)
+		return -E_NOENT;
+	if (bsp < 0 || (unsigned)bsp == smp_processor_id())
+		return machine_kexec(kl, flags);
+	pr_notice("kexec: CPU %u hands the jump to CPU %d, the bootstrap processor, which alone "
+		  "can start the next kernel with every CPU (Linux: migrate_to_reboot_cpu)\n",
+		  smp_processor_id(), bsp);
+	err = smp_call_function_single((unsigned)bsp, jump_on_bsp, &j, false);
+	while (!err && !__atomic_load_n(&j.done, __ATOMIC_ACQUIRE))
+		default_idle();		/* until the BSP stops this CPU, or fails */
+	return err ? err : j.err;
 }
 
 static int protect_window(const struct kexec_loaded *kl, uint64_t flags)

@@ -24,6 +24,7 @@ static const char *const names[E_MAX + 1] = {
 	[E_BADSUM] = "E_BADSUM",
 	[E_PERM] = "E_PERM",
 	[E_NOTSUP] = "E_NOTSUP",
+	[E_TIMEDOUT] = "E_TIMEDOUT",
 };
 
 const char *err_name(int err)

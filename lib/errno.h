@@ -24,7 +24,8 @@
 #define E_BADSUM  13	/* checksum or digest mismatch */
 #define E_PERM    14	/* not allowed in this state */
 #define E_NOTSUP  15	/* valid but not supported */
-#define E_MAX     15
+#define E_TIMEDOUT 16	/* no answer in time */
+#define E_MAX     16
 
 /* Name of an error code, positive or negative ("E_INVAL"), or "E_?". */
 const char *err_name(int err);

@@ -28,6 +28,12 @@ __noreturn void panic_with_frame(struct trap_frame *tf, const char *fmt, ...) __
 			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 
+/* Is the calling CPU the one running the panic path (it won panic_cpu)? */
+bool panic_on_this_cpu(void);
+
+/* Has any CPU entered panic()? */
+bool panic_in_progress(void);
+
 /* Stop this CPU for good: interrupts off, hlt forever. */
 __noreturn void halt_forever(void);
 

@@ -14,9 +14,9 @@
 #define SOFTLOCKUP_THRESH_S 5
 
 /*
- * Arm the detector on the calling CPU, after timer_setup: it registers its
- * check as the timer's tick hook (drivers/timer.h).  Unless the command
- * line says "nosoftlockup" (Linux's switch of the same name).
+ * Arm the detector, after timer_setup: from then on every CPU's local
+ * tick (kernel/tick.c) checks that CPU.  Unless the command line says
+ * "nosoftlockup" (Linux's switch of the same name).
  */
 void softlockup_setup(void);
 

@@ -22,6 +22,7 @@
 /* Model-specific registers (SDM vol. 4) */
 #define MSR_APIC_BASE 0x1b		/* local APIC base address and enable */
 #define MSR_EFER 0xc0000080		/* extended feature enable */
+#define MSR_GS_BASE 0xc0000101		/* GS segment base: the per-CPU area */
 #define EFER_LME (1U << 8)		/* long mode enable */
 #define EFER_NXE (1U << 11)		/* no-execute page bit enable */
 

@@ -83,6 +83,22 @@ int paging_map(vaddr_t va, paddr_t pa, uint64_t size, uint64_t flags);
  */
 int paging_map_direct(paddr_t pa, uint64_t size, uint64_t flags);
 
+/*
+ * Other CPUs share the kernel's page tables; after a change they must drop
+ * their TLB entries too.  The SMP code registers fn, which makes every
+ * other online CPU reload CR3; paging_map and paging_map_direct call it.
+ */
+void paging_set_remote_flush(void (*fn)(void));
+
+/*
+ * Page tables for CPUs coming up through the real-mode trampoline: a new
+ * PML4 below 4 GiB (CR3 is loaded in 32-bit mode) holding the kernel's
+ * mappings plus [start, start + size) mapped at its own address, so the
+ * trampoline keeps running when paging comes on.  0, -E_NOMEM, or
+ * pt_map's errors.  Linux: trampoline_pgd (arch/x86/realmode/init.c).
+ */
+int paging_trampoline_pgd(paddr_t start, uint64_t size, paddr_t *pml4_pa);
+
 /* Map device memory [pa, pa + size) uncached into the direct map (if not
  * already mapped) and return its virtual address; NULL on failure. */
 void *ioremap(paddr_t pa, size_t size);

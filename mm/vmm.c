@@ -243,13 +243,28 @@ void *ioremap(paddr_t pa, size_t size)
 	return phys_to_virt(pa);
 }
 
+static void (*flush_others)(void);
+
+void paging_set_remote_flush(void (*fn)(void))
+{
+	flush_others = fn;
+}
+
+/* This CPU's TLB, then every other CPU's (Linux: flush_tlb_kernel_range). */
+static void flush_all(void)
+{
+	write_cr3(read_cr3());	/* no stale entry may hide the new one */
+	if (flush_others)
+		flush_others();
+}
+
 int paging_map(vaddr_t va, paddr_t pa, uint64_t size, uint64_t flags)
 {
 	struct pt_root root = { kernel_pt.pml4_pa, &image_src };
 	int err = pt_map(&root, va, pa, size, flags);
 
 	if (!err)
-		write_cr3(read_cr3());	/* no stale entry may hide the new one */
+		flush_all();
 	return err;
 }
 
@@ -259,6 +274,26 @@ int paging_map_direct(paddr_t pa, uint64_t size, uint64_t flags)
 	int err = pt_map(&root, DIRECT_MAP_BASE + pa, pa, size, flags);
 
 	if (!err)
-		write_cr3(read_cr3());
+		flush_all();
 	return err;
+}
+
+int paging_trampoline_pgd(paddr_t start, uint64_t size, paddr_t *pml4_pa)
+{
+	paddr_t pa = pmm_alloc_contig(1, PAGE_SIZE, BOOT_MAP_SIZE);
+	struct pt_root root = { pa, &image_src };
+	int err;
+
+	if (!pa)
+		return -E_NOMEM;
+	memcpy(phys_to_virt(pa), phys_to_virt(kernel_pt.pml4_pa), PAGE_SIZE);
+	/* The kernel's PML4 slot 0 is empty since paging_setup: the new
+	 * tables for the identity range are this page's own. */
+	err = pt_map(&root, start, start, size, PTE_WRITE);
+	if (err) {
+		pmm_free(pa);	/* the slot-0 tables stay: a few pages, once */
+		return err;
+	}
+	*pml4_pa = pa;
+	return 0;
 }

@@ -8,7 +8,9 @@ and power off, cuts BUILD/vmcore out of the disk, and shows what gdb sees:
 the backtrace of the crashing CPU and the canary.  The flow is
 guest.kdump.capture(); this script says what happens at each stage.
 Usage: tools/make_vmcore.py [--build DIR] [--mem 512M] [--trigger null]
-       [--crashkernel 64M]
+       [--crashkernel 64M] [--smp N] [--on CPU]
+With --smp N the guest has N CPUs and gdb shows each as a thread
+(`info threads`, `thread apply all bt`); --on CPU crashes that CPU.
 """
 import argparse
 import os
@@ -21,7 +23,7 @@ from guest.elf import describe_extract
 
 CANARY = 0x6b64756d70636e79     # "kdumpcny"
 TRIGGERS = ["panic", "null", "gpf", "ud", "div0", "stackoverflow", "doublefault", "nmi",
-            "lockup"]
+            "lockup", "hardlockup", "twopanic"]
 
 
 def say(text):
@@ -37,7 +39,7 @@ def narrate(args):
             out = cap.outputs[guest.kdump.LOAD.format(append="vmcore_autosave=poweroff")]
             say("capture kernel loaded: " + guest.strip_stamp(out.strip().splitlines()[-1]))
         elif stage == "crashing":
-            say(f"crash {args.trigger}")
+            say(("" if args.on is None else f"on {args.on} ") + f"crash {args.trigger}")
     return progress
 
 
@@ -47,6 +49,8 @@ def main():
     ap.add_argument("--mem", default="512M")
     ap.add_argument("--trigger", default="null", choices=TRIGGERS)
     ap.add_argument("--crashkernel", default="64M")
+    ap.add_argument("--smp", type=int, default=1)
+    ap.add_argument("--on", type=int, default=None)
     args = ap.parse_args()
     build = Path(args.build)
     disk, vmcore = build / "dump.img", build / "vmcore"
@@ -54,7 +58,7 @@ def main():
     try:
         cap = guest.kdump.capture(machines, mem=args.mem, crashkernel=args.crashkernel,
                                   trigger=args.trigger, disk=disk, vmcore=vmcore,
-                                  progress=narrate(args))
+                                  progress=narrate(args), smp=args.smp, on=args.on)
     except (guest.GuestError, guest.BuildMissing, guest.IsoError, ValueError, OSError) as e:
         sys.exit(f"make vmcore: error: {e}")
     finally:
@@ -62,9 +66,11 @@ def main():
     say(f"{cap.saved_line} ({cap.seconds('crash', 'saved'):.1f} s from the crash); "
         f"QEMU exited ({cap.exit_status})")
     print(describe_extract(disk, vmcore, cap.vmcore_size))
-    say(f"gdb -batch -ex bt -ex 'print/x crash_canary' {build}/kernel.elf {vmcore}")
-    gdb = subprocess.run(["gdb", "-batch", "-ex", "bt", "-ex", "print/x crash_canary",
-                          str(build / "kernel.elf"), str(vmcore)],
+    cmds = ["bt", "print/x crash_canary"] + (["info threads", "thread apply all bt"]
+                                             if args.smp > 1 else [])
+    say("gdb -batch " + " ".join(f"-ex '{c}'" for c in cmds) + f" {build}/kernel.elf {vmcore}")
+    gdb = subprocess.run(["gdb", "-batch"] + [a for c in cmds for a in ("-ex", c)] +
+                         [str(build / "kernel.elf"), str(vmcore)],
                          capture_output=True, text=True, timeout=120)
     print(gdb.stdout.rstrip())
     if gdb.returncode:

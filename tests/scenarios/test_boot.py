@@ -24,8 +24,13 @@ MILESTONES = [
     r"pmm: \d+ frames free \(.+\) of \d+ managed$",
     rf"paging: direct map of .+ at 0xffff888000000000 \(\d+ 2 MiB pages, \d+ 4 KiB pages\), CR3 {HEX}$",
     r"heap: ready$",
-    r"timer: TSC [\d.]+ MHz, tick \d+ Hz$",
+    r"apic: local APIC id \d+, xAPIC mode, version 0x[0-9a-f]+, \d+ LVT entries, spurious vector "
+    r"0xff$",
     rf"acpi: RSDP v\d+ at {HEX}, FADT at {HEX}$",
+    rf"ioapic: I/O APIC id \d+ at {HEX}, \d+ pins from GSI 0; legacy IRQs go to APIC id \d+, the "
+    r"8259 PIC is masked$",
+    r"timer: TSC [\d.]+ MHz, tick \d+ Hz$",
+    r"smp: running alone on CPU 0, APIC id 0 \(the bootstrap processor\): ",
     r"boot: ready in \d+\.\d+ s$",
 ]
 

@@ -159,7 +159,7 @@ def test_info_shows_cpu_registers_vmcoreinfo_and_build_id(tool, crashed, build):
     out = inspect(tool, "info", c["vmcore"], build.kernel_elf).stdout
     check(re.search(r"^  \d+\s+CORE\s+1 \(NT_PRSTATUS\)\s+336 ", out, re.M) and
           re.search(r"^  \d+\s+VMCOREINFO\s+0 ", out, re.M), f"notes table:\n{out[:800]}")
-    check(re.search(r"^CPU 0 \(pid 1\):", out, re.M), f"no CPU 0:\n{out[:1500]}")
+    check(re.search(r"^CPU 0 \(pid 1\), the crashing CPU \(first note\):", out, re.M), f"no CPU 0:\n{out[:1500]}")
     rip = re.search(r"^  rip 0x([0-9a-f]{16})  <(\w+)\+0x[0-9a-f]+>$", out, re.M)
     check(rip and rip.group(1) == c["rip"] and rip.group(2).startswith("crash_"),
           f"rip is not the panic's {c['rip']} in crash_*:\n{out[:1500]}")

@@ -1,6 +1,6 @@
 # gdb helpers for this kernel: `source tools/gdb/kernel-gdb.py` (make debug does it).
 # kdmesg (the log ring), kmemmap (e820 map, iomem tree), kexec-ind (a loaded
-# image's IND list) and ksym read the kernel's own structures the same way
+# image's IND list), ksym and kcpus (every CPU) read the kernel's own structures the same way
 # on a vmcore (gdb build/kernel.elf build/vmcore) and on a live kernel (gdb
 # on QEMU's stub).  The one idea: gdb reads virtual addresses only, so a
 # physical address pa is read at DIRECT_MAP_BASE + pa, as the kernel does.
@@ -499,7 +499,42 @@ def symbol_at(va):
     return f"<{name}> in {m.group(3)}{src}"
 
 
+# kernel/percpu.h enum cpu_state, as `cpus` names them.
+CPU_STATES = ["absent", "offline", "booting", "online", "stopped", "crashed"]
+
+
+class KCpus(KernelCommand):
+    """Every CPU, as the kernel's `cpus` shows it: kcpus
+
+Reads per_cpu[] (kernel/percpu.h) for each of the nr_cpu_ids CPUs: its
+APIC id, state, timer interrupts and what it was doing, and names the gdb
+thread that holds its registers in a vmcore (its note has pr_pid = CPU + 1,
+so LWP CPU + 1), with the frame it stopped in.  On a live kernel the
+threads are QEMU's vCPUs instead."""
+
+    def __init__(self):
+        super().__init__("kcpus")
+
+    def run(self, args):
+        if args:
+            raise gdb.GdbError("usage: kcpus")
+        per_cpu = global_value("per_cpu")
+        n = int(global_value("nr_cpu_ids"))
+        threads = {t.ptid[1]: t for t in gdb.selected_inferior().threads()}
+        gdb.write("CPU  APIC id  state     ticks  doing / gdb thread\n")
+        for cpu in range(n):
+            p = per_cpu[cpu]
+            state = int(p["state"])
+            name = CPU_STATES[state] if 0 <= state < len(CPU_STATES) else f"state {state}"
+            doing = c_string(p["doing"]) if int(p["doing"]) else "-"
+            t = threads.get(cpu + 1)
+            where = f"thread {t.num} (LWP {cpu + 1})" if t else "no note"
+            gdb.write(f"{cpu:3}  {int(p['apic_id']):7}  {name:8} {int(p['ticks']):6}  "
+                      f"{doing}; {where}\n")
+
+
 KDmesg()
 KMemmap()
 KexecInd()
 KSym()
+KCpus()

@@ -80,11 +80,12 @@ class Capture:
 
 def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(),
             append="vmcore_autosave=poweroff", disk=None, keep_disk=False, vmcore=None,
-            progress=None, lifetime=900):
+            progress=None, lifetime=900, smp=1, machine="pc", cpu=None, on=None):
     """Crash a guest once and capture its vmcore; return a Capture.
 
     before: shell commands run before `kexec -p` (their outputs go into
-    Capture.outputs).  disk: the dump disk image to create (default a
+    Capture.outputs).  smp, machine, cpu: QEMU's -smp, -M, -cpu.  on: run
+    the trigger on that CPU (`on N crash TRIGGER`).  disk: the dump disk image to create (default a
     temporary file in BUILD/), mem + 64 MiB, sparse; removed at the end
     unless keep_disk.  vmcore: where to write the vmcore cut out of the
     disk (None: leave it on the disk).  progress(stage, machine, capture)
@@ -101,7 +102,7 @@ def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(),
         with open(disk, "wb") as f:
             f.truncate(size)
     m = Machine(build, mem=mem, cmdline=f"crashkernel={crashkernel}",
-                extra_args=disk_args(disk), lifetime=lifetime)
+                extra_args=disk_args(disk), lifetime=lifetime, smp=smp, machine=machine, cpu=cpu)
     cap = Capture(machine=m, disk=disk)
     step = progress or (lambda stage, machine, capture: None)
     try:
@@ -118,7 +119,7 @@ def capture(build, mem="512M", crashkernel="64M", trigger="null", before=(),
             step("crashing", m, cap)
             cap.crash_at = len(m.output)
             cap.times["crash"] = time.monotonic()
-            m.send(f"crash {trigger}\r")
+            m.send(("" if on is None else f"on {on} ") + f"crash {trigger}\r")
             for stage, line, timeout in (("panic", r"Kernel panic - not syncing", PANIC_TIMEOUT),
                                          ("purgatory", r"purgatory: sha256 ok", 60),
                                          ("capture", r"vmcore: capture kernel:", BOOT_TIMEOUT),

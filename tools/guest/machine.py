@@ -71,16 +71,22 @@ class Machine:
 
     build: a Build or a build directory (default $BUILD or build).  mem:
     -m value.  cmdline: kernel command line (GRUB script text, see
-    iso.build_iso).  iso: boot this ISO instead.  extra_args: more QEMU
-    arguments.  reboot: False adds -no-reboot (a guest reset makes QEMU
-    exit).  lifetime: seconds after which QEMU is killed whatever happens.
-    start: boot at once (else call start()).
+    iso.build_iso).  iso: boot this ISO instead.  machine: QEMU's -M
+    ("pc", "q35").  smp: QEMU's -smp (a CPU count, or "4,sockets=2,...").
+    cpu: QEMU's -cpu ("qemu64", "max"; None: QEMU's default).  extra_args:
+    more QEMU arguments.  reboot: False adds -no-reboot (a guest reset
+    makes QEMU exit).  lifetime: seconds after which QEMU is killed
+    whatever happens.  start: boot at once (else call start()).
     """
 
     def __init__(self, build=None, mem="512M", cmdline="", iso=None, extra_args=(),
-                 lifetime=QEMU_LIFETIME, reboot=False, start=True):
+                 lifetime=QEMU_LIFETIME, reboot=False, start=True, machine="pc", smp=1,
+                 cpu=None):
         self.build = build if isinstance(build, Build) else Build(build)
         self.mem = mem
+        self.machine_type = machine
+        self.smp = str(smp)
+        self.cpu = cpu
         self.cmdline = cmdline
         self.iso = Path(iso) if iso else None
         self.extra_args = list(extra_args)
@@ -110,7 +116,8 @@ class Machine:
 
     def command_line(self):
         iso = self.iso or build_iso(self.build, self.cmdline)
-        args = [QEMU, "-M", "pc", "-accel", "tcg", "-m", self.mem,
+        args = [QEMU, "-M", self.machine_type, "-accel", "tcg", "-m", self.mem,
+                "-smp", self.smp] + (["-cpu", self.cpu] if self.cpu else []) + [
                 "-cdrom", str(iso), "-boot", "d",
                 "-display", "none",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
@@ -298,7 +305,8 @@ class Machine:
             self.fail(f"/{pattern}/ must not appear, but found: {line!r}")
 
     def config(self):
-        return (self.mem, self.cmdline, str(self.iso), tuple(self.extra_args), self.reboot)
+        return (self.mem, self.cmdline, str(self.iso), tuple(self.extra_args), self.reboot,
+                self.machine_type, self.smp, self.cpu)
 
     def wait_prompt(self, timeout=BOOT_TIMEOUT, fail_on_panic=True):
         """Wait for the next shell prompt.  A "Kernel panic" line on the way

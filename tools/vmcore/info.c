@@ -58,7 +58,11 @@ static void print_notes(const struct vmcore *vc)
 	}
 }
 
-/* One CPU: a CORE/NT_PRSTATUS note, in note order (CPU 0 first). */
+/*
+ * One CPU: a CORE/NT_PRSTATUS note, in note order, the crashing CPU's
+ * first.  Our kernel sets pr_pid to the CPU number + 1; a note with no
+ * pid is named by its position.
+ */
 static void print_cpu(unsigned cpu, const struct vmcore_note *n, const struct kernel_elf *ke,
 		      bool ke_matches)
 {
@@ -71,7 +75,8 @@ static void print_cpu(unsigned cpu, const struct vmcore_note *n, const struct ke
 		    cpu, n->descsz, PRSTATUS_SIZE);
 	memcpy(&pid, n->desc + PRSTATUS_PID, sizeof(pid));	/* desc is only 4-aligned */
 	memcpy(reg, n->desc + PRSTATUS_REG, sizeof(reg));
-	printf("CPU %u (pid %d):\n", cpu, pid);
+	printf("CPU %d (pid %d)%s:\n", pid > 0 ? pid - 1 : (int)cpu, pid,
+	       cpu == 0 ? ", the crashing CPU (first note)" : "");
 	printf("  rip 0x%016llx", (unsigned long long)reg[REG_RIP]);
 	if (ke && kernel_elf_symbolize(ke, reg[REG_RIP], sym, sizeof(sym)))
 		printf("  <%s>%s", sym, ke_matches ? "" : "  (kernel.elf does not match: may be wrong)");
