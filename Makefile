@@ -47,6 +47,7 @@ KCFLAGS += -MMD -MP                    # header dependencies
 KASFLAGS := -f elf64 -g -F dwarf       # DWARF line numbers for gdb
 KASFLAGS += -Werror                    # every warning is an error
 KASFLAGS += -I$(BUILD)/inc/            # %include "x86.inc" and the other made includes
+KASFLAGS += -Ilib/                     # %include "cfi.inc": NASM macros written by hand
 KASFLAGS += -I$(BUILD)/                # incbin "purgatory.ro"
 # NASM 2.16.01 writes the source's absolute directory into DW_AT_comp_dir
 # and has no --debug-prefix-map: this does the same after each assembly,
@@ -71,39 +72,46 @@ KOBJS   := $(patsubst %.c,$(BUILD)/%.o,$(KCSRCS)) $(patsubst %.asm,$(BUILD)/%.as
 PURE_SRCS := lib/errno.c lib/strutil.c lib/vsprintf.c lib/logring.c lib/sha256.c lib/range.c
 PURE_SRCS += lib/hexdump.c
 PURE_SRCS += lib/cmdline_parse.c
-PURE_SRCS += $(wildcard boot/bootinfo_parse.c mm/memmap.c mm/resource_tree.c)
+PURE_SRCS += $(wildcard boot/bootinfo_parse.c boot/bootparams_parse.c boot/initrd_cpio.c)
+PURE_SRCS += $(wildcard mm/memmap.c mm/resource_tree.c)
 PURE_SRCS += $(wildcard mm/frames.c mm/pagetable.c mm/heap_core.c)
 PURE_SRCS += $(wildcard kernel/lineedit.c)
 PURE_SRCS += $(wildcard drivers/acpi_parse.c drivers/madt.c)
 PURE_SRCS += $(wildcard crash/crashkernel_parse.c crash/elfcore.c crash/vmcore_layout.c)
-PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/mb2_build.c)
-PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c)
+PURE_SRCS += $(wildcard crash/dump_level.c crash/dead_frames.c crash/vmcore_filter.c)
+PURE_SRCS += $(wildcard kexec/kexec_core.c kexec/kimage_dest.c kexec/mb2_build.c)
+PURE_SRCS += $(wildcard kexec/elf_image.c kexec/mb2_header.c kexec/purgatory_reloc.c kexec/bzimage.c)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOSTCFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Werror -Wno-unused-parameter
 HOSTCFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
 HOSTCFLAGS += -fno-omit-frame-pointer
 # Tests that read the real kernel image get its path from the build.
 HOSTCFLAGS += -DKERNEL_ELF_PATH='"$(abspath $(BUILD))/kernel.elf"'
+HOSTCFLAGS += -DBZIMAGE_PATH='"$(abspath $(BUILD))/bzImage"'
 
-.PHONY: all iso run debug test unit bench vmcore demo clean help deps check-deps
+.PHONY: all iso run run-uefi debug test unit fuzz fuzz-build bench vmcore demo clean help deps check-deps
 
-all: $(BUILD)/kernel.elf
+all: $(BUILD)/kernel.elf $(BUILD)/bzImage
 
 help:
-	@echo "make            build $(BUILD)/kernel.elf"
+	@echo "make            build $(BUILD)/kernel.elf and $(BUILD)/bzImage (the same kernel, Linux's format)"
 	@echo "make iso        build $(BUILD)/kernel.iso (GRUB, multiboot2)"
 	@echo "make run        boot the ISO in QEMU, serial console here (Ctrl-A X quits)"
-	@echo "                  MEM=512M  CMDLINE='...'  QEMU_EXTRA='...'"
+	@echo "                  MEM=512M  CMDLINE='...'  QEMU_EXTRA='...'  FIRMWARE=ovmf  MACHINE=q35"
+	@echo "make run-uefi   the same under UEFI (OVMF)"
 	@echo "make debug      QEMU paused with its gdb stub, gdb attached with symbols"
 	@echo "make test       host unit tests + QEMU scenarios (pytest); last line 'N passed, N failed'"
 	@echo "                  PYTEST_FLAGS='-k kexec -x'"
 	@echo "make unit       host unit tests only (ASan + UBSan)"
+	@echo "make fuzz       run every fuzz target (libFuzzer) for FUZZ_SECONDS=60 each"
 	@echo "make demo       the whole story narrated: boot, kexec -p, crash, capture, inspect"
 	@echo "make vmcore     crash the kernel, capture build/vmcore, show gdb's backtrace"
 	@echo "                  TRIGGER=null|panic|gpf|ud|div0|stackoverflow|doublefault|nmi|lockup"
-	@echo "                  |hardlockup|twopanic  SMP=4 ON=3 (four CPUs, crash on CPU 3)"
+	@echo "                  |hardlockup|twopanic|bitmap  SMP=4 ON=3 (four CPUs, crash on CPU 3)"
+	@echo "                  DUMP_LEVEL=0..31 (vmcore_dump_level=; default 16, free frames left out)"
 	@echo "make bench      kexec -e vs a cold reboot; kdump timings, write speed, smallest"
-	@echo "                crashkernel= (figures, not a test)"
+	@echo "                crashkernel= (figures, not a test); Linux's crashes captured by"
+	@echo "                ours and by its own (BENCH_LINUX=quick: no bisection of Linux's)"
 	@echo "make deps       install the Debian packages the build needs (root)"
 	@echo "make clean      remove $(BUILD)/"
 
@@ -111,7 +119,7 @@ help:
 # Headers whose "#define NAME value" lines are shared with assembly: each
 # becomes $(BUILD)/inc/NAME.inc of NASM %defines (C comments and integer
 # suffixes such as ULL dropped; structs and _Static_asserts stay C's).
-ASM_HDRS := lib/x86.h lib/multiboot2.h boot/layout.h kexec/kexec_layout.h
+ASM_HDRS := lib/x86.h lib/multiboot2.h lib/bootparam.h boot/layout.h kexec/kexec_layout.h
 ASM_HDRS += kernel/trapframe_layout.h kernel/trampoline_layout.h
 ASM_INCS := $(foreach h,$(ASM_HDRS),$(BUILD)/inc/$(notdir $(h:.h=.inc)))
 $(foreach h,$(ASM_HDRS),$(eval $(BUILD)/inc/$(notdir $(h:.h=.inc)): $(h)))
@@ -130,7 +138,7 @@ $(ASM_INCS):
 # top, and the include graph has no cycle (tools/check_layers.py; README.md
 # "Layout").  Every object waits for it (order-only), so an upward include
 # fails make at once, naming both files.
-LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm))
+LAYER_SRCS := $(foreach d,$(KDIRS) kexec/purgatory boot/setup,$(wildcard $(d)/*.c $(d)/*.h $(d)/*.asm $(d)/*.inc))
 $(BUILD)/layers.ok: tools/check_layers.py $(LAYER_SRCS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LAYERS  $(KDIRS)")
@@ -142,7 +150,9 @@ $(BUILD)/%.o: %.c | $(BUILD)/layers.ok
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/%.asm.o: %.asm $(ASM_INCS) tools/nasm_prefix_map.py | $(BUILD)/layers.ok
+# NASM's -MD names no %include: the made and the hand-written ones are listed here.
+ASM_MACROS := $(wildcard lib/*.inc)
+$(BUILD)/%.asm.o: %.asm $(ASM_INCS) $(ASM_MACROS) tools/nasm_prefix_map.py | $(BUILD)/layers.ok
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  NASM    $<")
 	$(Q)$(NASM) $(KASFLAGS) -MD $(BUILD)/$*.asm.d -MT $@ $< -o $@
@@ -174,6 +184,24 @@ $(BUILD)/kernel.elf: $(KOBJS) $(BUILD)/linker.ld tools/gen_kallsyms.py
 		{ echo "kallsyms: error: symbol table inconsistent after the third link" >&2; exit 1; }
 	$(Q)mv $@.tmp $@
 	@echo "  kernel  $@ ($$(grep -c '^	0x' $(BUILD)/kallsyms3.c) symbols)"
+
+# -------------------------------------------------------------------- bzImage
+# The same kernel in the Linux boot protocol's format, for QEMU -kernel,
+# GRUB's `linux` and Linux's kexec: setup sectors (the setup header and the
+# 16-bit entry, boot/setup/setup.asm, a flat binary), then kernel.elf's
+# loadable bytes from its link address on (startup_32 at 0, startup_64 at
+# 0x200).  tools/mkbzimage.py joins them and fills in syssize and init_size
+# (Linux: arch/x86/boot/tools/build.c).  The setup's kernel_version string
+# is kernel/version.h's name and release.
+KVERSION := $(shell sed -n 's/^\#define KERNEL_\(NAME\|RELEASE\) "\(.*\)"/\2/p' kernel/version.h | paste -sd' ')
+$(BUILD)/setup.bin: boot/setup/setup.asm $(BUILD)/inc/layout.inc $(BUILD)/inc/bootparam.inc \
+		    $(BUILD)/inc/x86.inc kernel/version.h | $(BUILD)/layers.ok
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  NASM    $< (setup, flat)")
+	$(Q)$(NASM) -f bin -Werror -I$(BUILD)/inc/ -DKERNEL_VERSION_STRING='"$(KVERSION)"' $< -o $@
+
+$(BUILD)/bzImage: $(BUILD)/setup.bin $(BUILD)/kernel.elf tools/mkbzimage.py
+	$(Q)$(PYTHON) tools/mkbzimage.py $(BUILD)/setup.bin $(BUILD)/kernel.elf $@
 
 # ------------------------------------------------------------------ purgatory
 # The purgatory (kexec/purgatory/) is not linked into the kernel: it is its
@@ -271,16 +299,39 @@ $(BUILD)/cmdline.stamp: FORCE
 $(BUILD)/kernel.iso: $(BUILD)/cmdline.stamp
 FORCE:
 
-QEMU_FLAGS := -M pc -m $(MEM) -cdrom $(BUILD)/kernel.iso -boot d
+# FIRMWARE=ovmf boots the same ISO under UEFI (Debian's OVMF, GRUB's EFI
+# image); each run starts from a fresh copy of OVMF's variable store.
+# MACHINE=q35 for QEMU's newer chipset (with either firmware).
+FIRMWARE ?= seabios
+MACHINE ?= pc
+OVMF_CODE := /usr/share/OVMF/OVMF_CODE.fd
+OVMF_VARS := /usr/share/OVMF/OVMF_VARS.fd
+
+QEMU_FLAGS := -M $(MACHINE) -m $(MEM) -cdrom $(BUILD)/kernel.iso -boot d
 QEMU_FLAGS += -device isa-debug-exit,iobase=0xf4,iosize=0x04
 QEMU_FLAGS += -display none -vga std
+ifeq ($(FIRMWARE),ovmf)
+QEMU_FLAGS += -drive if=pflash,format=raw,unit=0,readonly=on,file=$(OVMF_CODE)
+QEMU_FLAGS += -drive if=pflash,format=raw,unit=1,file=$(BUILD)/OVMF_VARS.fd
+endif
 QEMU_FLAGS += $(QEMU_EXTRA)
 
-run: iso
+# A fresh variable store for every run under OVMF.
+.PHONY: firmware
+firmware:
+ifeq ($(FIRMWARE),ovmf)
+	$(Q)cp $(OVMF_VARS) $(BUILD)/OVMF_VARS.fd
+endif
+
+run: iso firmware
 	@echo "Serial console below; Ctrl-A X quits QEMU, Ctrl-A C its monitor."
 	$(QEMU) $(QEMU_FLAGS) -serial mon:stdio
 
-debug: iso
+# The same under UEFI: make run FIRMWARE=ovmf (MACHINE=q35 too, if wanted).
+run-uefi:
+	$(Q)$(MAKE) --no-print-directory run FIRMWARE=ovmf
+
+debug: iso firmware
 	@echo "QEMU waits for gdb on :1234; gdb breaks at kmain."
 	@echo "gdb helpers loaded (tools/gdb/kernel-gdb.py): kdmesg, kmemmap, kexec-ind, ksym."
 	$(QEMU) $(QEMU_FLAGS) -serial file:$(BUILD)/debug-serial.log -S -s & \
@@ -290,7 +341,8 @@ debug: iso
 	kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
 
 # ---------------------------------------------------------------------- tests
-$(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h) $(BUILD)/kernel.elf
+$(BUILD)/host/unittests: $(UNIT_SRCS) $(PURE_SRCS) $(wildcard tests/unit/*.h) $(BUILD)/kernel.elf \
+			 $(BUILD)/bzImage
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(UNIT_SRCS) $(PURE_SRCS) -o $@
@@ -314,14 +366,20 @@ demo: check-deps $(BUILD)/kernel.iso $(BUILD)/tools/vmcore-inspect
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILD) --mem $(MEM) \
 		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL)
 
+DUMP_LEVEL ?=
 vmcore: check-deps $(BUILD)/kernel.iso
 	$(Q)$(PYTHON) tools/make_vmcore.py --build $(BUILD) --mem $(MEM) \
-		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --smp $(SMP) $(if $(ON),--on $(ON))
+		--trigger $(TRIGGER) --crashkernel $(CRASHKERNEL) --dump-level "$(DUMP_LEVEL)" \
+		--smp $(SMP) $(if $(ON),--on $(ON))
 
-bench: check-deps $(BUILD)/kernel.iso
+# BENCH_LINUX=quick skips bisecting Linux's own smallest crashkernel= (10 min).
+BENCH_LINUX ?=
+bench: check-deps $(BUILD)/kernel.iso $(BUILD)/bzImage
 	$(Q)$(PYTHON) tools/bench_kexec.py --build $(BUILD)
+	$(Q)$(PYTHON) tools/bench_kexec_load.py --build $(BUILD)
 	$(Q)$(PYTHON) tools/bench_kdump.py --build $(BUILD)
 	$(Q)$(PYTHON) tools/bench_smp.py --build $(BUILD)
+	$(Q)$(PYTHON) tools/bench_linux.py --build $(BUILD) $(if $(filter quick,$(BENCH_LINUX)),--no-linux-smallest)
 
 # ---------------------------------------------------------------- host tools
 # Host programs under tools/, built with the host compiler (not part of the
@@ -349,6 +407,58 @@ $(BUILD)/tools/vmcore-inspect: $(TOOLS_SRCS) $(wildcard tools/vmcore/*.h) lib/he
 .PHONY: tools
 tools: check-deps $(BUILD)/tools/vmcore-inspect
 test: $(BUILD)/tools/vmcore-inspect
+
+# ---------------------------------------------------------------------- fuzzing
+# One libFuzzer target per parser that reads untrusted bytes (tests/fuzz/,
+# README there): clang with -fsanitize=fuzzer,address,undefined, the same
+# pure sources as the unit tests.  `make fuzz` runs each for FUZZ_SECONDS
+# and prints its executions and findings; `make test` runs a short pass
+# with a fixed seed (tests/fuzz/test_fuzz.py).  A crash input lands in
+# $(BUILD)/fuzz/crashes/TARGET/; once fixed, it goes into
+# tests/fuzz/regress/TARGET/, which every pass replays.
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := mb2_info mb2_header elf_image purgatory elfcorehdr vmcoreinfo cmdline \
+		crashkernel acpi vmcore_inspect
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Wno-unused-parameter
+FUZZ_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS += -fno-omit-frame-pointer
+# The kernel's pure code, and the host tool without its main(), as objects
+# instrumented for the fuzzer (fuzzer-no-link); each target links them.
+FUZZ_LIB_SRCS := $(filter-out kexec/purgatory/verify.c,$(PURE_SRCS))
+FUZZ_TOOL_SRCS := $(filter-out tools/vmcore/vmcore-inspect.c,$(wildcard tools/vmcore/*.c))
+FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
+FUZZ_TOOL_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_TOOL_SRCS))
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# The host tool's targets link the tool (and its one kernel file, the hex
+# dump line); the others the kernel's pure code.
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS) $(FUZZ_TOOL_OBJS)
+	@$(if $(Q),echo "  FUZZLD  $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< \
+		$(if $(filter fuzz_vmcore%,$(notdir $@)),$(FUZZ_TOOL_OBJS) \
+		$(BUILD)/fuzz/obj/lib/hexdump.o -lelf -lm,$(FUZZ_LIB_OBJS)) -o $@
+
+# Seeds made by the build (the kernel images, the purgatory), beside the
+# committed ones (tests/fuzz/corpus/, tests/data/).
+$(BUILD)/fuzz/seeds.stamp: $(BUILD)/kernel.elf $(BUILD)/mini32.elf $(BUILD)/purgatory.ro
+	@mkdir -p $(BUILD)/fuzz/seeds/images $(BUILD)/fuzz/seeds/purgatory
+	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/mini32.elf $(BUILD)/fuzz/seeds/images/
+	$(Q)printf '\000\000\020\000\000\000\000\000' | cat - $(BUILD)/purgatory.ro \
+		> $(BUILD)/fuzz/seeds/purgatory/purgatory.ro
+	$(Q)touch $@
+
+fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/seeds.stamp
+
+fuzz: check-deps fuzz-build
+	$(Q)$(PYTHON) tests/fuzz/run.py --build $(BUILD) --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+test: fuzz-build
 
 # -------------------------------------------------------------- dependencies
 deps:

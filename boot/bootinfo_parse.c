@@ -10,6 +10,7 @@
 #include "lib/errno.h"
 #include "lib/multiboot2.h"
 #include "lib/string.h"
+#include "lib/x86.h"
 
 /* Fixed part of a module tag before its cmdline (type, size, start, end). */
 #define MODULE_HEAD_SIZE 16u
@@ -37,20 +38,54 @@ static int copy_string(char *dst, size_t dst_size, const char *src, size_t avail
 	return 0;
 }
 
+/* copy_string, but a string too long for dst is cut to fit (counted). */
+static int copy_name(char *dst, size_t dst_size, const char *src, size_t avail,
+		     struct bootinfo *bi)
+{
+	int err = copy_string(dst, dst_size, src, avail);
+
+	if (err != -E_2BIG)
+		return err;
+	memcpy(dst, src, dst_size - 1);
+	dst[dst_size - 1] = '\0';
+	bi->names_cut++;
+	return 0;
+}
+
+/*
+ * A command line longer than the field keeps its words that fit whole (a
+ * word cut in half would mean something else: panic=30 becoming panic=3);
+ * the rest is dropped, and bootinfo_setup says how much.
+ */
 static int parse_cmdline(const struct mb2_tag *tag, struct bootinfo *bi)
 {
 	const struct mb2_tag_string *t = (const void *)tag;
+	size_t avail = tag->size - sizeof(*t), len, cut;
+	int err = copy_string(bi->cmdline, sizeof(bi->cmdline), t->string, avail);
 
-	return copy_string(bi->cmdline, sizeof(bi->cmdline), t->string,
-			   tag->size - sizeof(*t));
+	if (err != -E_2BIG)
+		return err;
+	len = strnlen(t->string, avail);
+	cut = sizeof(bi->cmdline) - 1;
+	while (cut > 0 && t->string[cut] != ' ')	/* the word at the limit goes whole */
+		cut--;
+	while (cut > 0 && t->string[cut - 1] == ' ')
+		cut--;
+	memcpy(bi->cmdline, t->string, cut);
+	bi->cmdline[cut] = '\0';
+	bi->cmdline_full_len = len;
+	for (size_t i = cut; i < len; i++)
+		if (t->string[i] != ' ' && (i == cut || t->string[i - 1] == ' '))
+			bi->cmdline_words_dropped++;
+	return 0;
 }
 
 static int parse_loader_name(const struct mb2_tag *tag, struct bootinfo *bi)
 {
 	const struct mb2_tag_string *t = (const void *)tag;
 
-	return copy_string(bi->loader_name, sizeof(bi->loader_name), t->string,
-			   tag->size - sizeof(*t));
+	return copy_name(bi->loader_name, sizeof(bi->loader_name), t->string,
+			 tag->size - sizeof(*t), bi);
 }
 
 static int parse_module(const struct mb2_tag *tag, struct bootinfo *bi)
@@ -63,11 +98,19 @@ static int parse_module(const struct mb2_tag *tag, struct bootinfo *bi)
 		return -E_INVAL;
 	if (t->mod_end < t->mod_start)
 		return -E_INVAL;
-	if (bi->module_count == BOOTINFO_MAX_MODULES)
-		return -E_2BIG;
+	if (bi->module_count == BOOTINFO_MAX_MODULES) {	/* past the table: dropped */
+		char name[sizeof(bi->first_dropped_module)];
+		unsigned cut = bi->names_cut;
+
+		err = copy_name(name, sizeof(name), t->cmdline, tag->size - MODULE_HEAD_SIZE, bi);
+		bi->names_cut = cut;	/* only the dropped module's name: not worth a line */
+		if (!err && bi->modules_dropped++ == 0)
+			memcpy(bi->first_dropped_module, name, sizeof(name));
+		return err;
+	}
 	mod = &bi->modules[bi->module_count];
-	err = copy_string(mod->cmdline, sizeof(mod->cmdline), t->cmdline,
-			  tag->size - MODULE_HEAD_SIZE);
+	err = copy_name(mod->cmdline, sizeof(mod->cmdline), t->cmdline,
+			tag->size - MODULE_HEAD_SIZE, bi);
 	if (err)
 		return err;
 	mod->start = t->mod_start;
@@ -105,22 +148,109 @@ static int parse_mmap(const struct mb2_tag *tag, struct bootinfo *bi)
 		return -E_INVAL;
 	if ((tag->size - MMAP_HEAD_SIZE) % t->entry_size != 0)
 		return -E_INVAL;
-	if (bi->mmap_count != 0)		/* a second map: which one to trust? */
+	if (bi->mmap_count != 0 && !bi->mmap_from_efi)	/* a second map: which to trust? */
 		return -E_INVAL;
+	bi->mmap_count = bi->mmap_dropped = 0;	/* the e820-style map beats the EFI one */
+	bi->mmap_dropped_ram = 0;
+	bi->mmap_from_efi = false;
 	n = (tag->size - MMAP_HEAD_SIZE) / t->entry_size;
-	if (n > BOOTINFO_MAX_MMAP)
-		return -E_2BIG;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct mb2_mmap_entry *e =
 			(const void *)(entries + (size_t)i * t->entry_size);
 
 		if (e->len > UINT64_MAX - e->addr)
 			return -E_INVAL;
+		if (i >= BOOTINFO_MAX_MMAP) {	/* past the table: dropped, counted */
+			bi->mmap_dropped++;
+			bi->mmap_dropped_ram += e->type == MB2_MEMORY_AVAILABLE ? e->len : 0;
+			continue;
+		}
 		bi->mmap[i].addr = e->addr;
 		bi->mmap[i].len = e->len;
 		bi->mmap[i].type = e->type;
 	}
-	bi->mmap_count = n;
+	bi->mmap_count = MIN(n, (uint32_t)BOOTINFO_MAX_MMAP);
+	return 0;
+}
+
+/* A UEFI memory type as the e820 type it has once boot services exited
+ * (Linux: do_add_efi_memmap in arch/x86/platform/efi/efi.c). */
+static uint32_t efi_to_e820(uint32_t efi_type)
+{
+	switch (efi_type) {
+	case EFI_LOADER_CODE: case EFI_LOADER_DATA:
+	case EFI_BOOT_SERVICES_CODE: case EFI_BOOT_SERVICES_DATA:
+	case EFI_CONVENTIONAL_MEMORY:
+		return MB2_MEMORY_AVAILABLE;
+	case EFI_ACPI_RECLAIM_MEMORY: return MB2_MEMORY_ACPI_RECLAIMABLE;
+	case EFI_ACPI_MEMORY_NVS: return MB2_MEMORY_NVS;
+	case EFI_UNUSABLE_MEMORY: return MB2_MEMORY_BADRAM;
+	default: return MB2_MEMORY_RESERVED;	/* runtime services, MMIO, ... */
+	}
+}
+
+/* The EFI memory map tag: used only while no memory map tag was seen. */
+static int parse_efi_mmap(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	const struct mb2_tag_efi_mmap *t = (const void *)tag;
+	uint32_t n;
+
+	if (tag->size < sizeof(*t) || t->descr_size < sizeof(struct efi_memory_descriptor) ||
+	    t->descr_size % 8 != 0)
+		return -E_INVAL;
+	if (bi->mmap_count != 0)
+		return 0;			/* a memory map tag came first: it wins */
+	n = (tag->size - (uint32_t)sizeof(*t)) / t->descr_size;
+	bi->mmap_from_efi = true;
+	for (uint32_t i = 0; i < n; i++) {
+		struct efi_memory_descriptor d;
+		struct bootinfo_mmap_entry *last = bi->mmap_count ? &bi->mmap[bi->mmap_count - 1] : NULL;
+		uint32_t type;
+
+		memcpy(&d, t->descr + (size_t)i * t->descr_size, sizeof(d));
+		if (d.num_pages > (UINT64_MAX - d.phys_start) / PAGE_SIZE)
+			return -E_INVAL;
+		type = efi_to_e820(d.type);
+		if (last && last->type == type && last->addr + last->len == d.phys_start) {
+			last->len += d.num_pages * PAGE_SIZE;	/* one range, as e820 has it */
+		} else if (bi->mmap_count == BOOTINFO_MAX_MMAP) {
+			bi->mmap_dropped++;
+			bi->mmap_dropped_ram += type == MB2_MEMORY_AVAILABLE ? d.num_pages * PAGE_SIZE : 0;
+		} else {
+			bi->mmap[bi->mmap_count++] = (struct bootinfo_mmap_entry){
+				d.phys_start, d.num_pages * PAGE_SIZE, type };
+		}
+	}
+	return 0;
+}
+
+/* UEFI booted us; the system table is kept only to pass it on (kexec). */
+static int parse_efi_systab(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	const struct mb2_tag_load_base_addr *t = (const void *)tag;	/* type, size, then it */
+
+	if (tag->size < (tag->type == MB2_TAG_EFI64 ? 16u : 12u))
+		return -E_INVAL;
+	bi->efi = true;
+	if (tag->type == MB2_TAG_EFI64)
+		memcpy(&bi->efi_systab, &t->load_base_addr, sizeof(bi->efi_systab));
+	else
+		bi->efi_systab = t->load_base_addr;
+	return 0;
+}
+
+static int parse_framebuffer(const struct mb2_tag *tag, struct bootinfo *bi)
+{
+	const struct mb2_tag_framebuffer *t = (const void *)tag;
+
+	if (tag->size < sizeof(*t))
+		return -E_INVAL;
+	bi->has_framebuffer = true;
+	bi->fb_type = t->fb_type;
+	bi->fb_bpp = t->bpp;
+	bi->fb_width = t->width;
+	bi->fb_height = t->height;
+	bi->fb_addr = t->addr;
 	return 0;
 }
 
@@ -174,10 +304,17 @@ static int parse_tag(const struct mb2_tag *tag, struct bootinfo *bi)
 		return parse_acpi(tag, bi, 2);
 	case MB2_TAG_LOAD_BASE_ADDR:
 		return parse_load_base(tag, bi);
-	case MB2_TAG_BOOTDEV: case MB2_TAG_VBE: case MB2_TAG_FRAMEBUFFER:
-	case MB2_TAG_ELF_SECTIONS: case MB2_TAG_APM: case MB2_TAG_EFI32:
-	case MB2_TAG_EFI64: case MB2_TAG_SMBIOS: case MB2_TAG_NETWORK:
-	case MB2_TAG_EFI_MMAP: case MB2_TAG_EFI_BS: case MB2_TAG_EFI32_IH:
+	case MB2_TAG_FRAMEBUFFER:
+		return parse_framebuffer(tag, bi);
+	case MB2_TAG_EFI_MMAP:
+		bi->efi = true;
+		return parse_efi_mmap(tag, bi);
+	case MB2_TAG_EFI32: case MB2_TAG_EFI64:
+		return parse_efi_systab(tag, bi);
+	case MB2_TAG_BOOTDEV: case MB2_TAG_VBE:
+	case MB2_TAG_ELF_SECTIONS: case MB2_TAG_APM:
+	case MB2_TAG_SMBIOS: case MB2_TAG_NETWORK:
+	case MB2_TAG_EFI_BS: case MB2_TAG_EFI32_IH:
 	case MB2_TAG_EFI64_IH:
 		return 0;
 	default:
@@ -186,11 +323,37 @@ static int parse_tag(const struct mb2_tag *tag, struct bootinfo *bi)
 	}
 }
 
+/*
+ * kexec-tools' short total_size (see bootinfo.h): it writes its module
+ * tags last, so a tag that crosses total_size right after a module tag
+ * may run up to 7 bytes per module further, as far as len allows.
+ * Returns the new limit, or 0 if none.
+ */
+static size_t kexec_tools_limit(size_t total, size_t len, const struct bootinfo *bi,
+				uint32_t prev_type, size_t limit)
+{
+	size_t ext = MIN(len, total + 7 * (size_t)bi->module_count);
+
+	return prev_type == MB2_TAG_MODULE && ext > limit ? ext : 0;
+}
+
+/* A module tag that lies past total_size was written by kexec-tools, which
+ * gives each one exactly its string: any other shape is lost bytes. */
+static bool exact_module_string(const struct mb2_tag *tag)
+{
+	const struct mb2_tag_module *t = (const void *)tag;
+
+	return tag->size > MODULE_HEAD_SIZE &&
+	       strnlen(t->cmdline, tag->size - MODULE_HEAD_SIZE) == tag->size - MODULE_HEAD_SIZE - 1;
+}
+
 int bootinfo_parse(const void *mbi, size_t len, paddr_t mbi_pa, struct bootinfo *bi)
 {
 	const uint8_t *base = mbi;
 	const struct mb2_info_header *hdr = mbi;
-	size_t off = sizeof(*hdr);
+	size_t off = sizeof(*hdr), limit;
+	uint32_t prev_type = MB2_TAG_END;	/* the tag before this one */
+	bool quirk = false;
 	int err;
 
 	memset(bi, 0, sizeof(*bi));
@@ -202,34 +365,54 @@ int bootinfo_parse(const void *mbi, size_t len, paddr_t mbi_pa, struct bootinfo 
 		return -E_TRUNC;
 	if (hdr->total_size < sizeof(*hdr) + sizeof(struct mb2_tag))
 		return -E_INVAL;		/* not even room for the end tag */
-	bi->mbi_pa = mbi_pa;
-	bi->mbi_size = hdr->total_size;
+	bi->info_pa = mbi_pa;
+	bi->info_size = hdr->total_size;
+	bi->info_name = "Multiboot2 info";
+	limit = hdr->total_size;
 
 	/* off stays 8-aligned: it starts at 8 and moves by ALIGN_UP(size, 8). */
 	for (;;) {
 		const struct mb2_tag *tag = (const void *)(base + off);
+		uint32_t size;
 
-		if (off == hdr->total_size)
-			return -E_INVAL;	/* ran out of tags: no end tag */
-		if (off + sizeof(*tag) > hdr->total_size)
-			return -E_TRUNC;
-		if (tag->size < sizeof(*tag))
+		if (off + sizeof(*tag) > limit || tag->size > limit - off) {
+			size_t ext = quirk ? 0 : kexec_tools_limit(hdr->total_size, len, bi,
+								   prev_type, limit);
+
+			if (!ext)	/* at limit: ran out of tags, no end tag */
+				return off == limit ? -E_INVAL : -E_TRUNC;
+			limit = ext;
+			quirk = true;
+			if (off + sizeof(*tag) > limit)
+				return -E_TRUNC;
+		}
+		size = tag->size;
+		if (quirk && tag->type == MB2_TAG_END && size == 0 && off + 4 >= hdr->total_size)
+			size = sizeof(*tag);	/* its size field was never loaded */
+		if (size < sizeof(*tag))
 			return -E_INVAL;
-		if (tag->size > hdr->total_size - off)
+		if (size > limit - off)
+			return -E_TRUNC;
+		if (off + size > hdr->total_size && tag->type == MB2_TAG_MODULE &&
+		    !exact_module_string(tag))
 			return -E_TRUNC;
 		bi->tag_count++;
-		if (tag->type == MB2_TAG_END)
-			break;
+		if (tag->type == MB2_TAG_END) {
+			/* Spec 3.6.1: the end tag is 8 bytes and total_size ends with it. */
+			if (size != sizeof(struct mb2_tag))
+				return -E_INVAL;
+			if (!quirk)
+				return off + size == hdr->total_size ? 0 : -E_INVAL;
+			bi->mbi_short_by = (uint32_t)(off + size - hdr->total_size);
+			bi->info_size = (uint32_t)(off + size);
+			return 0;
+		}
 		err = parse_tag(tag, bi);
 		if (err)
 			return err;
-		off += ALIGN_UP((size_t)tag->size, MB2_TAG_ALIGN);
+		prev_type = tag->type;
+		off += ALIGN_UP((size_t)size, MB2_TAG_ALIGN);
 	}
-	/* Spec 3.6.1: the end tag is 8 bytes and total_size ends with it. */
-	if (((const struct mb2_tag *)(base + off))->size != sizeof(struct mb2_tag) ||
-	    off + sizeof(struct mb2_tag) != hdr->total_size)
-		return -E_INVAL;
-	return 0;
 }
 
 /* The first word of a module's cmdline is its name (GRUB passes the words

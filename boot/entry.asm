@@ -1,24 +1,33 @@
-; 32-bit entry, the switch to long mode, and the jump to the higher half.
+; The multiboot2 entry, and the way every entry goes on to long mode and
+; the higher half.  All of it lives in the head (linker.ld): linked at its
+; physical address, so e_entry (_start) is physical and labels here are
+; physical link addresses (add EBP to reach them).
 ;
-; Entered from: GRUB, or our own purgatory after kexec (multiboot2 handoff).
+; Entered from: GRUB, our own purgatory after kexec, or kexec-tools'
+;               multiboot2 loader (all multiboot2 handoffs), at _start;
+;               from boot/entry_linux.asm (the Linux boot protocol) at boot32.
 ; CPU state:    32-bit protected mode, paging off, interrupts off,
 ;               EAX = 0x36d76289, EBX = physical address of the multiboot2
-;               information (MBI); ESP undefined; loaded at an unknown
-;               2 MiB-aligned physical base (relocatable tag).
+;               information (MBI); ESP undefined (kexec-tools leaves 0);
+;               loaded at an unknown 2 MiB-aligned physical base.
 ; Registers:    EBP = load delta (physical base - link physical base), the
-;               same number Linux calls phys_base; magic and MBI address
-;               are kept in boot_magic/boot_mbi until kmain.
+;               same number Linux calls phys_base; EDI = the boot magic and
+;               ESI = the boot information's address (the MBI, or Linux's
+;               boot_params) are kept in boot_magic/boot_info_pa until kmain.
 ; Clobbers:     everything.
-; Leaves to:    kmain(magic, mbi_pa, phys_base) in 64-bit mode at its link
+; Leaves to:    kmain(magic, info_pa, phys_base) in 64-bit mode at its link
 ;               (higher-half) address, on the boot stack, interrupts off.
 ; Linux's counterpart: arch/x86/boot/compressed/head_64.S startup_32.
 
 %include "layout.inc"			; boot/layout.h: where the kernel lives
 %include "multiboot2.inc"		; lib/multiboot2.h: the magic in EAX
 %include "x86.inc"			; lib/x86.h: CR0, CR4, EFER, PTE and GDT bits
+%include "cfi.inc"			; lib/cfi.inc: OUTERMOST_FRAME
 
-; Physical address of a kernel symbol, given EBP = load delta.
+; Physical address of a higher-half kernel symbol, given EBP = load delta.
 %define PHYS(sym) ebp + (sym - KERNEL_VIRT_BASE)
+; Physical address of a label of the head (linked at its physical address).
+%define HEAD(sym) ebp + sym
 
 ; Write a literal string to COM1 without memory, stack or known position.
 %macro EARLY_SAY 1
@@ -37,12 +46,14 @@
 
 extern kmain
 global _start
+global boot32
+global early_fail32
 global boot_pml4
 global boot_stack_top
 global boot_stack_guard
 global early_nx_enabled
 
-section .boot.text progbits alloc exec nowrite align=16
+section .head.text progbits alloc exec nowrite align=16
 bits 32
 _start:
 	cli
@@ -52,20 +63,30 @@ _start:
 	mov edi, eax
 	mov esi, ebx
 
-	; No stack yet, and the spec leaves ESP undefined.  Borrow the MBI's
-	; 4-byte 'reserved' field as a one-slot stack for call/pop to learn where
-	; we run (Linux borrows boot_params.scratch the same way).
+	; No stack yet, and the spec leaves ESP undefined (kexec-tools: 0).
+	; Borrow the MBI's 4-byte 'reserved' field as a one-slot stack for
+	; call/pop to learn where we run (Linux borrows boot_params.scratch
+	; the same way; so does boot/entry_linux.asm).
 	lea esp, [ebx + 8]
 	call .here
 .here:
 	pop ebp
 	mov dword [ebx + 4], 0
-	sub ebp, .here - KERNEL_VIRT_BASE	; EBP = runtime phys - link phys
+	sub ebp, .here				; EBP = runtime phys - link phys
+	jmp boot32
+
+.not_multiboot2:
+	EARLY_SAY "boot: error: not started by a multiboot2 boot loader (bad EAX magic)"
+	jmp halt32
+
+; Every entry joins here: EDI = boot magic, ESI = boot information (physical),
+; EBP = load delta; no stack needed.
+boot32:
 	test ebp, KERNEL_ALIGN - 1
 	jnz .misaligned
 	lea esp, [PHYS(boot_stack_top)]
 	mov [PHYS(boot_magic)], edi
-	mov [PHYS(boot_mbi)], esi
+	mov [PHYS(boot_info_pa)], esi
 
 	; Long mode needs CPUID leaf 0x80000001 EDX.LM (bit 29).
 	mov eax, 0x80000000
@@ -105,14 +126,11 @@ _start:
 	lea eax, [PHYS(boot_gdt)]
 	mov [PHYS(boot_gdtr) + 2], eax
 	lgdt [PHYS(boot_gdtr)]
-	lea eax, [PHYS(long_mode_low)]
+	lea eax, [HEAD(long_mode_low)]
 	push GDT_KERNEL_CODE
 	push eax
 	retf					; far return = far jump to 64-bit code
 
-.not_multiboot2:
-	EARLY_SAY "boot: error: not started by a multiboot2 boot loader (bad EAX magic)"
-	jmp halt32
 .misaligned:
 	EARLY_SAY "boot: error: kernel loaded at a physical base that is not 2 MiB aligned"
 	jmp halt32
@@ -121,6 +139,17 @@ _start:
 halt32:
 	hlt
 	jmp halt32
+
+; Print the NUL-terminated line at ESI (physical) on COM1 and halt: for
+; entries that know where they run but have no stack yet.
+early_fail32:
+	mov dx, 0x3f8
+.say:
+	lodsb
+	test al, al
+	jz halt32
+	out dx, al
+	jmp .say
 
 ; Boot page tables: identity and direct map of [0, 4 GiB) with 2 MiB pages,
 ; and the kernel image window KERNEL_VIRT_BASE + [0, 1 GiB) mapped onto the
@@ -191,22 +220,26 @@ long_mode_low:
 	mov rax, long_mode_high
 	jmp rax
 
-section .text
+; Still .boot.text (linker.ld puts it in .init.text, with kmain), now run
+; at its link address.  One section per file: NASM 2.16 writes line
+; numbers for the first section only, and gdb wants them for this frame.
 long_mode_high:
 	mov rsp, boot_stack_top
 	; Upper halves of registers are undefined after the mode switch.
 	mov edi, [boot_magic]			; zero-extends: magic
-	mov esi, [boot_mbi]			; MBI physical address
+	mov esi, [boot_info_pa]			; MBI or boot_params, physical
 	mov edx, ebp				; phys_base
-	xor ebp, ebp				; end of the frame-pointer chain
-	; A zero return address marks the outermost frame for gdb and for our
-	; own backtraces: nothing called kmain.  (push + jmp = call to 0.)
-	push 0
-	jmp kmain
+	; The end of the call chain: rbp 0 ends frame-pointer walks (ours,
+	; drgn's and gdb's fallback), and OUTERMOST_FRAME below tells the DWARF
+	; unwinders of gdb, drgn and elfutils that this code has no caller.
+	xor ebp, ebp
+	call kmain				; never returns
 .halt:
 	cli
 	hlt
 	jmp .halt
+long_mode_high_end:
+	OUTERMOST_FRAME long_mode_high, long_mode_high_end
 
 section .data
 align 16
@@ -225,7 +258,7 @@ early_nx_enabled:
 align 4
 boot_magic:
 	dd 0
-boot_mbi:
+boot_info_pa:
 	dd 0
 
 section .boot.bss nobits alloc noexec write align=4096

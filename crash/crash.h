@@ -40,6 +40,32 @@ struct kexec_load;
 int crash_load_segments(struct kexec_load *ld);
 
 /*
+ * Called by the kexec loader before a crash load changes anything: can
+ * this kernel load a capture kernel, and will the capture kernel's
+ * command line work?  Refuses (logged, with the reason): a kernel that
+ * is itself a capture kernel (elfcorehdr=), a kdump key the capture
+ * kernel would reject (CMDLINE_CAPTURE_KEY checks), vmcore_disk= naming
+ * no disk present, vmcore_autosave= without vmcore_disk=, and a window
+ * too small for the capture kernel to save this machine's RAM (the size
+ * needed).  0 or -E_*.
+ */
+int crash_check_capture(const char *cmdline);
+
+/*
+ * During a crash load (crash_load_segments), once the image and modules
+ * are placed: will the window hold the capture kernel while it saves this
+ * machine's RAM?  still_to_add is what the load adds that the capture
+ * kernel keeps reserved.  Counts what today's capture kernel really
+ * allocates (reserved segments, frame bitmap, page tables for the old
+ * RAM, the dump disk's queue, heap).  0 (logs the figure) or -E_NOSPC
+ * with the size needed (crash/crash_check.c).
+ */
+int crash_check_window(struct kexec_load *ld, uint64_t still_to_add);
+
+/* Did vmcore_setup find a usable ELF core header (a working capture kernel)? */
+bool vmcore_available(void);
+
+/*
  * The panic path's way into the capture kernel (Linux: __crash_kexec):
  * save this CPU's registers (regs, or the caller's if NULL) in its crash
  * note, stamp VMCOREINFO, quiesce, and jump.  Returns only when no

@@ -12,6 +12,7 @@
 #include "boot/layout.h"
 #include "crash/crash.h"
 #include "crash/elfcore.h"
+#include "drivers/timer.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
 #include "kernel/trampoline_layout.h"
@@ -22,29 +23,40 @@
 #include "lib/vsprintf.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"
+#include "mm/pmm.h"
+
+/* The capture kernel's console shows notice and worse (lib/printk.h). */
+#define CAPTURE_LOGLEVEL "6"
 
 extern uint8_t crash_notes[NR_CPUS][CRASH_NOTE_BYTES];
 extern uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES];
+extern uint8_t crash_prpsinfo_note[PRPSINFO_NOTE_BYTES];
 
 static int add_core_header(struct kexec_load *ld)
 {
 	struct elfcore_note_buf notes[NR_CPUS];
 	paddr_t tramp = smp_trampoline_page();
+	bool low = kexec_load_takes_low_memory(ld);
+	/* Left out of the dump: the window, and what the capture kernel was
+	 * given below 1 MiB (a Linux one the whole first MiB, ours the page
+	 * its other CPUs start in), which it overwrites. */
 	struct range exclude[2] = {
 		{ crashk_res.start, crashk_res.end, "crash window" },
-		{ tramp, tramp + TRAMPOLINE_SIZE, "AP trampoline" },
+		low ? (struct range){ 0, LOW_MEMORY_END, "first MiB (the capture kernel's)" }
+		    : (struct range){ tramp, tramp + TRAMPOLINE_SIZE, "AP trampoline" },
 	};
 	struct elfcore_params p = {
 		.cpu_notes = notes,
 		.nr_cpus = NR_CPUS,
 		.vmcoreinfo = { virt_to_phys(vmcoreinfo_note), sizeof(vmcoreinfo_note) },
+		.prpsinfo = { virt_to_phys(crash_prpsinfo_note), sizeof(crash_prpsinfo_note) },
 		.kernel_vaddr = (vaddr_t)(uintptr_t)_kernel_start,
 		.kernel_paddr = virt_to_phys(_kernel_start),
 		.kernel_size = (uint64_t)(_kernel_end - _kernel_start),
 		.direct_map_base = DIRECT_MAP_BASE,
 		.ram = &firmware_memmap,
 		.exclude = exclude,
-		.nr_exclude = tramp ? 2 : 1,
+		.nr_exclude = low || tramp ? 2 : 1,
 	};
 	char arg[48];
 	size_t size;
@@ -56,6 +68,17 @@ static int add_core_header(struct kexec_load *ld)
 		notes[cpu] = (struct elfcore_note_buf){ virt_to_phys(crash_notes[cpu]),
 						        sizeof(crash_notes[cpu]) };
 	err = elfcore_build_header(&p, NULL, 0, &size);
+	if (!err) {
+		size_t info_size;
+
+		vmcoreinfo_text(&info_size);
+		/* What the capture kernel keeps reserved besides the image:
+		 * this header, the VMCOREINFO copy, its multiboot2 page. */
+		err = crash_check_window(ld, ALIGN_UP(size, PAGE_SIZE) +
+					 ALIGN_UP(info_size, PAGE_SIZE) + PAGE_SIZE);
+		if (err)
+			return err;
+	}
 	if (!err && !(buf = kexec_scratch(ld, size)))
 		err = -E_NOMEM;
 	err = err ? err : elfcore_build_header(&p, buf, size, &size);
@@ -73,14 +96,17 @@ static int add_core_header(struct kexec_load *ld)
 	return kexec_cmdline_append(ld, arg);
 }
 
-/* Does the command line hold KEY=... as a word of its own? */
-static bool has_key(const char *cmdline, const char *key)
+/* Does the command line hold a word equal to w, or starting with it if w
+ * ends with '='? */
+static bool has_word(const char *cmdline, const char *w)
 {
-	size_t n = strlen(key);
+	size_t n = strlen(w);
 
-	for (const char *p = cmdline; *p; p++)
-		if ((p == cmdline || p[-1] == ' ') && strncmp(p, key, n) == 0 && p[n] == '=')
+	for (const char *p = cmdline; *p; p++) {
+		if ((p == cmdline || p[-1] == ' ') && strncmp(p, w, n) == 0 &&
+		    (w[n - 1] == '=' || p[n] == ' ' || !p[n]))
 			return true;
+	}
 	return false;
 }
 
@@ -94,6 +120,8 @@ static int give_trampoline(struct kexec_load *ld)
 {
 	paddr_t tramp = smp_trampoline_page();
 
+	if (kexec_load_takes_low_memory(ld))
+		return 0;	/* a Linux capture kernel has the whole first MiB */
 	return tramp ? kexec_give_ram(ld, tramp, TRAMPOLINE_SIZE) : 0;
 }
 
@@ -111,12 +139,36 @@ static int add_cpu_arguments(struct kexec_load *ld)
 	char arg[40];
 	int err = 0;
 
-	if (!has_key(cmdline, "nr_cpus") && !has_key(cmdline, "maxcpus"))
+	if (!has_word(cmdline, "nr_cpus=") && !has_word(cmdline, "maxcpus="))
 		err = kexec_cmdline_append(ld, "nr_cpus=1");
-	if (!err && bsp >= 0 && !has_key(cmdline, "disable_cpu_apicid")) {
+	if (!err && bsp >= 0 && !has_word(cmdline, "disable_cpu_apicid=")) {
 		ksnprintf(arg, sizeof(arg), "disable_cpu_apicid=%u", per_cpu[bsp].apic_id);
 		err = kexec_cmdline_append(ld, arg);
 	}
+	return err;
+}
+
+/*
+ * What makes the capture kernel quick to save: the TSC rate we measured
+ * (the same CPU; the capture kernel skips its own five 10 ms windows), and
+ * a console that prints only milestones (notice and worse: every line is
+ * still in its log ring, `dmesg`), since each byte to the serial port
+ * costs the emulated machine most of its boot time.  A loglevel= or quiet
+ * of the user's wins.  Linux: the kdump service appends its own words to
+ * the capture kernel's command line the same way.
+ */
+static int add_capture_options(struct kexec_load *ld)
+{
+	char arg[48];
+	int err = 0;
+
+	if (tsc_khz()) {
+		ksnprintf(arg, sizeof(arg), "tsc_early_khz=%llu", (unsigned long long)tsc_khz());
+		err = kexec_cmdline_append(ld, arg);
+	}
+	if (!err && !has_word(kexec_load_cmdline(ld), "loglevel=") &&
+	    !has_word(kexec_load_cmdline(ld), "quiet"))
+		err = kexec_cmdline_append(ld, "loglevel=" CAPTURE_LOGLEVEL);
 	return err;
 }
 
@@ -127,6 +179,7 @@ int crash_load_segments(struct kexec_load *ld)
 	paddr_t pa;
 	int err = add_core_header(ld);
 
+	err = err ? err : add_capture_options(ld);
 	err = err ? err : kexec_add_blob(ld, text, size, PAGE_SIZE, VMCOREINFO_SAFECOPY_NAME, &pa);
 	err = err ? err : kexec_mark_reserved(ld, pa, size);
 	err = err ? err : give_trampoline(ld);

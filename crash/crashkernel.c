@@ -89,7 +89,8 @@ void crashkernel_setup(void)
 	if (err)
 		pr_err("iomem: error: 'Crash kernel' not added (%s)\n", err_name(err));
 	/* kexec -p may load into it from now on, with kdump's segments. */
-	kexec_crash_register(crashk_res.start, crashk_res.end, crash_load_segments);
+	kexec_crash_register(crashk_res.start, crashk_res.end, crash_check_capture,
+			     crash_load_segments);
 	pr_info("crashkernel: reserved [0x%016llx, 0x%016llx) %s for the capture kernel\n",
 		(unsigned long long)crashk_res.start, (unsigned long long)crashk_res.end,
 		format_size(size, sizeof(size), ck.req.size));

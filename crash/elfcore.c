@@ -143,6 +143,43 @@ bool elfcore_note_is(const struct elfcore_note *n, const char *name, uint32_t ty
 	       memcmp(n->name, name, len) == 0 && n->name[len] == '\0';
 }
 
+/* Copy src into a fixed char field, cut to leave room for its NUL. */
+static void copy_field(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? MIN(strlen(src), size - 1) : 0;
+
+	if (n)
+		memcpy(dst, src, n);
+	memset(dst + n, 0, size - n);
+}
+
+void elfcore_fill_prpsinfo(struct elf_prpsinfo *prps, int32_t pid, const char *fname,
+			   const char *psargs)
+{
+	memset(prps, 0, sizeof(*prps));
+	prps->pr_sname = 'R';
+	prps->pr_pid = pid;
+	copy_field(prps->pr_fname, sizeof(prps->pr_fname), fname);
+	copy_field(prps->pr_psargs, sizeof(prps->pr_psargs), psargs);
+}
+
+int prpsinfo_note_build(void *buf, size_t size, int32_t pid, const char *fname,
+			const char *psargs)
+{
+	struct elf_prpsinfo prps;
+	size_t pos = 0;
+	int err;
+
+	if (size < PRPSINFO_NOTE_BYTES)
+		return -E_NOSPC;
+	elfcore_fill_prpsinfo(&prps, pid, fname, psargs);
+	err = elfcore_append_note(buf, size, &pos, CRASH_NOTE_NAME, NT_PRPSINFO,
+				  &prps, sizeof(prps));
+	if (!err)
+		err = elfcore_final_note(buf, size, &pos);
+	return err ? err : (int)pos;
+}
+
 int crash_note_build(void *buf, size_t size, unsigned cpu, const struct trap_frame *regs,
 		     int32_t pid)
 {
@@ -280,18 +317,27 @@ static void emit_ram(const struct elfcore_params *p, struct phdr_writer *w, padd
 	}
 }
 
+/*
+ * The PT_LOADs ascend by p_vaddr, as the ELF specification asks of
+ * loadable segments: the direct map (0xffff888...) before the kernel
+ * image (0xffffffff8...).  Linux's header puts the image first; elfutils
+ * then never looks at the image's segment when it searches the core for
+ * ELF headers, and eu-stack finds no module to name functions with.
+ */
 static void emit_all(const struct elfcore_params *p, struct phdr_writer *w)
 {
 	for (unsigned i = 0; i < p->nr_cpus; i++)
 		emit(w, PT_NOTE, p->cpu_notes[i].pa, 0, p->cpu_notes[i].size);
 	emit(w, PT_NOTE, p->vmcoreinfo.pa, 0, p->vmcoreinfo.size);
-	emit(w, PT_LOAD, p->kernel_paddr, p->kernel_vaddr, p->kernel_size);
+	if (p->prpsinfo.size)
+		emit(w, PT_NOTE, p->prpsinfo.pa, 0, p->prpsinfo.size);
 	for (unsigned i = 0; i < p->ram->count; i++) {
 		const struct memmap_range *r = &p->ram->range[i];
 
 		if (r->type == MEMMAP_RAM && r->end > r->start)
 			emit_ram(p, w, r->start, r->end);
 	}
+	emit(w, PT_LOAD, p->kernel_paddr, p->kernel_vaddr, p->kernel_size);
 }
 
 static bool bad_span(uint64_t start, uint64_t size)
@@ -308,6 +354,8 @@ static int check_params(const struct elfcore_params *p)
 	for (unsigned i = 0; i < p->nr_cpus; i++)
 		if (bad_span(p->cpu_notes[i].pa, p->cpu_notes[i].size))
 			return -E_INVAL;
+	if (p->prpsinfo.size && bad_span(p->prpsinfo.pa, p->prpsinfo.size))
+		return -E_INVAL;
 	if (bad_span(p->vmcoreinfo.pa, p->vmcoreinfo.size) ||
 	    bad_span(p->kernel_paddr, p->kernel_size) ||
 	    p->kernel_vaddr + p->kernel_size < p->kernel_vaddr)

@@ -40,6 +40,11 @@
  *                panic at the same moment          panic_cpu: "panic: nested panic or second
  *                                                  CPU: halting this CPU", one capture, both
  *                                                  CPUs' crash_twopanic_cpu in the dump
+ * bitmap         clears the frame allocator's      panic "crash: frame bitmap damaged on
+ *                "used" bits for the first 64 MiB  purpose"; the capture kernel must not
+ *                (a stray memset), then panics     believe the bitmap: "vmcore: warning: the
+ *                                                  dead kernel's frame bitmap does not
+ *                                                  validate", every page kept
  * Every kind but bp ends in panic() or panic_with_frame() with the
  * registers at the point of failure, the input of the crash_kexec hook.
  */
@@ -53,6 +58,9 @@
 #include "lib/string.h"
 #include "kernel/watchdog.h"
 #include "lib/watchdog.h"
+#include "lib/x86.h"
+#include "mm/frames.h"
+#include "mm/pmm.h"
 
 /* Keep each trigger a real function of its own, with its own name. */
 #define CRASH_FN __attribute__((noinline, noclone, used))
@@ -245,6 +253,21 @@ static CRASH_FN void crash_twopanic(void)
 	crash_twopanic_cpu(NULL);
 }
 
+/*
+ * A stray memset over the frame allocator's bitmap, as a bug elsewhere
+ * could do: the first 64 MiB's frames, the kernel image's among them,
+ * now claim to be free.  A capture kernel that believed it would leave
+ * them out of the dump; ours must notice and keep every page.
+ */
+static CRASH_FN void crash_bitmap(void)
+{
+	const struct frames *f = pmm_frames();
+
+	FORCE_FRAME();
+	memset(f->used, 0, MIN(f->nwords, (size_t)(64 * MiB / PAGE_SIZE / 64)) * sizeof(uint64_t));
+	panic("crash: frame bitmap damaged on purpose");
+}
+
 static const struct {
 	const char *kind;
 	void (*fn)(void);
@@ -264,9 +287,12 @@ static const struct {
 	{ "hardlockup", crash_hardlockup,
 	  "spin with interrupts off: another CPU's buddy watchdog fires" },
 	{ "twopanic", crash_twopanic, "this CPU and another panic at the same moment" },
+	{ "bitmap", crash_bitmap,
+	  "damage the frame allocator's bitmap, then panic: the dump must keep every page" },
 };
 
-#define CRASH_USAGE "panic|null|gpf|ud|div0|bp|stackoverflow|doublefault|nmi|lockup|hardlockup|twopanic"
+#define CRASH_USAGE \
+	"panic|null|gpf|ud|div0|bp|stackoverflow|doublefault|nmi|lockup|hardlockup|twopanic|bitmap"
 
 /* "crash" alone lists the kinds; "crash KIND" triggers one. */
 static int cmd_crash(int argc, char **argv)

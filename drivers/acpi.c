@@ -31,6 +31,7 @@ struct acpi_table {
 
 static struct acpi_rsdp rsdp;		/* a copy (36 bytes, v1: first 20) */
 static paddr_t rsdp_pa;
+static bool rsdp_is_copy;		/* rsdp_pa is our copy of the loader's bytes */
 static struct acpi_table tables[ACPI_MAX_TABLES];
 static unsigned table_count;
 static struct acpi_fadt_info fadt_info;
@@ -41,6 +42,11 @@ static uint8_t s5_typa, s5_typb;
 paddr_t acpi_rsdp_address(void)
 {
 	return rsdp_pa;
+}
+
+paddr_t acpi_rsdp_firmware_address(void)
+{
+	return rsdp_is_copy ? 0 : rsdp_pa;
 }
 
 const struct acpi_fadt_info *acpi_fadt(void)
@@ -85,8 +91,10 @@ static paddr_t scan_bios_areas(void)
 
 /*
  * Prefer the RSDP the boot loader handed over (the only way on UEFI).
- * Its copy in the MBI carries no address, so the BIOS areas are still
+ * A multiboot2 copy carries no address, so the BIOS areas are still
  * scanned for the original; failing that we report where our copy is.
+ * A loader that gave none (kexec-tools' multiboot2 loader, QEMU -kernel)
+ * leaves the scan, as Linux's acpi_find_root_pointer does.
  */
 static int find_rsdp(void)
 {
@@ -101,15 +109,21 @@ static int find_rsdp(void)
 		} else {
 			memcpy(&rsdp, boot_info.acpi_rsdp,
 			       MIN(sizeof(rsdp), (size_t)boot_info.acpi_rsdp_len));
-			if (found && memcmp(phys_to_virt(found), &rsdp, ACPI_RSDP_V1_LEN) == 0)
+			if (boot_info.acpi_rsdp_pa) {
+				rsdp_pa = boot_info.acpi_rsdp_pa;
+			} else if (found && memcmp(phys_to_virt(found), &rsdp, ACPI_RSDP_V1_LEN) == 0) {
 				rsdp_pa = found;
-			else
+			} else {
 				rsdp_pa = virt_to_phys(boot_info.acpi_rsdp);
+				rsdp_is_copy = true;
+			}
 			return 0;
 		}
 	}
 	if (!found)
 		return -E_NOENT;
+	pr_info("acpi: the boot loader gave no RSDP: found one at 0x%llx in the BIOS areas "
+		"(EBDA, 0xe0000-0xfffff)\n", (unsigned long long)found);
 	memcpy(&rsdp, phys_to_virt(found), sizeof(rsdp));
 	if (rsdp.revision < 2)
 		memset((char *)&rsdp + ACPI_RSDP_V1_LEN, 0, sizeof(rsdp) - ACPI_RSDP_V1_LEN);

@@ -1,5 +1,5 @@
 /*
- * ACPI, just enough: find the RSDP (from the multiboot2 tags, or by
+ * ACPI, just enough: find the RSDP (from the boot loader, or by
  * scanning the BIOS areas), validate checksums, find the FADT, and use it
  * to power off (S5) and reset (drivers/reboot.c, drivers/reboot.h).
  * Linux: drivers/acpi/tables.c, and acpi_power_off / acpi_reboot.
@@ -11,6 +11,9 @@
 
 void acpi_setup(void);
 paddr_t acpi_rsdp_address(void);	/* 0 if none was found */
+/* Where the firmware's own RSDP lies, for a next kernel (Linux's
+ * boot_params.acpi_rsdp_addr); 0 when we hold only the loader's copy. */
+paddr_t acpi_rsdp_firmware_address(void);
 
 /* ------------------------------------------------------------------------
  * Table layouts (ACPI spec 6.5, chapter 5.2).

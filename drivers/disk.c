@@ -1,6 +1,8 @@
 /*
- * The `disk` command: the dump disk's state, a timed write and read-back
- * test from freshly allocated frames, and a hex dump of sectors.  The test
+ * The `disk` command: the virtio-blk disks and which is the dump disk (only
+ * a disk named by its serial is ever written), the dump disk's state, a
+ * timed write and read-back test from freshly allocated frames, and a hex
+ * dump of sectors.  The test
  * pattern is what tests/scenarios/test_disk.py looks for in the image on
  * the host: the 8-byte word at disk byte offset o holds o ^ DISK_TEST_XOR
  * (little-endian).  Linux has no such command; dd and hexdump on /dev/vda.
@@ -360,16 +362,68 @@ static void print_info(void)
 		       (unsigned long long)in.bytes);
 }
 
-/* disk [write-test [MB] [sg] | stream-test | read SECTOR [N]] */
+/* Every virtio-blk disk, the dump disk marked; nothing is written. */
+static void list_disks(void)
+{
+	const struct virtio_blk_disk *list;
+	unsigned n = virtio_blk_disks(&list);
+	const char *named = virtio_blk_named();
+	char sz[32];
+
+	for (unsigned i = 0; i < n; i++)
+		console_printf("disk: %02x:%02x.%u serial '%s', %s%s%s\n", list[i].bus, list[i].dev,
+			       list[i].fn, list[i].serial,
+			       format_size(sz, sizeof(sz), list[i].capacity),
+			       list[i].read_only ? ", read-only" : "",
+			       named && strcmp(named, list[i].serial) == 0 ? "  <- the dump disk" : "");
+	if (!n)
+		console_printf("disk: no virtio-blk disk\n");
+	else if (!named)
+		console_printf("disk: no dump disk named (vmcore_disk=SERIAL, or disk use SERIAL): "
+			       "nothing is written to any disk\n");
+}
+
+/* disk use SERIAL: name the dump disk for this boot (like vmcore_disk=). */
+static int use_disk(int argc, char **argv)
+{
+	char why[512];
+	int err;
+
+	if (argc != 3)
+		return shell_usage();
+	if (virtio_blk_name(argv[2]))
+		return shell_error(-E_INVAL, "'%s' is not a serial (1-%d bytes, no blanks)", argv[2],
+				   VIRTIO_BLK_SERIAL_MAX);
+	err = virtio_blk_setup();
+	if (err) {
+		virtio_blk_why(err, why, sizeof(why));
+		return shell_error(err, "%s", why);
+	}
+	console_printf("disk: the dump disk is now '%s'\n", argv[2]);
+	return 0;
+}
+
+/* disk [use SERIAL | write-test [MB] [sg] | stream-test | read SECTOR [N]] */
 static int cmd_disk(int argc, char **argv)
 {
-	int err = virtio_blk_setup();
+	char why[512];
+	int err;
 
-	if (err == -E_NOENT)
-		return shell_error(err, "no virtio-blk device");
+	if (argc >= 2 && strcmp(argv[1], "use") == 0)
+		return use_disk(argc, argv);
+	if (argc == 1)
+		list_disks();
+	err = virtio_blk_setup();
+	if (err && argc == 1) {
+		if (err != -E_PERM) {	/* no name: the list said it */
+			virtio_blk_why(err, why, sizeof(why));
+			console_printf("disk: %s\n", why);
+		}
+		return 0;
+	}
 	if (err) {
-		shell_mark_reported();	/* virtio_blk logged why */
-		return err;
+		virtio_blk_why(err, why, sizeof(why));
+		return shell_error(err, "%s", why);
 	}
 	if (argc == 1) {
 		print_info();
@@ -383,6 +437,7 @@ static int cmd_disk(int argc, char **argv)
 		return stream_test(argc, argv);
 	return shell_usage();
 }
-SHELL_COMMAND(disk, "[write-test [MB] [sg] | stream-test | read SECTOR [N]]",
-	      "the dump disk (virtio-blk): state, a timed write/read test, a sector dump",
+SHELL_COMMAND(disk, "[use SERIAL | write-test [MB] [sg] | stream-test | read SECTOR [N]]",
+	      "virtio-blk disks and the dump disk (named by serial): list, name, "
+	      "a timed write/read test, a sector dump",
 	      cmd_disk);

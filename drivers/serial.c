@@ -15,6 +15,7 @@
 #define REG_LSR 5
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
+#define IER_RX_DATA 0x01	/* received data available (and FIFO timeout) */
 
 void serial_init(void)
 {
@@ -51,7 +52,12 @@ int serial_poll_getc(void)
 	return inb(COM1_PORT + REG_DATA);
 }
 
-void serial_enable_irq(void)
+bool serial_rx_ready(void)
 {
-	outb(COM1_PORT + REG_IER, 0x01);	/* received-data interrupt */
+	return inb(COM1_PORT + REG_LSR) & LSR_DATA_READY;
+}
+
+void serial_set_rx_irq(bool on)
+{
+	outb(COM1_PORT + REG_IER, on ? IER_RX_DATA : 0);
 }

@@ -16,18 +16,29 @@ void serial_init(void);
 /* Write bytes, turning "\n" into "\r\n"; busy-waits on the transmitter. */
 void serial_write(const char *s, size_t n);
 
-/* A received byte, or -1 if none is waiting. */
+/* A byte straight from the UART, or -1 if none is waiting (no ring). */
 int serial_poll_getc(void);
 
-/* Enable the receive interrupt (after the IDT and PIC are set up). */
-void serial_enable_irq(void);
+/* Does the UART hold a received byte? */
+bool serial_rx_ready(void);
+
+/* Turn the UART's receive interrupt on or off. */
+void serial_set_rx_irq(bool on);
 
 /*
  * Turn on interrupt-driven input (drivers/serial_irq.c): the IRQ 4
- * handler first, then the UART's receive interrupt, then the PIC line;
- * every received byte goes to input (kmain passes the console's queue).
+ * handler first, then the UART's receive interrupt, then the PIC line.
+ * Received bytes wait in a 16 KiB ring for serial_getc; when it is full
+ * the UART holds the rest (the sender waits), nothing is dropped.
  * Needs idt_setup and pic_setup.
  */
-void serial_input_setup(void (*input)(char c));
+void serial_input_setup(void);
+
+/*
+ * The next received byte, or -1 if none is waiting: from the ring, or
+ * from the UART itself before serial_input_setup and with interrupts off
+ * (the panic path).  Bytes come out in the order they arrived.
+ */
+int serial_getc(void);
 
 #endif

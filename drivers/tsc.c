@@ -4,9 +4,13 @@
  * slow to read.  Calibration reads the PIT's count at the start and end of
  * a ~10 ms window, each read bracketed by two TSC reads, so the error is
  * only the time a read takes, even if the CPU is taken away in between.
- * Linux: arch/x86/kernel/tsc.c (quick_pit_calibrate, native_sched_clock).
+ * tsc_early_khz= skips the measurement (a capture kernel gets the rate
+ * the crashed kernel measured on the same CPU, and boots 5 windows sooner).
+ * Linux: arch/x86/kernel/tsc.c (quick_pit_calibrate, native_sched_clock,
+ * tsc_early_khz).
  */
 #include "drivers/timer.h"
+#include "lib/cmdline.h"
 #include "lib/cpu.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
@@ -128,15 +132,29 @@ static void sort_u64(uint64_t *v, unsigned n)
  * Sets and returns the rate in kHz; 0 (logged) if the PIT does not count
  * or the TSC is absurdly slow.
  */
+/* The rate tsc_early_khz= gives (1 MHz or more), or 0: measure it. */
+static uint64_t given_khz(void)
+{
+	long long v;
+
+	if (cmdline_get_int(&kernel_cmdline, "tsc_early_khz", &v) || v < 1000)
+		return 0;
+	pr_info("timer: TSC rate %lld kHz from tsc_early_khz=, not measured\n", v);
+	return (uint64_t)v;
+}
+
 uint64_t tsc_calibrate(void)
 {
-	uint64_t good[CALIBRATE_RUNS], best = 0, best_ppm = ~0ULL, rate = 0, ppm = 0;
-	uint64_t flags = irq_save();
+	uint64_t good[CALIBRATE_RUNS], best = 0, best_ppm = ~0ULL, rate = given_khz(), ppm = 0;
+	uint64_t flags;
 	unsigned ngood = 0;
 	int err = 0;
 
 	if (!boot_tsc)
 		time_mark_boot();	/* kmain did not mark the start */
+	if (rate)
+		goto set;
+	flags = irq_save();
 	for (int i = 0; i < CALIBRATE_TRIES && ngood < CALIBRATE_RUNS; i++) {
 		err = calibration_window(&rate, &ppm);
 		if (err == -E_IO)
@@ -173,6 +191,7 @@ uint64_t tsc_calibrate(void)
 	}
 	pr_debug("timer: TSC %s invariant by CPUID (emulators often do not say)\n",
 		 tsc_invariant() ? "is" : "is not reported");
+set:
 	khz = rate;
 	ns_mult = (1000000ULL << MULT_SHIFT) / khz;
 	return khz;
@@ -227,3 +246,8 @@ void udelay(uint64_t us)
 		us -= slice;
 	}
 }
+
+/* Checked at boot (a bad value is reported then); read by tsc_calibrate. */
+CMDLINE_KEY(tsc_early_khz, "tsc_early_khz=KHZ",
+	    "take the TSC rate as given instead of measuring it (kexec -p passes the crashed "
+	    "kernel's to the capture kernel)", cmdline_check_int);

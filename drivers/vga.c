@@ -4,10 +4,18 @@
  * mapped).  The console sends the same bytes here as to the serial port,
  * so a small ANSI/VT100 interpreter turns the escape sequences the shell
  * uses (cursor moves, erase line, clear screen, colours) into cell updates
- * instead of garbage.  Linux: drivers/video/console/vgacon.c + vt.c.
+ * instead of garbage.  Scrolling moves the CRT controller's start address
+ * down the 32 KiB of text memory instead of copying 24 rows per line: under
+ * QEMU every cell access is emulated, and copying the screen at each line
+ * made the boot log (a capture kernel's above all) slow to print.  Linux:
+ * drivers/video/console/vgacon.c (vgacon_scroll, its "hardware scrolling")
+ * + vt.c.
  */
 #include "drivers/vga.h"
 #include "boot/addr.h"
+#include "boot/bootinfo.h"
+#include "lib/multiboot2.h"
+#include "lib/printk.h"
 #include "lib/cpu.h"
 
 #define VGA_PHYS 0xb8000
@@ -17,15 +25,20 @@
 #define VGA_CRTC_DATA 0x3d5
 #define CRTC_CURSOR_START 0x0a
 #define CRTC_CURSOR_END 0x0b
+#define CRTC_START_HIGH 0x0c	/* the cell the screen starts at */
+#define CRTC_START_LOW 0x0d
 #define CRTC_CURSOR_HIGH 0x0e
 #define CRTC_CURSOR_LOW 0x0f
+#define VGA_MEM_CELLS (32 * 1024 / 2)	/* 0xb8000..0xc0000: 204 rows of 80 */
 #define ATTR_DEFAULT 0x07	/* light grey on black */
 #define TAB_WIDTH 8
 #define ESC_MAX_PARAMS 4
 
 enum esc_state { ST_NORMAL, ST_ESC, ST_CSI };
 
-static volatile uint16_t *screen;	/* NULL until vga_init */
+static volatile uint16_t *mem;		/* text memory; NULL until vga_init */
+static volatile uint16_t *screen;	/* = mem + origin: the visible 80x25 */
+static unsigned origin;			/* cells; the CRT controller starts there */
 static unsigned row, col;
 static bool wrap_pending;	/* last column written: wrap on the next glyph (VT100) */
 static uint8_t attr = ATTR_DEFAULT;
@@ -43,10 +56,27 @@ static void clear_cells(unsigned from, unsigned to)	/* [from, to) in cells */
 		screen[i] = cell(' ');
 }
 
+static void set_origin(unsigned cells)
+{
+	origin = cells;
+	screen = mem + origin;
+	outb(VGA_CRTC_INDEX, CRTC_START_HIGH);
+	outb(VGA_CRTC_DATA, (uint8_t)(origin >> 8));
+	outb(VGA_CRTC_INDEX, CRTC_START_LOW);
+	outb(VGA_CRTC_DATA, (uint8_t)origin);
+}
+
+/* One row up: the display starts a row further down text memory; at its
+ * end, the 24 rows kept are copied back to the start (every 180 rows). */
 static void scroll_up(void)
 {
-	for (unsigned i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
-		screen[i] = screen[i + VGA_COLS];
+	if (origin + (VGA_ROWS + 1) * VGA_COLS <= VGA_MEM_CELLS) {
+		set_origin(origin + VGA_COLS);
+	} else {
+		for (unsigned i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
+			mem[i] = screen[i + VGA_COLS];
+		set_origin(0);
+	}
 	clear_cells((VGA_ROWS - 1) * VGA_COLS, VGA_ROWS * VGA_COLS);
 }
 
@@ -62,7 +92,7 @@ static void newline(void)
 
 static void update_cursor(void)
 {
-	unsigned pos = row * VGA_COLS + col;
+	unsigned pos = origin + row * VGA_COLS + col;
 
 	outb(VGA_CRTC_INDEX, CRTC_CURSOR_HIGH);
 	outb(VGA_CRTC_DATA, (uint8_t)(pos >> 8));
@@ -219,19 +249,37 @@ static void put_byte(char c)
 		while (col % TAB_WIDTH && !wrap_pending);
 		break;
 	default:
-		if ((uint8_t)c >= 0x20 && c != 0x7f)
-			put_glyph(c);		/* other control bytes: ignored */
+		/* UTF-8: one cell per character, as the line editor counts
+		 * columns; the font is code page 437, so it shows as '?'. */
+		if ((uint8_t)c >= 0xc0)
+			put_glyph('?');
+		else if ((uint8_t)c >= 0x20 && (uint8_t)c < 0x7f)
+			put_glyph(c);		/* control bytes, continuation bytes: none */
 		break;
 	}
 }
 
 /*
  * Start mirroring: clear the screen, put the cursor top left and make it a
- * two-scanline underline.  Called once, early in kmain.
+ * two-scanline underline.  Called once, early in kmain, after the boot
+ * information is parsed: under UEFI (there is no VGA text mode) or when
+ * the loader set a graphics mode the mirror stays off, so nothing is
+ * written into a framebuffer through 0xb8000.
  */
 void vga_init(void)
 {
-	screen = phys_to_virt(VGA_PHYS);
+	if (boot_info.has_framebuffer && boot_info.fb_type != MB2_FRAMEBUFFER_EGA_TEXT) {
+		pr_info("vga: no text mode (the loader set a %ux%u %u-bit framebuffer at 0x%llx): "
+			"console on serial only\n", boot_info.fb_width, boot_info.fb_height,
+			boot_info.fb_bpp, (unsigned long long)boot_info.fb_addr);
+		return;
+	}
+	if (boot_info.efi && !boot_info.has_framebuffer) {
+		pr_info("vga: no text mode (booted by UEFI firmware): console on serial only\n");
+		return;
+	}
+	mem = phys_to_virt(VGA_PHYS);
+	set_origin(0);
 	row = col = 0;
 	wrap_pending = false;
 	attr = ATTR_DEFAULT;

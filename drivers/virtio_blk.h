@@ -8,7 +8,8 @@
  *
  * Streaming contract (how the vmcore writer uses it):
  *
- *   virtio_blk_setup();                       once; 0 or -E_NOENT
+ *   virtio_blk_name(serial);                  which disk: never a guess
+ *   virtio_blk_setup();                       once; 0, -E_PERM, -E_NOENT
  *   virtio_blk_stream_begin(BLK_WRITE);
  *   for each piece of the file, in increasing disk order:
  *       virtio_blk_stream_extent(file_off, pa, len);   any pa, any len
@@ -41,15 +42,60 @@ struct blk_extent {
 
 enum blk_dir { BLK_WRITE, BLK_READ };
 
+#define VIRTIO_BLK_SERIAL_MAX 20	/* bytes of a serial (virtio spec: VIRTIO_BLK_ID_BYTES) */
+#define VIRTIO_BLK_MAX_DISKS 8		/* functions looked at */
+/* Contiguous frames the driver takes for QEMU's queue of 256 entries
+ * (ring 3, control page 1, indirect tables 16): what a capture kernel
+ * must still have free to save (crash/crash_check.c). */
+#define VIRTIO_BLK_QUEUE_FRAMES 20
+
+/* One virtio-blk function as the probe found it. */
+struct virtio_blk_disk {
+	uint8_t bus, dev, fn;
+	char serial[VIRTIO_BLK_SERIAL_MAX + 1];	/* "" if it has none */
+	uint64_t capacity;		/* bytes */
+	bool read_only;
+	int err;			/* 0, or why it could not be brought up */
+};
+
 /*
- * Find the first virtio-blk PCI function, reset it, negotiate features,
- * set up queue 0 and go (DRIVER_OK).  Logs one info line.  The device is
- * registered with drivers/device.h, which resets it before a kexec.  A second call
- * returns 0 at once (after a timeout it starts over).  Returns 0,
- * -E_NOENT (no device; nothing logged), -E_IO (the device refused:
- * no queue, FAILED/NEEDS_RESET status), -E_NOMEM (ring memory).
+ * Name the dump disk by its serial (QEMU: -device virtio-blk-pci,serial=S;
+ * the kernel's vmcore_disk=S and `disk use S`).  Only a disk named so is
+ * ever written.  Naming another disk stops the one in use.  Returns 0 or
+ * -E_INVAL (empty, longer than VIRTIO_BLK_SERIAL_MAX, a blank or a
+ * control byte in it).
+ */
+int virtio_blk_name(const char *serial);
+
+/* The serial named, or NULL if none has been. */
+const char *virtio_blk_named(void);
+
+/*
+ * Every virtio-blk function, each brought up once to read its serial and
+ * size, then reset (the first call does this; later calls return the same
+ * list).  Sets *list; returns how many.  Writes nothing to any disk.
+ */
+unsigned virtio_blk_disks(const struct virtio_blk_disk **list);
+
+/* "00:04.0 'data' 64 MiB, 00:05.0 'dump' 576 MiB", or "none": for
+ * refusals that name the disks found. */
+void virtio_blk_describe(char *buf, size_t size);
+
+/*
+ * Start the named disk: reset it, negotiate features, set up queue 0 and
+ * go (DRIVER_OK).  Logs one info line with its serial.  The device is
+ * registered with drivers/device.h, which resets it before a kexec.  A
+ * second call returns 0 at once (after a timeout it starts over).
+ * Returns 0, -E_PERM (no disk named: nothing is started), -E_NOENT (no
+ * disk has that serial), -E_IO (the device refused: no queue,
+ * FAILED/NEEDS_RESET status), -E_NOMEM (ring memory).
  */
 int virtio_blk_setup(void);
+
+/* Why virtio_blk_setup returned err, for a refusal: "no dump disk named
+ * (vmcore_disk=SERIAL); disks found: ...", "no disk has serial 'x'; disks
+ * found: ...", or "see dmesg". */
+void virtio_blk_why(int err, char *buf, size_t size);
 
 /* Size of the disk in bytes; 0 before a successful setup. */
 uint64_t virtio_blk_capacity(void);

@@ -24,6 +24,10 @@
 #define VIRTIO_BLK_T_IN 0
 #define VIRTIO_BLK_T_OUT 1
 #define VIRTIO_BLK_T_FLUSH 4
+#define VIRTIO_BLK_T_GET_ID 8	/* the device's serial, 20 bytes, NUL-padded */
+#define VIRTIO_BLK_ID_BYTES 20
+#define VIRTIO_PCI_DEVICE_BLK 0x1001		/* transitional: legacy BAR0 */
+#define VIRTIO_PCI_DEVICE_BLK_MODERN 0x1042	/* virtio 1.0 only */
 #define VIRTIO_BLK_S_OK 0
 
 /* The header the device reads first in every request. */
@@ -38,12 +42,16 @@ _Static_assert(sizeof(struct vblk_req_hdr) == 16, "virtio spec 5.2.6");
 #define VBLK_TABLE_PAGES (VIRTIO_BLK_SLOTS * VBLK_TABLE_ENTRIES * 16 / PAGE_SIZE)
 #define VBLK_CTL_HDR 0
 #define VBLK_CTL_STATUS 512
+#define VBLK_CTL_ID 576		/* VIRTIO_BLK_T_GET_ID's answer */
 #define VBLK_CTL_ZERO 1024
 #define VBLK_ZERO_LEN (PAGE_SIZE - VBLK_CTL_ZERO)
 _Static_assert(VIRTIO_BLK_SLOTS * sizeof(struct vblk_req_hdr) <= VBLK_CTL_STATUS, "headers");
-_Static_assert(VBLK_CTL_STATUS + VIRTIO_BLK_SLOTS <= VBLK_CTL_ZERO, "status bytes");
+_Static_assert(VBLK_CTL_STATUS + VIRTIO_BLK_SLOTS <= VBLK_CTL_ID, "status bytes");
+_Static_assert(VBLK_CTL_ID + VIRTIO_BLK_ID_BYTES <= VBLK_CTL_ZERO, "serial");
 _Static_assert(VIRTIO_BLK_SLOTS <= 64, "free_slots is one 64-bit mask");
 _Static_assert(VIRTIO_BLK_REQ_MAX % BLK_SECTOR_SIZE == 0, "requests end on a sector");
+_Static_assert(3 + 1 + VBLK_TABLE_PAGES == VIRTIO_BLK_QUEUE_FRAMES,
+	       "virtio_blk.h's queue frames: vring_legacy_size(256) is 3 pages");
 
 /* One request: its chain lives at d (an indirect table, or the slot's
  * share of the ring without VIRTIO_RING_F_INDIRECT_DESC). */
@@ -60,11 +68,13 @@ struct vblk_slot {
 
 struct vblk {
 	struct device dev;	/* in the device registry once set up */
+	bool registered;
 	bool ready;
 	struct pci_dev *pci;
 	uint16_t iobase;
 	uint32_t host_features, guest_features;
 	bool indirect, flush, read_only;
+	uint8_t irq;		/* INTx line completions interrupt on; 0xff: polled */
 	uint32_t cfg_seg_max;	/* from config space, 0 if not offered */
 	uint32_t seg_len_max;	/* bytes per data descriptor */
 	uint64_t capacity;	/* bytes */
@@ -85,6 +95,13 @@ struct vblk {
 	uint64_t requests, bytes;
 };
 extern struct vblk vblk;
+
+/* Bring PCI function d up as the device vblk drives (one at a time): 0
+ * or -E_IO / -E_NOMEM, logged.  Not announced: the caller says why. */
+int vblk_start(struct pci_dev *d);
+
+/* Reset the device vblk drives: it forgets its queue, no more DMA. */
+void vblk_stop(void);
 
 /* Complete s's chain around its s->nseg data descriptors (s->d[1..nseg],
  * addr/len/flags filled) and hand it to the device. */

@@ -65,7 +65,7 @@ void cmdline_setup(void)
 	for (unsigned i = 0; i < kernel_cmdline.count; i++) {
 		const struct cmdline_param *p = &kernel_cmdline.param[i];
 		const struct cmdline_key *k = find_key(p->key);
-		int err = k && k->apply ? k->apply(p) : 0;
+		int err = !k ? 0 : k->apply ? k->apply(p) : k->check ? k->check(p) : 0;
 
 		cmdline_format_param(p, word, sizeof(word));
 		rejected[i] = err != 0;
@@ -80,6 +80,39 @@ void cmdline_setup(void)
 	pr_info("cmdline: %u parameter%s (%u unknown), %u malformed word%s skipped\n",
 		kernel_cmdline.count, plural(kernel_cmdline.count), unknown,
 		kernel_cmdline.errors, plural(kernel_cmdline.errors));
+}
+
+int cmdline_check_capture(const char *text, const struct cmdline **parsed, char *why,
+			  size_t whylen)
+{
+	static struct cmdline cl;	/* 36 KiB: not on the stack; the shell is one thread */
+	char word[CMDLINE_KEY_MAX + CMDLINE_VALUE_MAX + 4];
+
+	if (parsed)
+		*parsed = &cl;
+	if (cmdline_parse(text, &cl)) {
+		ksnprintf(why, whylen, "%s", cl.first_error);
+		return -E_INVAL;
+	}
+	for (unsigned i = 0; i < cl.count; i++) {
+		const struct cmdline_key *k = find_key(cl.param[i].key);
+		int err = k && k->check ? k->check(&cl.param[i]) : 0;
+
+		if (err) {
+			cmdline_format_param(&cl.param[i], word, sizeof(word));
+			ksnprintf(why, whylen, "'%s': the form is %s", word, k->form);
+			return err;
+		}
+	}
+	return 0;
+}
+
+bool cmdline_rejected(const char *key)
+{
+	for (unsigned i = kernel_cmdline.count; i-- > 0;)
+		if (strcmp(kernel_cmdline.param[i].key, key) == 0)
+			return rejected[i];	/* the last one wins, as in cmdline_get */
+	return false;
 }
 
 /* Print one parameter as a table row; with verbose, what it does. */

@@ -1,9 +1,10 @@
 /*
- * Console fan-out and the input queue.  Output goes to the serial port and
- * the VGA mirror; input bytes from interrupt handlers land in a small ring
- * that the shell drains.  The serial port is also polled, so input works
- * before interrupts are on and inside the panic path.  Linux: the console
- * list of kernel/printk/printk.c (register_console, console_flush_all).
+ * Console fan-out and input.  Output goes to the serial port and the VGA
+ * mirror.  Input comes from the serial driver's ring (drivers/serial_irq.c,
+ * which also polls before interrupts are on and on the panic path) and
+ * from a small queue the keyboard's interrupt handler fills.  Linux: the
+ * console list of kernel/printk/printk.c (register_console,
+ * console_flush_all); the tty layer merges input the same way.
  */
 #include "kernel/console.h"
 #include "drivers/serial.h"
@@ -16,7 +17,7 @@
 #include "lib/time.h"
 #include "lib/watchdog.h"
 
-#define INPUT_QUEUE 256
+#define INPUT_QUEUE 256		/* keyboard bytes: typed, never pasted */
 #define NESTED (1ULL << 63)		/* console_lock state: the lock was already ours */
 #define PANIC_TAKEOVER_NS 100000000ULL	/* the panicking CPU waits 100 ms at most */
 
@@ -79,12 +80,9 @@ void console_input_push(char c)
 int console_try_getc(void)
 {
 	uint64_t flags = irq_save();
-	int c = -1;
-	int s;
+	int c = serial_getc();
 
-	while ((s = serial_poll_getc()) >= 0)
-		console_input_push((char)s);
-	if (input_tail != input_head) {
+	if (c < 0 && input_tail != input_head) {
 		c = (unsigned char)input[input_tail];
 		input_tail = (input_tail + 1) % INPUT_QUEUE;
 	}

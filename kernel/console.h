@@ -25,8 +25,9 @@ void console_write(const char *s, size_t n);
 uint64_t console_lock(void);
 void console_unlock(uint64_t state);
 
-/* Queue one input byte: kmain hands this to the serial and keyboard
- * drivers, which call it from their interrupt handlers. */
+/* Queue one input byte: kmain hands this to the keyboard driver, which
+ * calls it from its interrupt handler (a full queue drops the byte, as a
+ * keyboard controller would).  Serial input has its own ring. */
 void console_input_push(char c);
 
 /* Next input byte, or -1 if none is waiting.  Polls the devices too. */

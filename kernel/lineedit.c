@@ -1,9 +1,11 @@
 /*
  * The shell's line editor (see lineedit.h for the keys).  The one idea:
- * the editor knows what the screen shows (prompt, then `shown` bytes of
- * the line, cursor at column `cursor`), so every edit is "move the
- * terminal cursor, rewrite the tail, blank what is left over, step back"
- * using only text, "\b" and spaces.  Pure: output goes through le->write.
+ * the editor knows what the screen shows (prompt, then `shown` columns of
+ * the line, cursor after the bytes before `cursor`), so every edit is
+ * "move the terminal cursor, rewrite the tail, blank what is left over,
+ * step back" using only text, "\b" and spaces.  A UTF-8 character is one
+ * column however many bytes it has: the cursor moves and deletes whole
+ * characters.  Pure: output goes through le->write.
  * No Linux counterpart (see lineedit.h); linenoise does the same.
  */
 #include "kernel/lineedit.h"
@@ -43,6 +45,43 @@ static void bell(struct lineedit *le)
 	out(le, "\a", 1);
 }
 
+/* A UTF-8 continuation byte (10xxxxxx) takes no column of its own. */
+static bool is_cont(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+/* Columns the bytes [a, b) of the line take on the screen. */
+static size_t cols(const struct lineedit *le, size_t a, size_t b)
+{
+	size_t n = 0;
+
+	for (size_t i = a; i < b; i++)
+		n += !is_cont(le->buf[i]);
+	return n;
+}
+
+/* Start of the character before the cursor, and end of the one under it. */
+static size_t prev_char(const struct lineedit *le)
+{
+	size_t i = le->cursor;
+
+	while (i > 0 && is_cont(le->buf[--i]))
+		;
+	return i;
+}
+
+static size_t next_char(const struct lineedit *le)
+{
+	size_t i = le->cursor;
+
+	if (i < le->len)
+		i++;
+	while (i < le->len && is_cont(le->buf[i]))
+		i++;
+	return i;
+}
+
 /*
  * The terminal cursor is at line column `from` and the screen is right
  * up to there: write the rest of the line, blank what the old line had
@@ -50,12 +89,13 @@ static void bell(struct lineedit *le)
  */
 static void refresh_from(struct lineedit *le, size_t from)
 {
-	size_t pad = le->shown > le->len ? le->shown - le->len : 0;
+	size_t width = cols(le, 0, le->len);
+	size_t pad = le->shown > width ? le->shown - width : 0;
 
 	out(le, le->buf + from, le->len - from);
 	out_repeat(le, ' ', pad);
-	out_repeat(le, '\b', le->len + pad - le->cursor);
-	le->shown = le->len;
+	out_repeat(le, '\b', cols(le, le->cursor, le->len) + pad);
+	le->shown = width;
 }
 
 /* Prompt and line on a fresh row (after a listing or a clear). */
@@ -69,18 +109,25 @@ static void redraw_fresh(struct lineedit *le)
 static void move_to(struct lineedit *le, size_t pos)
 {
 	if (pos < le->cursor)
-		out_repeat(le, '\b', le->cursor - pos);
+		out_repeat(le, '\b', cols(le, pos, le->cursor));
 	else
 		out(le, le->buf + le->cursor, pos - le->cursor);
 	le->cursor = pos;
 }
 
-/* Insert n bytes at the cursor; the whole insertion or, if full, a bell. */
+/*
+ * Insert n bytes at the cursor.  If they do not fit, the line is marked
+ * too long: it will be refused whole at Enter, never run cut short (one
+ * bell now, and nothing more is inserted or echoed).
+ */
 static void insert(struct lineedit *le, const char *s, size_t n)
 {
 	size_t from = le->cursor;
 
+	if (le->too_long)
+		return;
 	if (le->len + n > LINEEDIT_MAX) {
+		le->too_long = true;
 		bell(le);
 		return;
 	}
@@ -262,12 +309,11 @@ static void complete(struct lineedit *le)
 		while (strncmp(list[0], list[i], common) != 0)
 			common--;
 	if (n == 1) {
-		char word[LINEEDIT_MAX + 2];
-		size_t k = strlcpy(word, list[0] + plen, sizeof(word) - 1);
+		bool at_end = le->cursor == le->len;
 
-		if (le->cursor == le->len)
-			word[k++] = ' ', word[k] = '\0';
-		insert(le, word, MIN(k, sizeof(word) - 1));
+		insert(le, list[0] + plen, strlen(list[0]) - plen);
+		if (at_end)
+			insert(le, " ", 1);
 		return;
 	}
 	if (common > plen)
@@ -293,8 +339,8 @@ static void csi_dispatch(struct lineedit *le, char final)
 	switch (final) {
 	case 'A': history_up(le); break;
 	case 'B': history_down(le); break;
-	case 'C': move_to(le, word ? word_right(le) : MIN(le->cursor + 1, le->len)); break;
-	case 'D': move_to(le, word ? word_left(le) : le->cursor - (le->cursor > 0)); break;
+	case 'C': move_to(le, word ? word_right(le) : next_char(le)); break;
+	case 'D': move_to(le, word ? word_left(le) : prev_char(le)); break;
 	case 'H': move_to(le, 0); break;
 	case 'F': move_to(le, le->len); break;
 	case '~':
@@ -303,7 +349,7 @@ static void csi_dispatch(struct lineedit *le, char final)
 		else if (num == 4 || num == 8)
 			move_to(le, le->len);
 		else if (num == 3)
-			delete_range(le, le->cursor, MIN(le->cursor + 1, le->len));
+			delete_range(le, le->cursor, next_char(le));
 		break;	/* Insert, PgUp/PgDn, function keys: ignored */
 	default:
 		break;
@@ -353,6 +399,11 @@ static enum lineedit_result end_line(struct lineedit *le, char c)
 {
 	le->last_eol = c;
 	out(le, "\n", 1);
+	if (le->too_long) {
+		le->len = le->cursor = le->shown = 0;
+		le->buf[0] = '\0';
+		return LINEEDIT_TOO_LONG;
+	}
 	history_add(le, le->buf);
 	return LINEEDIT_DONE;
 }
@@ -364,10 +415,10 @@ static enum lineedit_result control(struct lineedit *le, char c)
 	case '\r': case '\n': return end_line(le, c);
 	case CTRL('A'): move_to(le, 0); break;
 	case CTRL('E'): move_to(le, le->len); break;
-	case CTRL('B'): move_to(le, le->cursor - (le->cursor > 0)); break;
-	case CTRL('F'): move_to(le, MIN(le->cursor + 1, le->len)); break;
-	case CTRL('H'): case 0x7f: delete_range(le, le->cursor - (le->cursor > 0), le->cursor); break;
-	case CTRL('D'): delete_range(le, le->cursor, MIN(le->cursor + 1, le->len)); break;
+	case CTRL('B'): move_to(le, prev_char(le)); break;
+	case CTRL('F'): move_to(le, next_char(le)); break;
+	case CTRL('H'): case 0x7f: delete_range(le, prev_char(le), le->cursor); break;
+	case CTRL('D'): delete_range(le, le->cursor, next_char(le)); break;
 	case CTRL('U'): delete_range(le, 0, le->cursor); break;
 	case CTRL('K'): delete_range(le, le->cursor, le->len); break;
 	case CTRL('W'): delete_range(le, word_left(le), le->cursor); break;
@@ -379,11 +430,37 @@ static enum lineedit_result control(struct lineedit *le, char c)
 		out_str(le, "^C\n");
 		le->len = le->cursor = le->shown = 0;
 		le->buf[0] = '\0';
+		le->too_long = false;
 		return LINEEDIT_CANCEL;
 	case ESC: le->state = LE_ESC; break;
 	default: break;		/* other control bytes: ignored */
 	}
 	return LINEEDIT_MORE;
+}
+
+/*
+ * A byte >= 0x80: part of a UTF-8 character, inserted once complete (so
+ * the terminal never sees half a character followed by the line's tail).
+ * A byte that cannot start or continue a character rings the bell.
+ */
+static void utf8_byte(struct lineedit *le, unsigned char c)
+{
+	if (le->u8_need && is_cont((char)c)) {
+		le->u8[le->u8_len++] = (char)c;
+		if (--le->u8_need == 0)
+			insert(le, le->u8, le->u8_len);
+		return;
+	}
+	if (le->u8_need)
+		bell(le);	/* a character cut short: drop its start */
+	le->u8_need = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
+		    : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+	le->u8_len = 0;
+	if (!le->u8_need) {
+		bell(le);	/* a stray continuation byte, or never valid in UTF-8 */
+		return;
+	}
+	le->u8[le->u8_len++] = (char)c;
 }
 
 enum lineedit_result lineedit_feed(struct lineedit *le, char ch)
@@ -397,6 +474,14 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char ch)
 		return LINEEDIT_MORE;
 	}
 	le->last_eol = 0;
+	if (c >= 0x80 && le->state == LE_NORMAL) {
+		utf8_byte(le, c);
+		return LINEEDIT_MORE;
+	}
+	if (le->u8_need) {
+		le->u8_need = 0;	/* ASCII inside a character: drop its start */
+		bell(le);
+	}
 	if (le->state != LE_NORMAL) {
 		if (c >= 0x20 && c < 0x7f) {
 			escape_byte(le, (char)c);
@@ -410,7 +495,8 @@ enum lineedit_result lineedit_feed(struct lineedit *le, char ch)
 	}
 	if (c < 0x20 || c == 0x7f)
 		return control(le, (char)c);
-	return LINEEDIT_MORE;		/* >= 0x80: not ASCII, ignored */
+	le->state = LE_NORMAL;		/* >= 0x80 ended an escape sequence */
+	return LINEEDIT_MORE;
 }
 
 void lineedit_init(struct lineedit *le, const char *prompt, lineedit_write_fn write,
@@ -428,6 +514,8 @@ void lineedit_start(struct lineedit *le)
 	le->len = le->cursor = le->shown = 0;
 	le->buf[0] = '\0';
 	le->state = LE_NORMAL;
+	le->too_long = false;
+	le->u8_need = 0;
 	le->history_pos = le->history_count;
 	out_str(le, le->prompt);
 }

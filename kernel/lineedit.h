@@ -6,7 +6,9 @@
  * the keys are those of readline/linenoise.
  *
  * Input understood:
- *   printable ASCII        insert at the cursor (bell when the line is full)
+ *   printable ASCII, UTF-8 insert at the cursor; a line that grows past
+ *                          LINEEDIT_MAX rings the bell once, takes nothing
+ *                          more, and is refused whole at Enter
  *   0x7f, 0x08 (^H)        delete before the cursor
  *   ESC[3~, ^D             delete under the cursor (^D on an empty line: bell)
  *   ESC[D ESC[C ^B ^F      left / right
@@ -19,9 +21,12 @@
  *   Tab                    complete the first word (command names)
  *   CR or LF               end of line; CR LF and LF CR count as one
  * Any other escape sequence (CSI with parameters and intermediates, SS3,
- * ESC + one byte) is consumed whole and ignored; other control bytes and bytes >= 0x80
- * are ignored.  A control byte inside an escape sequence ends the sequence
- * and is then acted on (so ESC followed by Enter still submits the line).
+ * ESC + one byte) is consumed whole and ignored; other control bytes are
+ * ignored, and so are bytes that are not UTF-8 (a bell).  A control byte
+ * inside an escape sequence ends the sequence and is then acted on (so
+ * ESC followed by Enter still submits the line).  A UTF-8 character takes
+ * one column: arrows and deletes move over it whole (wide characters and
+ * combining marks are not measured).
  *
  * Output uses only what every terminal and the VGA mirror understand:
  * printable text, "\b" (cursor left one column, not erasing), "\r", "\n"
@@ -35,7 +40,7 @@
 
 #include "lib/types.h"
 
-#define LINEEDIT_MAX 255		/* bytes in a line, NUL excluded */
+#define LINEEDIT_MAX 4095		/* bytes in a line, NUL excluded */
 #define LINEEDIT_HISTORY 16		/* lines remembered */
 #define LINEEDIT_COMPLETIONS 64		/* candidates a Tab can list */
 #define LINEEDIT_CSI_MAX 16		/* parameter bytes kept of one CSI */
@@ -49,6 +54,7 @@ enum lineedit_result {
 	LINEEDIT_MORE,		/* keep feeding */
 	LINEEDIT_DONE,		/* a line was entered: lineedit_line() */
 	LINEEDIT_CANCEL,	/* ^C: the line was discarded */
+	LINEEDIT_TOO_LONG,	/* Enter on a line past LINEEDIT_MAX: discarded whole */
 };
 
 enum lineedit_state { LE_NORMAL, LE_ESC, LE_CSI, LE_SS3 };
@@ -61,7 +67,10 @@ struct lineedit {
 
 	char buf[LINEEDIT_MAX + 1];
 	size_t len, cursor;		/* bytes in buf, cursor position */
-	size_t shown;			/* bytes of the line on screen now */
+	size_t shown;			/* columns of the line on screen now */
+	bool too_long;			/* bytes were refused: the line will be too */
+	char u8[4];			/* a UTF-8 character being received */
+	unsigned u8_len, u8_need;	/* bytes of it held, bytes still to come */
 
 	enum lineedit_state state;	/* escape sequence decoding */
 	char csi[LINEEDIT_CSI_MAX + 1];	/* parameter bytes of the CSI */

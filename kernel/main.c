@@ -34,17 +34,19 @@
 
 uint64_t phys_base;
 
-void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta);
+void kmain(uint32_t magic, paddr_t info_pa, uint64_t load_delta);
 
-void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
+/* magic: MB2_BOOTLOADER_MAGIC (info_pa = the MBI) or BOOT_HDRS_MAGIC
+ * (info_pa = Linux's boot_params), as boot/entry.asm found them. */
+void __init kmain(uint32_t magic, paddr_t info_pa, uint64_t load_delta)
 {
 	percpu_setup_boot();			/* kernel/percpu.c: GS base, smp_processor_id() */
 	phys_base = load_delta;			/* boot/addr.h: where we really are */
 	time_mark_boot();			/* drivers/tsc.c: time zero is now */
 	serial_init();				/* drivers/serial.c: COM1 first */
-	vga_init();				/* drivers/vga.c: screen mirror */
-	kernel_banner(magic, mbi_pa);		/* kernel/version.c */
-	bootinfo_setup(mbi_pa);			/* boot/bootinfo.c: parse the MBI */
+	kernel_banner();			/* kernel/version.c */
+	bootinfo_setup(magic, info_pa);		/* boot/bootinfo.c: MBI or boot_params */
+	vga_init();				/* drivers/vga.c: screen mirror, if text mode */
 	boot_identify();			/* kernel/version.c: GRUB or kexec, generation */
 	cmdline_setup();			/* kernel/cmdline.c: key=value words */
 	gdt_setup();				/* kernel/percpu.c: GDT, TSS, IST stacks */
@@ -66,7 +68,7 @@ void kmain(uint32_t magic, paddr_t mbi_pa, uint64_t load_delta)
 	tick_setup();				/* kernel/tick.c: each CPU's local APIC timer */
 	smp_init();				/* kernel/smpboot.c: every CPU up, to its idle loop */
 	keyboard_setup(console_input_push);	/* drivers/keyboard.c: PS/2 on IRQ 1 */
-	serial_input_setup(console_input_push);	/* drivers/serial_irq.c: serial IRQ 4 */
+	serial_input_setup();			/* drivers/serial_irq.c: serial IRQ 4, 16 KiB ring */
 	irq_enable();				/* interrupts on from here */
 	hardlockup_setup();			/* kernel/watchdog_buddy.c: CPUs watch each other */
 	boot_complete();			/* kernel/version.c: the milestone line */

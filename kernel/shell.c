@@ -183,6 +183,9 @@ __noreturn void shell_run(void)
 		if (r == LINEEDIT_DONE) {
 			strlcpy(line, lineedit_line(&shell_le), sizeof(line));
 			shell_execute(line);
+		} else if (r == LINEEDIT_TOO_LONG) {
+			console_printf("shell: error: line longer than %d bytes: refused, "
+				       "nothing run (E_2BIG)\n", LINEEDIT_MAX);
 		}
 	}
 }
@@ -221,11 +224,15 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
+/* Written straight to the console: a word may be as long as a line. */
 static int cmd_echo(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
-		console_printf("%s%s", argv[i], i + 1 < argc ? " " : "");
-	console_printf("\n");
+	for (int i = 1; i < argc; i++) {
+		console_write(argv[i], strlen(argv[i]));
+		console_write(i + 1 < argc ? " " : "\n", 1);
+	}
+	if (argc == 1)
+		console_write("\n", 1);
 	return 0;
 }
 

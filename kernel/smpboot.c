@@ -29,12 +29,10 @@
 #include "lib/time.h"
 #include "lib/watchdog.h"
 #include "lib/x86.h"
-#include "mm/memmap.h"
 #include "mm/paging.h"
 #include "mm/pmm.h"
 
 #define KERNEL_STACK_PAGES 8		/* 32 KiB, as the boot stack */
-#define LOW_MEMORY_END 0x100000		/* a SIPI vector is a page number below 1 MiB */
 #define CALLIN_TIMEOUT_NS 10000000000ULL	/* Linux waits 10 s for an AP too */
 
 /* The trampoline's data (kernel/trampoline_layout.h), as C sees it. */
@@ -65,23 +63,6 @@ extern const char smp_ap_entry[];
 unsigned nr_cpu_ids = 1;
 static paddr_t trampoline_pa;
 
-/* The highest free page of RAM below 1 MiB (Linux: reserve_real_mode);
- * the frame allocator never hands out the first 1 MiB, so it is ours. */
-static paddr_t find_trampoline_page(void)
-{
-	paddr_t best = 0;
-
-	for (unsigned i = 0; i < firmware_memmap.count; i++) {
-		const struct memmap_range *r = &firmware_memmap.range[i];
-		paddr_t s = ALIGN_UP(MAX(r->start, (paddr_t)PAGE_SIZE), PAGE_SIZE);
-		paddr_t e = ALIGN_DOWN(MIN(r->end, (paddr_t)LOW_MEMORY_END), PAGE_SIZE);
-
-		if (r->type == MEMMAP_RAM && s + TRAMPOLINE_SIZE <= e)
-			best = MAX(best, e - TRAMPOLINE_SIZE);
-	}
-	return best;
-}
-
 /* Copy the code and fill in what does not change from one AP to the next. */
 static int trampoline_setup(void)
 {
@@ -89,7 +70,10 @@ static int trampoline_setup(void)
 	paddr_t cr3;
 	int err;
 
-	trampoline_pa = find_trampoline_page();
+	/* The page below 1 MiB the frame allocator kept, clear of modules and
+	 * the MBI (Linux: reserve_real_mode); the SIPI vector is its number. */
+	trampoline_pa = pmm_low_page();
+	_Static_assert(TRAMPOLINE_SIZE == PAGE_SIZE, "pmm keeps one page");
 	if (!trampoline_pa)
 		return -E_NOMEM;
 	err = paging_trampoline_pgd(trampoline_pa, TRAMPOLINE_SIZE, &cr3);

@@ -8,7 +8,6 @@
 #include "boot/addr.h"
 #include "boot/bootinfo.h"
 #include "boot/layout.h"
-#include "lib/multiboot2.h"
 #include "lib/panic.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -34,16 +33,9 @@ const char *kernel_build_id(void)
 	return hex;
 }
 
-void kernel_banner(uint32_t magic, paddr_t mbi_pa)
+void kernel_banner(void)
 {
-	paddr_t load = KERNEL_LINK_PHYS + phys_base;
-
 	pr_notice("%s %s (build id %s)\n", KERNEL_NAME, KERNEL_RELEASE, kernel_build_id());
-	if (magic != MB2_BOOTLOADER_MAGIC)
-		panic("boot: bad multiboot2 magic 0x%x", magic);
-	pr_info("boot: loaded at physical 0x%016llx (link 0x%x, phys_base 0x%llx), MBI at 0x%llx\n",
-		(unsigned long long)load, KERNEL_LINK_PHYS,
-		(unsigned long long)phys_base, (unsigned long long)mbi_pa);
 }
 
 unsigned kernel_generation(void)

@@ -9,9 +9,11 @@
 
 #define KERNEL_NAME "kexec-kernel"
 #define KERNEL_RELEASE "0.1.0"
+/* The file the build makes ($(BUILD)/kernel.elf), as debuggers are given it. */
+#define KERNEL_IMAGE_NAME "kernel.elf"
 
-/* First log lines: name, release, build id, where we were loaded. */
-void kernel_banner(uint32_t magic, paddr_t mbi_pa);
+/* The first log line: name, release, build id. */
+void kernel_banner(void);
 
 /*
  * This kernel's generation: 1 when a boot loader such as GRUB started it,

@@ -35,8 +35,13 @@ struct kexec_page_ops {
 	paddr_t (*alloc_page)(void *ctx);		/* 0 when out of memory */
 	void (*free_page)(void *ctx, paddr_t pa);
 	void *(*phys_to_ptr)(void *ctx, paddr_t pa);
+	/* Staging progress, every KIMAGE_PROGRESS_PAGES pages and at the end
+	 * (may be NULL): the kernel keeps its watchdog informed and shows it. */
+	void (*progress)(void *ctx, size_t done_pages, size_t total_pages);
 	void *ctx;
 };
+
+#define KIMAGE_PROGRESS_PAGES 1024	/* 4 MiB */
 
 #define KEXEC_TYPE_DEFAULT 0
 #define KEXEC_TYPE_CRASH 1
@@ -45,6 +50,12 @@ struct memmap;
 
 /* Most control pages one image may hold (1 stub page + page-table pages). */
 #define KIMAGE_CONTROL_PAGES_MAX 128
+
+/* Destination map: 64 directory pages of 512 map pages of 512 entries,
+ * 64 GiB of destination pages at most (half the RAM of a 128 GiB machine). */
+#define KIMAGE_DEST_MAP_DIRS 64
+#define KIMAGE_DEST_MAP_ENTRIES 512	/* per page, both levels */
+#define KIMAGE_DEST_PARKED ((uintptr_t)1)	/* slot pointers are 8-aligned */
 
 /* kimage_alloc_page's destination for a page that is nobody's (Linux's). */
 #define KIMAGE_NO_DEST ((paddr_t)-1)
@@ -67,11 +78,24 @@ struct kimage {
 	/*
 	 * Source and indirection pages are found again by walking the IND
 	 * list (Linux: kimage_free).  Pages the allocator handed us that turned
-	 * out to be some segment's destination are parked on dest_pages,
-	 * linked through their own first 8 bytes (they hold no data yet).
+	 * out to be some segment's destination are parked: on dest_pages,
+	 * linked through their own first 8 bytes (they hold no data yet),
+	 * until the destination map exists, then in the map.
 	 */
 	paddr_t dest_pages;
 	size_t nr_source_pages, nr_ind_pages, nr_dest_pages, nr_swaps;
+
+	/*
+	 * The destination map (kexec/kimage_dest.c): one word per destination
+	 * page, KIMAGE_DEST_PARKED or the IND slot that holds its staged source.
+	 * Linux walks dest_pages and the whole IND list for every page it
+	 * allocates (kimage_alloc_page, kimage_dst_used): quadratic in the
+	 * image's pages.  The map makes both lookups constant time.  Two
+	 * levels of pages: each directory page lists 512 map pages, each map
+	 * page covers 512 destination pages (2 MiB).
+	 */
+	paddr_t dest_map_dir[KIMAGE_DEST_MAP_DIRS];
+	size_t dest_map_pages;		/* map and directory pages, 0: no map yet */
 
 	/*
 	 * Control pages (relocate stub, its identity page tables) handed out
@@ -159,7 +183,8 @@ bool kimage_is_destination_range(const struct kimage *image, paddr_t start, padd
  * taken back; otherwise each page from ops is used if it is no destination
  * or exactly the wanted one; if it is the destination of a page already
  * staged, that page's bytes move into it (a swap) and the old source page
- * is used; otherwise it is parked on dest_pages for later.  So no source
+ * is used; otherwise it is parked for later (dest_pages, or the
+ * destination map once kimage_load_segments built it).  So no source
  * page is ever another page's destination.  Returns the page, or 0 when
  * ops runs out (pages taken stay owned by the image; kimage_free returns
  * them).  Call only once every segment has been added.
@@ -203,6 +228,24 @@ void kimage_terminate(struct kimage *image);
  * Linux: kimage_load_segment (normal and crash variants).
  */
 int kimage_load_segments(struct kimage *image);
+
+/*
+ * ---- kimage_dest.c: the destination map (see struct kimage) ----
+ * kimage_dest_map_init builds it once every segment is added (map pages
+ * from ops that are no destination; destinations met on the way, and
+ * pages parked on dest_pages before, are parked in it): 0, -E_NOMEM,
+ * -E_2BIG (more than KIMAGE_DEST_MAP_DIRS directory pages).  get returns
+ * 0, KIMAGE_DEST_PARKED or a slot pointer (0 without a map or outside
+ * every segment); set ignores such destinations.  kimage_dest_map_free
+ * frees the parked pages and the map.  kimage_dest_address is the
+ * destination of the idx-th page of all segments.
+ */
+int kimage_dest_map_init(struct kimage *image);
+bool kimage_dest_map_ready(const struct kimage *image);
+uintptr_t kimage_dest_get(const struct kimage *image, paddr_t dest);
+void kimage_dest_set(struct kimage *image, paddr_t dest, uintptr_t value);
+void kimage_dest_map_free(struct kimage *image);
+paddr_t kimage_dest_address(const struct kimage *image, size_t idx);
 
 /*
  * Return every page the image took from ops (sources, indirection pages,

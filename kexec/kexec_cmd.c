@@ -1,6 +1,7 @@
 /*
  * The kexec shell command, modelled on kexec-tools' kexec(8):
- *   kexec -l FILE [--append=CMDLINE | --reuse-cmdline] [--module="FILE [ARGS]"]...
+ *   kexec -l FILE [--append=CMDLINE | --reuse-cmdline]
+ *                 [--module="FILE [ARGS]"]... | [--initrd=FILE]
  *   kexec -p FILE [...same options]    load into the crash window (kdump)
  *   kexec -u | -p -u | -e | -s [-v] | --corrupt SEG [OFFSET]
  * FILE names a boot module (see 'modules'): there is no file system, GRUB
@@ -51,8 +52,14 @@ static int cmd_load(int argc, char **argv, unsigned type)
 			if (req.nr_modules == KEXEC_MAX_MODULES)
 				return shell_error(-E_2BIG, "at most %d modules", KEXEC_MAX_MODULES);
 			req.module[req.nr_modules++] = value;
+		} else if (option(argv[i], "--initrd", &i, argc, argv, &value) ||
+			   option(argv[i], "--ramdisk", &i, argc, argv, &value)) {
+			if (req.initrd)
+				return shell_error(-E_2BIG, "one --initrd only");
+			req.initrd = value;
 		} else if (strcmp(argv[i], "--append") == 0 || strcmp(argv[i], "--module") == 0 ||
-			   strcmp(argv[i], "--command-line") == 0) {
+			   strcmp(argv[i], "--command-line") == 0 || strcmp(argv[i], "--initrd") == 0 ||
+			   strcmp(argv[i], "--ramdisk") == 0) {
 			return shell_error(-E_INVAL, "option '%s' needs a value", argv[i]);
 		} else {
 			return shell_error(-E_INVAL, "unknown option '%s'", argv[i]);
@@ -104,8 +111,12 @@ static void show_image(const struct kexec_loaded *kl, bool verbose)
 	console_printf("kexec: %s image '%s' loaded for generation %u, cmdline '%s'\n",
 		       crash ? "crash (kexec -p)" : "kexec (kexec -l)", kl->kernel,
 		       kl->generation, kl->cmdline);
-	console_printf("  entry 0x%llx (32-bit multiboot2), information at 0x%llx\n",
-		       (unsigned long long)kl->entry32, (unsigned long long)kl->mbi_pa);
+	if (kl->linux_boot)
+		console_printf("  entry 0x%llx (64-bit Linux boot protocol), boot_params at 0x%llx\n",
+			       (unsigned long long)kl->entry_pa, (unsigned long long)kl->info_pa);
+	else
+		console_printf("  entry 0x%llx (32-bit multiboot2), information at 0x%llx\n",
+			       (unsigned long long)kl->entry_pa, (unsigned long long)kl->info_pa);
 	console_printf("  purgatory at 0x%llx, started at 0x%llx; checks %u segments' SHA-256\n",
 		       (unsigned long long)kl->purgatory_pa, (unsigned long long)kl->image.start,
 		       kl->purgatory_segment);
@@ -207,7 +218,8 @@ static int cmd_kexec(int argc, char **argv)
 }
 
 SHELL_COMMAND(kexec,
-	      "-l|-p FILE [--append=CMDLINE|--reuse-cmdline] [--module=\"FILE [ARGS]\"]... | "
-	      "-e [--leave-apic-timer] | -u | -p -u | -s [-v] | --corrupt SEG [OFFSET]",
+	      "-l|-p FILE [--append=CMDLINE|--reuse-cmdline] [--module=\"FILE [ARGS]\"]... "
+	      "[--initrd=FILE] | -e [--leave-apic-timer] | -u | -p -u | -s [-v] | "
+	      "--corrupt SEG [OFFSET]",
 	      "load (-l) or load for crashes (-p), boot (-e), unload (-u) or show (-s) images",
 	      cmd_kexec);

@@ -199,12 +199,17 @@ bool kimage_is_destination_range(const struct kimage *image, paddr_t start, padd
 }
 
 /* The slot of the staged source whose destination is page, or NULL.
- * Linux: kimage_dst_used. */
+ * Linux: kimage_dst_used, which walks the list; the map knows. */
 static kimage_entry_t *kimage_dst_used(struct kimage *image, paddr_t page)
 {
 	kimage_entry_t *ptr, entry;
 	paddr_t dest = 0;
 
+	if (kimage_dest_map_ready(image)) {
+		uintptr_t v = kimage_dest_get(image, page);
+
+		return v && v != KIMAGE_DEST_PARKED ? (kimage_entry_t *)v : NULL;
+	}
 	for_each_kimage_entry(image, ptr, entry) {
 		if (entry & IND_DESTINATION) {
 			dest = KIMAGE_ENTRY_ADDR(entry);
@@ -217,19 +222,31 @@ static kimage_entry_t *kimage_dst_used(struct kimage *image, paddr_t page)
 	return NULL;
 }
 
-/* Parked pages are linked through their first 8 bytes (no data in them). */
+/* Parked pages are marked in the destination map; before it exists
+ * (control pages), linked through their first 8 bytes (no data in them). */
 static void park(struct kimage *image, paddr_t pa)
 {
-	*(paddr_t *)kimage_phys_to_ptr(image, pa) = image->dest_pages;
-	image->dest_pages = pa;
+	if (kimage_dest_map_ready(image)) {
+		kimage_dest_set(image, pa, KIMAGE_DEST_PARKED);
+	} else {
+		*(paddr_t *)kimage_phys_to_ptr(image, pa) = image->dest_pages;
+		image->dest_pages = pa;
+	}
 	image->nr_dest_pages++;
 	image->nr_parked++;
 }
 
-/* Take page pa off the parked list if it is there; true if it was. */
+/* Take page pa back if it is parked; true if it was. */
 static bool unpark(struct kimage *image, paddr_t pa)
 {
 	paddr_t *link = &image->dest_pages;
+
+	if (kimage_dest_map_ready(image) && kimage_dest_get(image, pa) == KIMAGE_DEST_PARKED) {
+		kimage_dest_set(image, pa, 0);
+		image->nr_dest_pages--;
+		image->nr_unparked++;
+		return true;
+	}
 
 	while (*link) {
 		paddr_t *next = kimage_phys_to_ptr(image, *link);
@@ -340,6 +357,8 @@ int kimage_add_page(struct kimage *image, paddr_t page)
 	int err = kimage_add_entry(image, KIMAGE_ENTRY_ADDR(page) | IND_SOURCE);
 
 	if (!err) {
+		/* The map remembers the slot: kimage_dst_used finds it at once. */
+		kimage_dest_set(image, image->destination, (uintptr_t)(image->entry - 1));
 		image->nr_source_pages++;
 		image->destination += PAGE_SIZE;
 	}
@@ -363,7 +382,18 @@ static void fill_page(void *page, size_t offset, const void *buf, size_t copy)
 		memcpy((uint8_t *)page + offset, buf, copy);
 }
 
-static int load_normal_segment(struct kimage *image, const struct kexec_segment *seg)
+/* Every KIMAGE_PROGRESS_PAGES pages (and at the end): ops->progress. */
+static void progress(struct kimage *image, size_t *done, size_t total)
+{
+	const struct kexec_page_ops *ops = image->ops;
+
+	++*done;
+	if (ops->progress && (*done % KIMAGE_PROGRESS_PAGES == 0 || *done == total))
+		ops->progress(ops->ctx, *done, total);
+}
+
+static int load_normal_segment(struct kimage *image, const struct kexec_segment *seg,
+			       size_t *done, size_t total)
 {
 	const uint8_t *buf = seg->buf;
 	size_t mbytes = seg->memsz, ubytes = seg->bufsz;
@@ -389,6 +419,7 @@ static int load_normal_segment(struct kimage *image, const struct kexec_segment 
 		/* Fill before listing it: the list only points at whole pages. */
 		fill_page(kimage_phys_to_ptr(image, pa), offset, buf, uchunk);
 		err = kimage_add_page(image, pa);	/* cannot fail: slot ready */
+		progress(image, done, total);
 		ubytes -= uchunk;
 		buf += uchunk;
 		maddr += mchunk;
@@ -398,7 +429,8 @@ static int load_normal_segment(struct kimage *image, const struct kexec_segment 
 }
 
 /* Crash images: the window is reserved and unused, write straight into it. */
-static void load_crash_segment(struct kimage *image, const struct kexec_segment *seg)
+static void load_crash_segment(struct kimage *image, const struct kexec_segment *seg,
+			       size_t *done, size_t total)
 {
 	const uint8_t *buf = seg->buf;
 	size_t mbytes = seg->memsz, ubytes = seg->bufsz;
@@ -410,6 +442,7 @@ static void load_crash_segment(struct kimage *image, const struct kexec_segment 
 		size_t uchunk = MIN(ubytes, mchunk);
 
 		fill_page(kimage_phys_to_ptr(image, maddr - offset), offset, buf, uchunk);
+		progress(image, done, total);
 		ubytes -= uchunk;
 		buf += uchunk;
 		maddr += mchunk;
@@ -419,16 +452,22 @@ static void load_crash_segment(struct kimage *image, const struct kexec_segment 
 
 int kimage_load_segments(struct kimage *image)
 {
-	for (unsigned long i = 0; i < image->nr_segments; i++) {
-		int err = 0;
+	size_t done = 0, total = 0;
+	int err;
 
+	for (unsigned long i = 0; i < image->nr_segments; i++)
+		total += (image->segment[i].memsz + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (image->type != KEXEC_TYPE_CRASH && (err = kimage_dest_map_init(image)))
+		return err;
+	for (unsigned long i = 0; i < image->nr_segments; i++) {
 		if (image->type == KEXEC_TYPE_CRASH)
-			load_crash_segment(image, &image->segment[i]);
+			load_crash_segment(image, &image->segment[i], &done, total), err = 0;
 		else
-			err = load_normal_segment(image, &image->segment[i]);
+			err = load_normal_segment(image, &image->segment[i], &done, total);
 		if (err)
 			return err;
 	}
+	kimage_dest_map_free(image);	/* nothing is parked now: only the map goes */
 	return 0;
 }
 
@@ -443,6 +482,7 @@ void kimage_free(struct kimage *image)
 		image->dest_pages = *(paddr_t *)kimage_phys_to_ptr(image, pa);
 		ops->free_page(ops->ctx, pa);
 	}
+	kimage_dest_map_free(image);	/* the pages parked in it, then the map */
 	for_each_kimage_entry(image, ptr, entry) {
 		if (entry & IND_INDIRECTION) {
 			/* Free the previous list page once we have left it. */

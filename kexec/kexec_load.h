@@ -1,10 +1,11 @@
 /*
  * The kernel side of kexec: load an image from a boot module (kexec -l,
- * or kexec -p into the crash window), show it, unload it, execute it
- * (kexec -e).  The pure logic lives in kexec_core.c, elf_image.c,
- * mb2_build.c and purgatory_reloc.c; this is the glue that feeds them the
- * running kernel's memory map, modules and pages.  kexec/ knows nothing of
- * kdump: crash/ registers the window and the segments a crash load adds.
+ * or kexec -p into the crash window), a multiboot2 ELF kernel or a Linux
+ * bzImage, show it, unload it, execute it (kexec -e).  The pure logic
+ * lives in kexec_core.c, elf_image.c, mb2_build.c, bzimage.c and
+ * purgatory_reloc.c; this is the glue that feeds them the running
+ * kernel's memory map, modules and pages.  kexec/ knows nothing of kdump:
+ * crash/ registers the window and the segments a crash load adds.
  * Linux: kernel/kexec_file.c and arch/x86/kernel/machine_kexec_64.c.
  */
 #ifndef KEXEC_KEXEC_LOAD_H
@@ -25,7 +26,8 @@ struct kexec_request {
 	const char *kernel;			/* boot module name of the image */
 	const char *cmdline;			/* the new kernel's command line */
 	unsigned nr_modules;
-	const char *module[KEXEC_MAX_MODULES];	/* "NAME [args]" each */
+	const char *module[KEXEC_MAX_MODULES];	/* "NAME [args]" each (multiboot2) */
+	const char *initrd;			/* boot module name, or NULL (bzImage) */
 };
 
 /* A loaded image and what the learner's `kexec -s` shows about it. */
@@ -36,8 +38,10 @@ struct kexec_loaded {
 	char kernel[64];
 	char cmdline[KEXEC_CMDLINE_MAX];
 	unsigned generation;			/* the new kernel's */
-	paddr_t entry32;			/* new kernel's 32-bit entry */
-	paddr_t mbi_pa;				/* its multiboot2 information */
+	bool linux_boot;			/* a bzImage: 64-bit entry, boot_params */
+	paddr_t entry_pa;			/* the new kernel's entry: 32-bit
+						 * multiboot2, or a bzImage's load + 0x200 */
+	paddr_t info_pa;			/* its multiboot2 information or boot_params */
 	paddr_t purgatory_pa;			/* purgatory image base */
 	unsigned purgatory_segment;
 	paddr_t control_pa;			/* relocate stub's page */
@@ -78,9 +82,15 @@ struct kexec_load;
 int kexec_add_blob(struct kexec_load *ld, const void *buf, size_t size, size_t align,
 		   const char *what, paddr_t *pa);
 void *kexec_scratch(struct kexec_load *ld, size_t size);
+
+/* Log "kexec: error: <fmt> (E_NAME)" and return err: every refusal of a
+ * load, kexec's own and those crash/ adds, reads the same. */
+int kexec_error(int err, const char *fmt, ...) __printf(2, 3);
+
+/* Bytes the load's segments take so far, each rounded up to whole pages. */
+uint64_t kexec_load_pages_bytes(const struct kexec_load *ld);
 int kexec_reserve_area(struct kexec_load *ld, size_t size, paddr_t *pa, const char *what);
 int kexec_cmdline_append(struct kexec_load *ld, const char *text);
-
 /* The new kernel's command line as it stands (the request's, plus what
  * was appended so far). */
 const char *kexec_load_cmdline(const struct kexec_load *ld);
@@ -95,17 +105,26 @@ int kexec_give_ram(struct kexec_load *ld, paddr_t pa, size_t size);
  * load that is not a crash load, -E_NOSPC (its memory map is full). */
 int kexec_mark_reserved(struct kexec_load *ld, paddr_t pa, size_t size);
 
+/* Crash loads: does the capture kernel use the RAM below 1 MiB?  A Linux
+ * one must (its real-mode trampoline lives there), so that memory cannot
+ * be in the dump: Linux's kexec_file leaves [0, 1 MiB) out the same way. */
+bool kexec_load_takes_low_memory(const struct kexec_load *ld);
+
 /*
  * kexec -p is a load into the crash window that also carries kdump's
  * segments.  kexec/ knows neither: crash/ registers them once it has
  * reserved the window (crashkernel_setup), and add_segments is called
  * during every crash load, after the kernel and modules, before the MBI
- * and the purgatory.  Without a registration kexec -p is refused
- * (E_NOENT).  Linux's image loader calls crash_load_segments() directly;
- * here the layer above registers itself.
+ * and the purgatory.  check is called first, before anything changes (the
+ * loaded crash image stays if it refuses), with the capture kernel's
+ * command line: 0, or -E_* with the reason logged.  Without a
+ * registration kexec -p is refused (E_NOENT).  Linux's image loader calls
+ * crash_load_segments() directly; here the layer above registers itself.
  */
 typedef int (*kexec_crash_segments_fn)(struct kexec_load *ld);
-void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_segments_fn add_segments);
+typedef int (*kexec_crash_check_fn)(const char *cmdline);
+void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_check_fn check,
+			  kexec_crash_segments_fn add_segments);
 
 /*
  * For learners and tests: flip one byte of segment seg at offset in its

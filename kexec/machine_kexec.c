@@ -128,7 +128,7 @@ static int machine_kexec(const struct kexec_loaded *kl, unsigned flags)
 	memcpy(phys_to_virt(kl->control_pa), relocate_kernel, relocate_kernel_size);
 	pr_notice("kexec: starting generation %u: relocate stub at 0x%llx, purgatory 0x%llx, "
 		  "kernel entry 0x%llx\n", kl->generation, (unsigned long long)kl->control_pa,
-		  (unsigned long long)kl->image.start, (unsigned long long)kl->entry32);
+		  (unsigned long long)kl->image.start, (unsigned long long)kl->entry_pa);
 
 	/* Point of no return: from here on there is no error path. */
 	device_shutdown();	/* no DMA may land in memory the next kernel owns */

@@ -169,6 +169,11 @@ static int write_mbi(struct writer *w, const struct mb2_build_info *info)
 		put_u32(w, info->load_base_addr);
 		end_tag(w);
 	}
+	if (info->efi) {
+		begin_tag(w, MB2_TAG_EFI64);
+		put_u64(w, info->efi_systab);
+		end_tag(w);
+	}
 	begin_tag(w, MB2_TAG_END);
 	end_tag(w);
 	return 0;

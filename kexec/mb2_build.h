@@ -31,6 +31,8 @@ struct mb2_build_info {
 	size_t acpi_new_len;
 	bool has_load_base;			/* image load base address tag (21) */
 	uint32_t load_base_addr;
+	bool efi;				/* EFI 64-bit system table tag (12): */
+	uint64_t efi_systab;			/*   passed on, so the next kernel knows UEFI */
 };
 
 /*

@@ -100,12 +100,19 @@ int cmdline_split(char *line, char **argv, int max_args);
  * key claims.  apply returns 0 or -E_* (value refused); NULL means the
  * owner reads the value itself with cmdline_get(&kernel_cmdline, key).
  * The key is the C identifier name, so keys are unique at link time.
+ *
+ * A key the capture kernel reads (kdump's) registers with
+ * CMDLINE_CAPTURE_KEY and a check that only looks at the value (no state
+ * changes): it runs at boot like apply, and also when `kexec -p` loads a
+ * capture kernel, on the command line that kernel will get, so a bad
+ * value is refused at load time, not discovered after the crash.
  */
 struct cmdline_key {
 	const char *key;
 	const char *form;	/* how it is written, for error messages */
 	const char *help;	/* one line, for "cmdline -v" */
 	int (*apply)(const struct cmdline_param *p);
+	int (*check)(const struct cmdline_param *p);	/* pure; capture keys only */
 };
 
 #define CMDLINE_KEY(name, kform, khelp, kapply)                                   \
@@ -114,11 +121,32 @@ struct cmdline_key {
 			.key = #name, .form = kform, .help = khelp, .apply = kapply \
 		}
 
+#define CMDLINE_CAPTURE_KEY(name, kform, khelp, kcheck)                           \
+	static const struct cmdline_key __cmdline_key_##name                       \
+		__attribute__((used, section("cmdline_keys"), aligned(8))) = {     \
+			.key = #name, .form = kform, .help = khelp, .check = kcheck \
+		}
+
 /* apply helpers: a bare switch ("key", never "key=value": -E_INVAL), and
  * an integer checked at boot so a bad value is reported then, not when it
  * is used (cmdline_param_int's errors). */
 int cmdline_check_flag(const struct cmdline_param *p);
 int cmdline_check_int(const struct cmdline_param *p);
+
+/*
+ * Check text, the command line a capture kernel will boot with, as that
+ * kernel will: malformed words and every CMDLINE_CAPTURE_KEY's check.
+ * Returns 0, or the first error with why filled ("'vmcore_autosave=bogus':
+ * the form is vmcore_autosave=poweroff|reboot|shell").  *parsed (if not
+ * NULL) is the parsed text, valid until the next call.  Implemented by
+ * kernel/cmdline.c; kexec -p calls it (crash/crash_check.c).
+ */
+int cmdline_check_capture(const char *text, const struct cmdline **parsed, char *why,
+			  size_t whylen);
+
+/* Was this boot's key refused at boot (an error was logged)?  false if
+ * absent or accepted. */
+bool cmdline_rejected(const char *key);
 
 /* The parsed command line of this boot (kernel/cmdline.c). */
 extern struct cmdline kernel_cmdline;

@@ -204,15 +204,26 @@ int cmdline_get_int(const struct cmdline *cl, const char *key, long long *out)
 	return -E_NOENT;
 }
 
+static bool has_blank(const char *s)
+{
+	for (; *s; s++)
+		if (is_blank(*s))
+			return true;
+	return false;
+}
+
+/* A key may hold blanks too (x" y"=1 is the key "x y": quotes count anywhere):
+ * then the whole word is quoted, which parses back the same (found by
+ * fuzzing, tests/fuzz/regress/cmdline/). */
 int cmdline_format_param(const struct cmdline_param *p, char *buf, size_t size)
 {
-	bool quote = false;
-
+	if (has_blank(p->key))
+		return p->has_value ? ksnprintf(buf, size, "\"%s=%s\"", p->key, p->value)
+				    : ksnprintf(buf, size, "\"%s\"", p->key);
 	if (!p->has_value)
 		return ksnprintf(buf, size, "%s", p->key);
-	for (const char *v = p->value; *v; v++)
-		quote |= is_blank(*v);
-	return ksnprintf(buf, size, quote ? "%s=\"%s\"" : "%s=%s", p->key, p->value);
+	return ksnprintf(buf, size, has_blank(p->value) ? "%s=\"%s\"" : "%s=%s", p->key,
+			 p->value);
 }
 
 int cmdline_split(char *line, char **argv, int max_args)

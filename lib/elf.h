@@ -72,6 +72,7 @@
 
 /* Note types (in a core file's PT_NOTE) */
 #define NT_PRSTATUS 1
+#define NT_PRPSINFO 3
 
 typedef struct elf32_hdr {
 	uint8_t e_ident[EI_NIDENT];

@@ -76,6 +76,21 @@
 #define MB2_MEMORY_NVS 4
 #define MB2_MEMORY_BADRAM 5
 
+/* Framebuffer types (spec 3.6.12): indexed colour, direct RGB, EGA text. */
+#define MB2_FRAMEBUFFER_INDEXED 0
+#define MB2_FRAMEBUFFER_RGB 1
+#define MB2_FRAMEBUFFER_EGA_TEXT 2
+
+/* UEFI memory types (UEFI spec 7.2, EFI_MEMORY_TYPE) in the EFI map tag. */
+#define EFI_LOADER_CODE 1
+#define EFI_LOADER_DATA 2
+#define EFI_BOOT_SERVICES_CODE 3
+#define EFI_BOOT_SERVICES_DATA 4
+#define EFI_CONVENTIONAL_MEMORY 7
+#define EFI_UNUSABLE_MEMORY 8
+#define EFI_ACPI_RECLAIM_MEMORY 9
+#define EFI_ACPI_MEMORY_NVS 10
+
 struct mb2_info_header {
 	uint32_t total_size;
 	uint32_t reserved;
@@ -128,6 +143,35 @@ struct mb2_tag_acpi {		/* ACPI_OLD (RSDP v1), ACPI_NEW (RSDP v2+) */
 	uint8_t rsdp[];		/* a copy of the RSDP */
 };
 
+struct mb2_tag_framebuffer {	/* FRAMEBUFFER: the common part; colour info follows */
+	uint32_t type;
+	uint32_t size;
+	uint64_t addr;
+	uint32_t pitch;
+	uint32_t width;
+	uint32_t height;
+	uint8_t bpp;
+	uint8_t fb_type;	/* MB2_FRAMEBUFFER_* */
+	uint16_t reserved;
+};
+
+struct mb2_tag_efi_mmap {	/* EFI_MMAP: the firmware's own map, as GetMemoryMap gave it */
+	uint32_t type;
+	uint32_t size;
+	uint32_t descr_size;	/* bytes from one descriptor to the next */
+	uint32_t descr_vers;
+	uint8_t descr[];
+};
+
+struct efi_memory_descriptor {	/* UEFI spec 7.2 EFI_MEMORY_DESCRIPTOR */
+	uint32_t type;
+	uint32_t pad;
+	uint64_t phys_start;
+	uint64_t virt_start;
+	uint64_t num_pages;	/* 4 KiB pages */
+	uint64_t attribute;
+};
+
 struct mb2_tag_load_base_addr {
 	uint32_t type;
 	uint32_t size;
@@ -136,5 +180,7 @@ struct mb2_tag_load_base_addr {
 
 _Static_assert(sizeof(struct mb2_mmap_entry) == 24, "multiboot2 mmap entry");
 _Static_assert(sizeof(struct mb2_tag_module) == 16, "multiboot2 module tag");
+_Static_assert(sizeof(struct mb2_tag_framebuffer) == 32, "multiboot2 framebuffer tag");
+_Static_assert(sizeof(struct efi_memory_descriptor) == 40, "UEFI memory descriptor");
 
 #endif

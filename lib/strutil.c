@@ -60,11 +60,14 @@ int parse_u64(const char *s, uint64_t *out, bool allow_suffix)
 		base = 8, p += 1;
 	if (!*p)
 		return -E_INVAL;
-	for (; *p; p++) {
+	for (const char *digits = p; *p; p++) {
 		int d = digit_value(*p);
 
-		if (d >= (int)base)
+		if (d >= (int)base) {
+			if (p == digits)
+				return -E_INVAL;	/* a suffix needs a number: "K" is not 0 */
 			break;
+		}
 		if (v > (UINT64_MAX - d) / base)
 			return -E_RANGE;
 		v = v * base + d;

@@ -32,6 +32,8 @@ typedef uint64_t vaddr_t;	/* a virtual address */
 #define __noreturn __attribute__((noreturn))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __unused __attribute__((unused))
+/* Code that only runs while booting (Linux's __init; ours is never freed). */
+#define __init __attribute__((section(".init.text")))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 

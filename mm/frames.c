@@ -7,19 +7,11 @@
  * the buddy allocator keeps free lists instead of a bitmap).
  */
 #include "mm/frames.h"
+#include "lib/bits.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
 #define BITS 64
-
-/* Bits set in v (no __builtin_popcount: it may call into libgcc). */
-static unsigned popcount64(uint64_t v)
-{
-	v = v - ((v >> 1) & 0x5555555555555555ULL);
-	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
-	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (unsigned)((v * 0x0101010101010101ULL) >> 56);
-}
 
 /* The bits of word w that fall inside frames [first, end). */
 static uint64_t word_mask(size_t w, size_t first, size_t end)

@@ -100,7 +100,7 @@ void iomem_setup(void)
 	add_kernel_section("Kernel rodata", _rodata_start, _rodata_end);
 	add_kernel_section("Kernel data", _data_start, _data_end);
 	add_kernel_section("Kernel bss", _bss_start, _bss_end);
-	iomem_add(boot_info.mbi_pa, boot_info.mbi_pa + boot_info.mbi_size, "Multiboot2 info");
+	iomem_add(boot_info.info_pa, boot_info.info_pa + boot_info.info_size, boot_info.info_name);
 	for (unsigned i = 0; i < boot_info.module_count; i++) {
 		const struct bootinfo_module *m = &boot_info.modules[i];
 

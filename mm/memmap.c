@@ -201,6 +201,46 @@ int memmap_find_hole(const struct memmap *m, paddr_t lo, paddr_t hi, const struc
 }
 
 /* Linux: e820_print_type().  Types 7 and 12 are persistent memory. */
+/* A number with an optional K/M/G suffix up to one of stops (or the end). */
+static const char *parse_size(const char *s, const char *stops, uint64_t *v)
+{
+	char num[24];
+	size_t n = 0;
+
+	while (s[n] && !strchr(stops, s[n]) && n + 1 < sizeof(num))
+		num[n] = s[n], n++;
+	num[n] = '\0';
+	if (n == 0 || (s[n] && !strchr(stops, s[n])) || parse_u64(num, v, true))
+		return NULL;
+	return s + n;
+}
+
+int memmap_parse_option(const char *s, struct memmap_range *r, bool *exactmap)
+{
+	static const struct { char sep; uint32_t type; } forms[] = {
+		{ '@', MEMMAP_RAM }, { '#', MEMMAP_ACPI }, { '$', MEMMAP_RESERVED }, { '!', 12 },
+	};
+	uint64_t size, start;
+	const char *p;
+
+	if (strcmp(s, "exactmap") == 0) {
+		*exactmap = true;
+		return 0;
+	}
+	p = parse_size(s, "@#$!", &size);
+	if (!p || !*p || size == 0)
+		return -E_INVAL;
+	for (unsigned i = 0; i < ARRAY_SIZE(forms); i++) {
+		if (*p != forms[i].sep)
+			continue;
+		if (!(p = parse_size(p + 1, "", &start)) || *p || start + size < start)
+			return -E_INVAL;
+		*r = (struct memmap_range){ start, start + size, forms[i].type };
+		return 0;
+	}
+	return -E_INVAL;
+}
+
 const char *memmap_type_name(uint32_t type)
 {
 	static char other[24];

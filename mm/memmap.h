@@ -85,6 +85,15 @@ int memmap_find_hole(const struct memmap *m, paddr_t lo, paddr_t hi, const struc
 		     unsigned nr_avoid, uint64_t size, uint64_t align, bool top_down,
 		     paddr_t *base);
 
+/*
+ * One memmap= command-line option, as Linux's parse_memmap_one reads it:
+ * SIZE@START (RAM), SIZE#START (ACPI data), SIZE$START (reserved),
+ * SIZE!START (persistent memory, type 12), sizes and starts with K/M/G.
+ * "exactmap" sets *exactmap and fills nothing.  Returns 0 and *r, or
+ * -E_INVAL (another form; a bare SIZE, Linux's memory limit, included).
+ */
+int memmap_parse_option(const char *s, struct memmap_range *r, bool *exactmap);
+
 /* The e820 name of a type as Linux prints it: "usable", "reserved",
  * "ACPI data", "ACPI NVS", "unusable", "persistent (type 7|12)", or
  * "type N" (kept in a static buffer until the next such call). */

@@ -20,11 +20,11 @@
 #include "mm/frames.h"
 #include "mm/memmap.h"
 
-#define LOW_MEMORY_END (1 * MiB)	/* BIOS data, EBDA, VGA, option ROMs */
 #define MAX_BOOT_RESERVATIONS (4 + BOOTINFO_MAX_MODULES)
 
 static struct frames pmm;
 static size_t managed_frames;	/* RAM frames, boot reservations included */
+static paddr_t low_page;	/* a RAM page below 1 MiB nothing else uses, or 0 */
 /* The boot reservations, and each one's name (a module's command line) or NULL. */
 static struct range resv[MAX_BOOT_RESERVATIONS];
 static const char *resv_name[MAX_BOOT_RESERVATIONS];
@@ -47,8 +47,8 @@ static void collect_reservations(void)
 	add_reservation(0, LOW_MEMORY_END, "low memory (BIOS, EBDA, VGA)", NULL);
 	add_reservation(virt_to_phys(_kernel_start), virt_to_phys(_kernel_end), "kernel image",
 			NULL);
-	add_reservation(boot_info.mbi_pa, boot_info.mbi_pa + boot_info.mbi_size,
-			"multiboot2 info", NULL);
+	add_reservation(boot_info.info_pa, boot_info.info_pa + boot_info.info_size,
+			boot_info.info_name, NULL);
 	for (unsigned i = 0; i < boot_info.module_count; i++)
 		add_reservation(boot_info.modules[i].start, boot_info.modules[i].end,
 				"boot module", boot_info.modules[i].cmdline);
@@ -80,6 +80,31 @@ static void free_ram_frames(void)
 	}
 }
 
+/*
+ * A real-mode trampoline (starting other CPUs: the SIPI vector is a page
+ * number below 1 MiB) needs a RAM page there that no module or MBI sits
+ * on; under UEFI, GRUB puts modules below 1 MiB.  Keep the highest such
+ * page (the whole low MiB is reserved, so the allocator never hands it
+ * out).  Linux: reserve_real_mode() in arch/x86/realmode/init.c.
+ */
+static void find_low_page(void)
+{
+	/* resv[0] is the low MiB itself: avoid only what lies in it. */
+	if (memmap_find_hole(&firmware_memmap, PAGE_SIZE, LOW_MEMORY_END, resv + 1, nresv - 1,
+			     PAGE_SIZE, PAGE_SIZE, true, &low_page)) {
+		low_page = 0;
+		pr_warn("pmm: warning: no free RAM page below 1 MiB: no trampoline for other CPUs\n");
+		return;
+	}
+	pr_info("pmm: [0x%016llx, 0x%016llx) 4 KiB below 1 MiB kept for a real-mode trampoline\n",
+		(unsigned long long)low_page, (unsigned long long)(low_page + PAGE_SIZE));
+}
+
+paddr_t pmm_low_page(void)
+{
+	return low_page;
+}
+
 void pmm_setup(void)
 {
 	paddr_t ram_end = ALIGN_DOWN(memmap_end(&firmware_memmap, MEMMAP_RAM), PAGE_SIZE);
@@ -89,6 +114,7 @@ void pmm_setup(void)
 	char size[32];
 
 	collect_reservations();
+	find_low_page();
 	/* The bitmap is written through the boot direct map: below 4 GiB.
 	 * The highest fit, as memblock_alloc searches top-down. */
 	if (memmap_find_hole(&firmware_memmap, 0, BOOT_MAP_SIZE, resv, nresv, bitmap_size,
@@ -195,6 +221,11 @@ bool pmm_boot_reservation(unsigned i, struct range *r)
 		return false;
 	*r = resv[i];
 	return true;
+}
+
+const struct frames *pmm_frames(void)
+{
+	return &pmm;
 }
 
 size_t pmm_free_frames(void)

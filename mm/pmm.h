@@ -1,6 +1,6 @@
 /*
  * The physical frame allocator: 4 KiB frames of System RAM, one bit each.
- * It never hands out the kernel image, the multiboot2 information, boot
+ * It never hands out the kernel image, the boot information, boot
  * modules, the first 1 MiB, anything not RAM, or any range reserved with
  * pmm_reserve (the crashkernel window).  Linux: memblock at boot,
  * then the buddy allocator (mm/page_alloc.c); ours is one bitmap.
@@ -11,8 +11,17 @@
 #include "lib/range.h"
 #include "lib/types.h"
 
+/* The allocator never hands out a frame below this: BIOS data, EBDA, VGA,
+ * option ROMs, and what a loader left there. */
+#define LOW_MEMORY_END (1 * MiB)
+
 /* Build the allocator from firmware_memmap and the boot reservations. */
 void pmm_setup(void);
+
+/* A free RAM page below 1 MiB that no module, MBI or firmware data uses,
+ * set aside by pmm_setup for a real-mode trampoline (SMP start-up); 0 if
+ * the memory map has none (logged).  Never handed out by pmm_alloc. */
+paddr_t pmm_low_page(void);
 
 /* One frame's physical address, or 0 when memory is exhausted (frame 0 is
  * never handed out, so 0 is unambiguous). */
@@ -41,6 +50,11 @@ int pmm_reserve(paddr_t start, paddr_t end);
  * pmm_setup (crashkernel=), which must keep clear of all of them.
  */
 bool pmm_boot_reservation(unsigned i, struct range *r);
+
+/* The allocator itself (mm/frames.h), for VMCOREINFO: a capture kernel
+ * finds the free frames of a dead kernel through its bitmaps. */
+struct frames;
+const struct frames *pmm_frames(void);
 
 size_t pmm_free_frames(void);	/* frames available now */
 size_t pmm_total_frames(void);	/* frames the allocator manages */

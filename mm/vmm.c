@@ -19,7 +19,6 @@
 #include "mm/memmap.h"
 #include "mm/pmm.h"
 
-#define LOW_MEMORY_END (1 * MiB)
 #define DIRECT_MAP_MAX (64ULL << 40)	/* the window Linux reserves: 64 TiB */
 #define CACHE_OFF (PTE_PCD | PTE_PWT)	/* uncached, whatever the MTRRs say */
 

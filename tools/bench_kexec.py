@@ -63,7 +63,7 @@ def main():
     r, _ = summary("reboot (SeaBIOS + GRUB)", reboot)
     print(f"  kexec reaches the first line {r / k:.0f}x sooner than a cold reboot.")
     print("  for scale: Linux 6.1 takes about 3.3 s from kexec -e to init in this QEMU "
-          "(the issue's figure, not measured here);")
+          "(measured earlier with tools/linux-guest, not here);")
     print(f"  we reach the shell prompt in {k_prompt * 1000:.0f} ms "
           f"({k_prompt / 3.3 * 100:.1f}% of that).")
     print(f"  the kernel's own boot (kmain to prompt, TSC): median "

@@ -14,9 +14,11 @@ separate blob (its own link, run between two kernels): it may include
 lib/ and itself only, and only kexec and above may include it.
 
 `#include "dir/x.h"` names a file from the repository root.  A NASM
-`%include "x.inc"` names the include the build makes from the header x.h
-of a kernel folder (Makefile: ASM_HDRS); it is checked as an include of
-that header.  System headers (`#include <...>`) are the compiler's.
+`%include "x.inc"` names either the include the build makes from the
+header x.h of a kernel folder (Makefile: ASM_HDRS), checked as an include
+of that header, or a NASM file x.inc written by hand in a kernel folder
+(macros C has no use for, such as lib/cfi.inc).  System headers
+(`#include <...>`) are the compiler's.
 
 The cycle check works on modules: x.c, x.h and x.asm of one folder are one
 node (a header and the code behind it), so "shell.c includes cmdline.h and
@@ -25,7 +27,7 @@ another.  Linux has the same rule in spirit (include/linux/ never includes
 a driver); this kernel makes the build say it.
 
 Usage: check_layers.py [--root DIR] [FILE...]
-  With no FILE, every .c, .h and .asm under the kernel folders of DIR
+  With no FILE, every .c, .h, .asm and .inc under the kernel folders of DIR
   (default: the current directory).  FILE arguments are checked in
   addition, as if they were part of the tree (the test suite uses this to
   prove a deliberate upward include fails).
@@ -43,7 +45,7 @@ ARROWS = " \u2192 ".join(ORDER)
 TOP_FILES = {"kernel/main.c"}
 PURGATORY = "kexec/purgatory"
 FOLDERS = ["lib", "boot", "mm", "drivers", "kernel", "kexec", "crash"]
-SOURCE_EXT = (".c", ".h", ".asm")
+SOURCE_EXT = (".c", ".h", ".asm", ".inc")
 
 C_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 NASM_INCLUDE = re.compile(r'^\s*%include\s+"([^"]+)"', re.IGNORECASE)
@@ -92,7 +94,7 @@ def scan(root, path):
             if m:
                 found.append((n, m.group(1), "c"))
                 continue
-            if path.endswith(".asm"):
+            if path.endswith((".asm", ".inc")):
                 m = NASM_INCLUDE.match(line)
                 if m:
                     found.append((n, m.group(1), "nasm"))
@@ -123,14 +125,14 @@ def resolve(root, files, src, target, how, errors, lineno):
         return target
     if not target.endswith(".inc"):
         errors.append(f"layers: error: {src}:{lineno} includes \"{target}\": a NASM "
-                      f"include is a .inc made from a header of a kernel folder")
+                      f"include is a .inc of a kernel folder, or made from one of its headers")
         return None
     header = target[:-len(".inc")] + ".h"
-    matches = [f for f in files if os.path.basename(f) == header]
+    matches = [f for f in files if os.path.basename(f) in (header, target)]
     if len(matches) != 1:
         errors.append(f"layers: error: {src}:{lineno} includes \"{target}\": "
-                      f"{len(matches)} headers named {header} in the kernel folders, "
-                      f"want exactly one")
+                      f"{len(matches)} files named {header} or {target} in the kernel "
+                      f"folders, want exactly one")
         return None
     return matches[0]
 

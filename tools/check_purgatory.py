@@ -36,6 +36,8 @@ PATCHED = {
     "purgatory_nr_regions": 4,
     "purgatory_entry32": 4,
     "purgatory_mbi": 4,
+    "purgatory_entry64": 8,
+    "purgatory_boot_params": 8,
     "purgatory_serial_port": 2,
 }
 ENTRY = "purgatory_start"

@@ -52,7 +52,7 @@ def narrate(args):
             show(m.run("iomem"), r"System RAM|Crash kernel|Kernel code|kernel\.elf")
         elif stage == "loaded":
             step("kexec -p: the capture kernel goes into the window now, not at the crash")
-            show(cap.outputs[guest.kdump.LOAD.format(append="vmcore_autosave=poweroff")])
+            show(cap.outputs[guest.kdump.LOAD.format(append=guest.kdump.AUTOSAVE)])
             step("A canary: a known value in a named global, to find in the dump later")
             show(m.run(f"canary {CANARY:#x}"))
         elif stage == "crashing":

@@ -13,6 +13,16 @@ python3-pexpect python3-pytest python3-pytest-timeout python3-pyelftools"
 # on the host.  The guest's own packages are fetched with apt-get download,
 # never installed here.
 PACKAGES="$PACKAGES makedumpfile"
+# The debuggers a vmcore is opened with besides gdb: drgn (its Python module;
+# tools/drgn/ and tests/scenarios/test_debuggers.py); eu-stack is elfutils'.
+PACKAGES="$PACKAGES python3-drgn"
+# UEFI: GRUB's EFI image goes into the same ISO (grub-mkrescue adds it when
+# grub-efi-amd64-bin is there), and OVMF boots it (make run FIRMWARE=ovmf,
+# tests/scenarios/test_uefi.py).
+PACKAGES="$PACKAGES grub-efi-amd64-bin ovmf"
+# Fuzzing (make fuzz, and the short pass in make test): clang's libFuzzer
+# with ASan and UBSan; the runtime is in libclang-rt-14-dev.
+PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -8,7 +8,7 @@ and power off, cuts BUILD/vmcore out of the disk, and shows what gdb sees:
 the backtrace of the crashing CPU and the canary.  The flow is
 guest.kdump.capture(); this script says what happens at each stage.
 Usage: tools/make_vmcore.py [--build DIR] [--mem 512M] [--trigger null]
-       [--crashkernel 64M] [--smp N] [--on CPU]
+       [--crashkernel 64M] [--dump-level N] [--smp N] [--on CPU]
 With --smp N the guest has N CPUs and gdb shows each as a thread
 (`info threads`, `thread apply all bt`); --on CPU crashes that CPU.
 """
@@ -23,7 +23,7 @@ from guest.elf import describe_extract
 
 CANARY = 0x6b64756d70636e79     # "kdumpcny"
 TRIGGERS = ["panic", "null", "gpf", "ud", "div0", "stackoverflow", "doublefault", "nmi",
-            "lockup", "hardlockup", "twopanic"]
+            "lockup", "hardlockup", "twopanic", "bitmap"]
 
 
 def say(text):
@@ -36,7 +36,7 @@ def narrate(args):
         if stage == "booted":
             say(f"booted ({args.mem}); {m.run('canary ' + hex(CANARY)).strip()}")
         elif stage == "loaded":
-            out = cap.outputs[guest.kdump.LOAD.format(append="vmcore_autosave=poweroff")]
+            out = cap.outputs[next(c for c in cap.outputs if c.startswith("kexec -p"))]
             say("capture kernel loaded: " + guest.strip_stamp(out.strip().splitlines()[-1]))
         elif stage == "crashing":
             say(("" if args.on is None else f"on {args.on} ") + f"crash {args.trigger}")
@@ -51,6 +51,8 @@ def main():
     ap.add_argument("--crashkernel", default="64M")
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--on", type=int, default=None)
+    ap.add_argument("--dump-level", default=None,
+                    help="the capture kernel's vmcore_dump_level= (default: its own, 16)")
     args = ap.parse_args()
     build = Path(args.build)
     disk, vmcore = build / "dump.img", build / "vmcore"
@@ -58,7 +60,8 @@ def main():
     try:
         cap = guest.kdump.capture(machines, mem=args.mem, crashkernel=args.crashkernel,
                                   trigger=args.trigger, disk=disk, vmcore=vmcore,
-                                  progress=narrate(args), smp=args.smp, on=args.on)
+                                  dump_level=args.dump_level or None, progress=narrate(args),
+                                  smp=args.smp, on=args.on)
     except (guest.GuestError, guest.BuildMissing, guest.IsoError, ValueError, OSError) as e:
         sys.exit(f"make vmcore: error: {e}")
     finally:

@@ -14,7 +14,12 @@
 ; Leaves to:    purgatory_entry32 in 32-bit protected mode, paging off, flat
 ;               4 GiB code and data segments (ours), EAX = 0x36d76289,
 ;               EBX = purgatory_mbi, EFLAGS = 0x2 (IF clear), ESP inside our
-;               stack (the multiboot2 spec calls it undefined).
+;               stack (the multiboot2 spec calls it undefined);
+;               or, for a Linux bzImage (purgatory_entry64 set), its 64-bit
+;               entry still in long mode on the identity tables: CS = 0x10
+;               (64-bit code), DS = ES = SS = 0x18 (Linux's __BOOT_CS and
+;               __BOOT_DS), RSI = purgatory_boot_params, other registers 0
+;               (Documentation/arch/x86/boot.rst, "64-bit Boot Protocol").
 ;               On a failed check purgatory() never returns (cli; hlt).
 ; Linux's counterpart: arch/x86/purgatory/entry64.S (which stays in 64-bit).
 ; Relocations: only RIP-relative (R_X86_64_PC32/PLT32) and dq (R_X86_64_64).
@@ -24,6 +29,9 @@
 
 ; Our GDT: the first three slots as everywhere (lib/x86.h), then 32-bit code.
 %define SEL_CODE32  0x18
+; Linux's boot selectors (arch/x86/include/asm/segment.h GDT_ENTRY_BOOT_CS).
+%define LINUX_BOOT_CS 0x10
+%define LINUX_BOOT_DS 0x18
 
 ; The deepest C call chain (purgatory -> purgatory_verify -> sha256 ->
 ; sha256_block) uses under 1 KiB (gcc -fstack-usage): 4 KiB leaves room.
@@ -32,6 +40,8 @@
 extern purgatory
 extern purgatory_entry32
 extern purgatory_mbi
+extern purgatory_entry64
+extern purgatory_boot_params
 global purgatory_start
 
 section .text
@@ -60,6 +70,10 @@ purgatory_start:
 
 	xor ebp, ebp				; end of the frame-pointer chain
 	call purgatory				; returns only if all digests match
+
+	mov rax, [rel purgatory_entry64]
+	test rax, rax
+	jnz enter_linux64
 
 	; Read the handoff values while RIP-relative addressing still works.
 	mov esi, [rel purgatory_entry32]
@@ -101,7 +115,43 @@ compat32:
 	mov eax, MB2_BOOTLOADER_MAGIC
 	jmp esi					; new kernel, EBX = MBI
 
+bits 64
+; Linux's 64-bit boot protocol wants __BOOT_CS = 0x10 and __BOOT_DS = 0x18,
+; flat; our GDT has 0x10 as data, so switch to one laid out Linux's way.
+enter_linux64:
+	lgdt [rel linux_gdtr]
+	push LINUX_BOOT_CS
+	lea rcx, [rel .reload_cs]
+	push rcx
+	retfq
+.reload_cs:
+	mov ecx, LINUX_BOOT_DS
+	mov ds, ecx
+	mov es, ecx
+	mov ss, ecx
+	mov fs, ecx
+	mov gs, ecx
+	mov rsi, [rel purgatory_boot_params]
+	xor ebx, ebx
+	xor ecx, ecx
+	xor edx, edx
+	xor edi, edi
+	xor ebp, ebp
+	jmp rax
+
 section .data
+align 16
+linux_gdt:
+	dq 0					; null
+	dq 0					; unused
+	dq GDT_DESC_CODE64			; 0x10 __BOOT_CS
+	dq GDT_DESC_DATA			; 0x18 __BOOT_DS
+linux_gdt_end:
+align 8
+	dw 0, 0, 0
+linux_gdtr:
+	dw linux_gdt_end - linux_gdt - 1
+	dq linux_gdt				; R_X86_64_64: fixed up at load time
 align 16
 purgatory_gdt:
 	dq 0					; null

@@ -21,6 +21,8 @@ struct purgatory_region purgatory_regions[PURGATORY_REGIONS_MAX] PATCHED;
 uint32_t purgatory_nr_regions PATCHED;
 uint32_t purgatory_entry32 PATCHED;
 uint32_t purgatory_mbi PATCHED;
+uint64_t purgatory_entry64 PATCHED;
+uint64_t purgatory_boot_params PATCHED;
 uint16_t purgatory_serial_port PATCHED = PURGATORY_SERIAL_DEFAULT;
 
 /* GCC may emit calls to these even in freestanding code (struct copies),
@@ -78,7 +80,7 @@ static __noreturn void halt_forever(void)
 
 void purgatory(void)
 {
-	if (!purgatory_entry32) {
+	if (!purgatory_entry32 && !purgatory_entry64) {
 		serial_report(NULL, "purgatory: error: no entry point was set by the loader\n");
 		halt_forever();
 	}

@@ -19,6 +19,10 @@
  *    kernel's low memory, so there is nothing to save.
  *  - Entry: symbol purgatory_start, 64-bit mode, identity-mapped page
  *    tables covering all RAM, interrupts off (see entry.asm).
+ *  - Exit: into a multiboot2 kernel's 32-bit entry (purgatory_entry32, EBX
+ *    = purgatory_mbi), or, when purgatory_entry64 is set, into a Linux
+ *    kernel's 64-bit entry (RSI = purgatory_boot_params), still in long
+ *    mode on the same identity tables.
  */
 #ifndef KEXEC_PURGATORY_PURGATORY_H
 #define KEXEC_PURGATORY_PURGATORY_H
@@ -52,6 +56,10 @@ extern struct purgatory_region purgatory_regions[PURGATORY_REGIONS_MAX];
 extern uint32_t purgatory_nr_regions;	/* used entries of purgatory_regions */
 extern uint32_t purgatory_entry32;	/* new kernel's 32-bit entry, physical */
 extern uint32_t purgatory_mbi;		/* multiboot2 information, physical */
+/* A Linux bzImage is entered instead through the 64-bit boot protocol when
+ * purgatory_entry64 is set: at that address, RSI = purgatory_boot_params. */
+extern uint64_t purgatory_entry64;
+extern uint64_t purgatory_boot_params;
 extern uint16_t purgatory_serial_port;	/* 16550 base port; 0 = silent */
 
 /* Where purgatory_verify sends its text, one whole line ("...\n") a call. */

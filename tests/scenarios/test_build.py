@@ -109,6 +109,16 @@ def test_upward_nasm_include_and_a_header_chain_fail(build):
     assert len(got) == 3, r.stdout
 
 
+def test_hand_written_nasm_includes_are_layered_too(build):
+    """A NASM macro file written by hand (lib/cfi.inc) is a file of its
+    layer: lower layers may include it, and one above them may not be."""
+    r = with_files({"kernel/macros.inc": "%macro NOTHING 0\n%endmacro\n",
+                    "mm/bad.asm": '%include "macros.inc"\n%include "cfi.inc"\n'})
+    want = (f"layers: error: mm/bad.asm includes kernel/macros.inc "
+            f"(mm may not include kernel: {ORDER})")
+    assert r.returncode == 1 and errors(r) == [want], f"want exactly:\n{want}\ngot:\n{r.stdout}"
+
+
 def test_the_purgatory_may_include_only_lib(build):
     r = with_files({"kexec/purgatory/bad.c": '#include "kexec/kexec.h"\n#include "lib/elf.h"\n',
                     "mm/bad.c": '#include "kexec/purgatory/purgatory.h"\n'})

@@ -20,7 +20,7 @@ DISK_TEST_XOR = 0x9e3779b97f4a7c15
 IMG_SIZE = 64 << 20
 MiB = 1 << 20
 RATE = r"disk: {} {} MiB in \d+\.\d{{3}} s: (\d+)\.\d MB/s"
-LOAD_SELF = ("kexec -l /boot/kernel.elf --module=/boot/kernel.elf "
+LOAD_SELF = ("kexec -l /boot/kernel.elf --append=vmcore_disk=dump --module=/boot/kernel.elf "
              "--module=/boot/mini32.elf")
 
 
@@ -45,7 +45,7 @@ def run_write_test(m, mb, sg=False):
 def test_disk_pattern_reaches_the_host(machine):
     with tempfile.TemporaryDirectory(prefix="ktest-disk-") as tmp:
         img = new_disk(tmp, IMG_SIZE)
-        with machine(mem="512M", extra_args=disk_args(img)) as m:
+        with machine(mem="512M", cmdline="vmcore_disk=dump", extra_args=disk_args(img)) as m:
             m.wait_prompt()
             out = m.run("lspci")
             dev = re.search(r"^00:([0-9a-f]{2})\.0 1af4:1001 class 010000 mass storage.*\n"
@@ -57,8 +57,10 @@ def test_disk_pattern_reaches_the_host(machine):
             check(re.search(rf"^disk: virtio-blk 00:{dev.group(1)}\.0 io 0x[0-9a-f]+, capacity "
                             rf"{IMG_SIZE} bytes \(64 MiB, {IMG_SIZE // 512} sectors\)$", out, re.M),
                   f"disk does not show the 64 MiB capacity:\n{out}", m)
-            check(re.search(rf"^{STAMP}virtio_blk: 00:{dev.group(1)}\.0 io 0x[0-9a-f]+, 64 MiB",
-                            m.output, re.M), "no 'virtio_blk: <bdf> io ..., 64 MiB' log line", m)
+            check(re.search(rf"^disk: 00:{dev.group(1)}\.0 serial 'dump', 64 MiB  <- the dump disk$",
+                            out, re.M), f"disk does not list the named disk:\n{out}", m)
+            check(re.search(rf"^{STAMP}virtio_blk: 00:{dev.group(1)}\.0 'dump' io 0x[0-9a-f]+, 64 MiB",
+                            m.output, re.M), "no 'virtio_blk: <bdf> 'dump' io ..., 64 MiB' log line", m)
             out = m.run("disk stream-test", timeout=60)
             check(re.search(r"^disk: stream-test ok: \d+ pieces", out, re.M),
                   f"stream-test did not pass:\n{out}", m)
@@ -86,7 +88,7 @@ def test_disk_after_kexec(machine):
     running with its queue in memory the new kernel now owns."""
     with tempfile.TemporaryDirectory(prefix="ktest-disk-") as tmp:
         img = new_disk(tmp, 16 * MiB)
-        with machine(mem="512M", extra_args=disk_args(img)) as m:
+        with machine(mem="512M", cmdline="vmcore_disk=dump", extra_args=disk_args(img)) as m:
             m.wait_prompt()
             run_write_test(m, 2)
             out = m.run(LOAD_SELF)
@@ -105,7 +107,8 @@ def test_disk_read_only(machine):
         img = new_disk(tmp, 1 * MiB)
         with open(img, "r+b") as f:
             f.write(b"kdump-disk-marker")
-        with machine(mem="128M", extra_args=disk_args(img, readonly=True)) as m:
+        with machine(mem="128M", cmdline="vmcore_disk=dump",
+                     extra_args=disk_args(img, readonly=True)) as m:
             m.wait_prompt()
             out = m.run("disk")
             check("read-only" in out, f"disk does not say read-only:\n{out}", m)
@@ -123,5 +126,8 @@ def test_disk_without_device(machine):
         check(re.search(r"^00:00\.0 8086:1237", out, re.M) and "1af4:1001" not in out,
               f"lspci without a disk:\n{out}", m)
         out = m.run("disk")
-        check(re.search(r"^disk: error: no virtio-blk device \(E_NOENT\)$", out, re.M),
+        check(re.search(r"^disk: no virtio-blk disk$", out, re.M),
               f"disk without a device:\n{out}", m)
+        out = m.run("disk write-test 1")
+        check(re.search(r"^disk: error: no dump disk named: .*\(disks found: none\) \(E_PERM\)$",
+                        out, re.M), f"disk write-test without a device:\n{out}", m)

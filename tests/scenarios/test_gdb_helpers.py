@@ -11,6 +11,7 @@ from checks import check
 from guest import STAMP, free_tcp_port, parse_e820_lines
 
 SCRIPT = "tools/gdb/kernel-gdb.py"
+FORMATS = "tools/kernel_formats.py"     # the constants and formats gdb and drgn share
 LOAD = "kexec -l /boot/kernel.elf --module=/boot/kernel.elf"
 # Folders of the repository that hold no kernel source.
 NOT_KERNEL = ("tests", "tools", "docs", "iso")
@@ -67,20 +68,21 @@ def ind_counts(text):
 
 
 def test_script_constants_match_the_headers(build):
-    """The script repeats a few #defines (DWARF has no macros): they must
-    agree with every kernel header that defines them."""
-    script = (build.root / SCRIPT).read_text()
+    """The helpers repeat a few #defines (DWARF has no macros), once, in
+    the module the gdb and drgn helpers share: they must agree with every
+    kernel header that defines them."""
+    script = (build.root / FORMATS).read_text()
     headers = {h: h.read_text(errors="replace") for h in kernel_sources(build.root, "*.h")}
     for name in ("DIRECT_MAP_BASE", "KERNEL_VIRT_BASE", "PAGE_SIZE", "IND_DESTINATION",
                  "IND_INDIRECTION", "IND_DONE", "IND_SOURCE", "IND_PER_PAGE"):
         got = re.search(rf"^{name} = (\S+)", script, re.M)
-        check(got, f"{SCRIPT} does not set {name}")
+        check(got, f"{FORMATS} does not set {name}")
         defs = {build.rel(h): m.group(1) for h, text in headers.items()
                 for m in [re.search(rf"^#define {name} (\S+)", text, re.M)] if m}
         check(defs, f"no kernel header defines {name}")
         for where, value in defs.items():
             check(int(value.rstrip("ULul"), 0) == int(got.group(1), 0),
-                  f"{name}: {where} says {value}, {SCRIPT} {got.group(1)}")
+                  f"{name}: {where} says {value}, {FORMATS} {got.group(1)}")
 
 
 def test_kdmesg_follows_both_kinds_of_wrap(build):

@@ -174,7 +174,7 @@ def test_idle_is_not_a_lockup(shared_machine):
 def test_crash_lists_kinds(shared_machine):
     m = shared_machine("triggers")
     kinds = ["panic", "null", "gpf", "ud", "div0", "bp", "stackoverflow", "doublefault", "nmi", "lockup",
-             "hardlockup", "twopanic"]
+             "hardlockup", "twopanic", "bitmap"]
     out = m.run("crash")
     listed = re.findall(r"^  (\w+) +\S.*$", out, re.M)
     check(listed == kinds, f"'crash' alone should describe {kinds}, got {listed}", m)

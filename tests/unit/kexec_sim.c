@@ -140,6 +140,7 @@ static void *sim_ptr(void *ctx, paddr_t pa)
 {
 	struct sim *s = ctx;
 
+	s->ptr_calls++;
 	if (pa >= SIM_RAM_SIZE) {
 		fprintf(stderr, "sim: physical address 0x%llx outside the arena\n",
 			(unsigned long long)pa);
@@ -168,7 +169,8 @@ void sim_init(struct sim *s, enum sim_mode mode, uint64_t seed)
 		abort();
 	memset(s->mem, 0x5a, SIM_RAM_SIZE);	/* "whatever was there" */
 	sim_reset(s, mode, seed);
-	s->ops = (struct kexec_page_ops){ sim_alloc, sim_free, sim_ptr, s };
+	s->ops = (struct kexec_page_ops){ .alloc_page = sim_alloc, .free_page = sim_free,
+					  .phys_to_ptr = sim_ptr, .ctx = s };
 	memmap_init(&s->ram);
 	memmap_add(&s->ram, 0, LOW_RAM_END, MEMMAP_RAM);
 	memmap_add(&s->ram, LOW_RAM_END, 1 * MiB, MEMMAP_RESERVED);

@@ -28,6 +28,7 @@ struct sim {
 	uint8_t *mem;			/* the arena: physical address 0 is mem[0] */
 	uint8_t state[SIM_NPAGES];	/* enum sim_page_state */
 	size_t outstanding;		/* pages handed out, not yet freed */
+	size_t ptr_calls;		/* phys_to_ptr calls: the core's memory work */
 	size_t allocs;			/* successful allocations */
 	size_t limit;			/* allocations allowed before "out of memory" */
 	bool bad_free;			/* freed a page it never handed out */

@@ -74,8 +74,8 @@ TEST(bootinfo_grub_captures_match_seabios)
 		blob = test_read_file(name, &len);
 		CHECK(nwant >= 5);
 		CHECK_EQ(bootinfo_parse(blob, len, 0x11e2e0, &bi), 0);
-		CHECK_EQ(bi.mbi_size, len);
-		CHECK_EQ(bi.mbi_pa, 0x11e2e0);
+		CHECK_EQ(bi.info_size, len);
+		CHECK_EQ(bi.info_pa, 0x11e2e0);
 		CHECK_EQ(bi.mmap_count, nwant);
 		for (unsigned i = 0; i < nwant; i++) {
 			CHECK_EQ(bi.mmap[i].addr, want[i].addr);
@@ -316,7 +316,7 @@ TEST(bootinfo_minimal_and_unknown_tags)
 	CHECK_EQ(bi.tag_count, 5);
 	CHECK_STR(bi.cmdline, "loglevel=7 \"foo=a b\"");
 	CHECK_STR(bi.loader_name, "kexec-kernel 0.1.0");
-	CHECK_EQ(bi.mbi_pa, 0x1000);
+	CHECK_EQ(bi.info_pa, 0x1000);
 }
 
 TEST(bootinfo_structure_errors)
@@ -367,24 +367,42 @@ TEST(bootinfo_string_rules)
 	mb_begin(&b);
 	mb_tag(&b, MB2_TAG_BOOT_LOADER_NAME, 8);
 	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
-	/* Longest cmdline that fits, then one byte more: refused, not cut. */
+	/* Longest cmdline that fits whole. */
 	memset(big, 'a', BOOTINFO_CMDLINE_MAX - 1);
 	big[BOOTINFO_CMDLINE_MAX - 1] = '\0';
 	mb_begin(&b);
 	mb_string(&b, MB2_TAG_CMDLINE, big);
 	CHECK_EQ(mb_end(&b, &bi), 0);
 	CHECK_EQ(strlen(bi.cmdline), BOOTINFO_CMDLINE_MAX - 1);
-	big[BOOTINFO_CMDLINE_MAX - 1] = 'a';
-	big[BOOTINFO_CMDLINE_MAX] = '\0';
+	CHECK_EQ(bi.cmdline_full_len, 0);
+	/* 4 KiB of "panic=30 ": the words that fit stay whole, the word
+	 * across the limit goes with the rest, and the cut is recorded. */
+	for (size_t i = 0; i + 9 < sizeof(big); i += 9)
+		memcpy(big + i, "panic=30 ", 9);
+	big[sizeof(big) - 1] = '\0';
 	mb_begin(&b);
 	mb_string(&b, MB2_TAG_CMDLINE, big);
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
-	/* Loader name of 64 characters does not fit its 64-byte field. */
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(bi.cmdline_full_len, strlen(big));
+	CHECK(strlen(bi.cmdline) <= BOOTINFO_CMDLINE_MAX - 1);
+	CHECK_EQ(strlen(bi.cmdline) % 9, 8);		/* ends with a whole "panic=30" */
+	CHECK_EQ(strncmp(bi.cmdline + strlen(bi.cmdline) - 8, "panic=30", 8), 0);
+	CHECK_EQ(bi.cmdline_words_dropped, 455 - (strlen(bi.cmdline) + 1) / 9);
+	/* One long word: nothing of it is kept. */
+	memset(big, 'w', sizeof(big) - 1);
+	mb_begin(&b);
+	mb_string(&b, MB2_TAG_CMDLINE, big);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_STR(bi.cmdline, "");
+	CHECK_EQ(bi.cmdline_words_dropped, 1);
+	/* Loader name of 64 characters is cut to its 64-byte field, counted. */
 	memset(big, 'n', 64);
 	big[64] = '\0';
 	mb_begin(&b);
 	mb_string(&b, MB2_TAG_BOOT_LOADER_NAME, big);
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(strlen(bi.loader_name), 63);
+	CHECK_EQ(bi.names_cut, 1);
 }
 
 TEST(bootinfo_module_rules)
@@ -414,17 +432,34 @@ TEST(bootinfo_module_rules)
 	t = mb_tag(&b, MB2_TAG_MODULE, 16);
 	t->mod_start = t->mod_end = 0;
 	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
-	/* cmdline one byte too long for its field. */
+	/* cmdline one byte too long for its field: cut, counted. */
 	memset(big, 'm', BOOTINFO_MODULE_CMDLINE_MAX);
 	big[BOOTINFO_MODULE_CMDLINE_MAX] = '\0';
 	mb_begin(&b);
 	mb_module(&b, 0, 1, big);
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
-	/* One module more than the table holds. */
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(strlen(bi.modules[0].cmdline), BOOTINFO_MODULE_CMDLINE_MAX - 1);
+	CHECK_EQ(bi.names_cut, 1);
+	/* Four modules more than the table holds: kept 16, dropped 4, the
+	 * first dropped named; a dropped module's tag is still checked. */
+	mb_begin(&b);
+	for (unsigned i = 0; i < BOOTINFO_MAX_MODULES + 4; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "mod%u", i);
+		mb_module(&b, i * 4096, i * 4096 + 4096, name);
+	}
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(bi.module_count, BOOTINFO_MAX_MODULES);
+	CHECK_EQ(bi.modules_dropped, 4);
+	CHECK_STR(bi.first_dropped_module, "mod16");
+	CHECK_STR(bi.modules[15].cmdline, "mod15");
 	mb_begin(&b);
 	for (unsigned i = 0; i <= BOOTINFO_MAX_MODULES; i++)
 		mb_module(&b, i * 4096, i * 4096 + 4096, "m");
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
+	t = (void *)(b.buf + b.len - 24);	/* the last module: end before start */
+	t->mod_end = t->mod_start - 1;
+	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
 }
 
 TEST(bootinfo_mmap_rules)
@@ -460,10 +495,13 @@ TEST(bootinfo_mmap_rules)
 	t->entries[0].addr = 0xfffffffffffff000ULL;
 	t->entries[0].len = 0x2000;
 	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
-	/* Table full, and exactly full. */
+	/* Past the table: the first BOOTINFO_MAX_MMAP kept, the rest counted. */
 	mb_begin(&b);
-	mb_mmap(&b, BOOTINFO_MAX_MMAP + 1, 24);
-	CHECK_EQ(mb_end(&b, &bi), -E_2BIG);
+	mb_mmap(&b, BOOTINFO_MAX_MMAP + 3, 24);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK_EQ(bi.mmap_count, BOOTINFO_MAX_MMAP);
+	CHECK_EQ(bi.mmap_dropped, 3);
+	CHECK_EQ(bi.mmap_dropped_ram, 3 * 0x100000ULL);
 	mb_begin(&b);
 	mb_mmap(&b, BOOTINFO_MAX_MMAP, 24);
 	CHECK_EQ(mb_end(&b, &bi), 0);
@@ -528,4 +566,174 @@ TEST(bootinfo_small_fixed_tags)
 	mb_begin(&b);
 	mb_tag(&b, MB2_TAG_LOAD_BASE_ADDR, 8);
 	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
+}
+
+/* An EFI memory map tag with n descriptors (40 bytes apart, 48 if wide). */
+static struct mb2_tag_efi_mmap *mb_efi_mmap(struct mb *b, const struct efi_memory_descriptor *d,
+					    unsigned n, uint32_t descr_size)
+{
+	struct mb2_tag_efi_mmap *t = mb_tag(b, MB2_TAG_EFI_MMAP, 16 + n * descr_size);
+
+	t->descr_size = descr_size;
+	t->descr_vers = 1;
+	for (unsigned i = 0; i < n; i++)
+		memcpy(t->descr + i * descr_size, &d[i], sizeof(d[i]));
+	return t;
+}
+
+/* Without a memory map tag the EFI map gives the map: boot services and
+ * loader memory are usable after ExitBootServices, runtime and MMIO are
+ * reserved, neighbours of one type merge; a memory map tag wins in either
+ * order; a framebuffer tag is read (UEFI has no VGA text mode). */
+TEST(bootinfo_efi_memory_map_and_framebuffer)
+{
+	static const struct efi_memory_descriptor d[] = {
+		{ EFI_CONVENTIONAL_MEMORY, 0, 0x0, 0, 0xa0, 0 },
+		{ EFI_BOOT_SERVICES_DATA, 0, 0x100000, 0, 0x100, 0 },
+		{ EFI_LOADER_CODE, 0, 0x200000, 0, 0x200, 0 },	/* merges with the one before */
+		{ EFI_ACPI_MEMORY_NVS, 0, 0x400000, 0, 0x10, 0 },
+		{ 5 /* runtime services code */, 0, 0x410000, 0, 0x10, 0 },
+		{ EFI_ACPI_RECLAIM_MEMORY, 0, 0x420000, 0, 0x1, 0 },
+	};
+	static struct mb b;
+	static struct bootinfo bi;
+	struct mb2_tag_framebuffer *fb;
+
+	mb_begin(&b);
+	mb_efi_mmap(&b, d, 6, 48);
+	fb = mb_tag(&b, MB2_TAG_FRAMEBUFFER, sizeof(*fb) + 8);
+	fb->addr = 0x80000000;
+	fb->width = 1280, fb->height = 800, fb->bpp = 32, fb->fb_type = MB2_FRAMEBUFFER_RGB;
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(bi.mmap_from_efi);
+	CHECK_EQ(bi.mmap_count, 5);
+	CHECK_EQ(bi.mmap[1].addr, 0x100000);
+	CHECK_EQ(bi.mmap[1].len, 0x300000);
+	CHECK_EQ(bi.mmap[1].type, MB2_MEMORY_AVAILABLE);
+	CHECK_EQ(bi.mmap[2].type, MB2_MEMORY_NVS);
+	CHECK_EQ(bi.mmap[3].type, MB2_MEMORY_RESERVED);
+	CHECK_EQ(bi.mmap[4].type, MB2_MEMORY_ACPI_RECLAIMABLE);
+	CHECK(bi.has_framebuffer);
+	CHECK_EQ(bi.fb_type, MB2_FRAMEBUFFER_RGB);
+	CHECK_EQ(bi.fb_width, 1280);
+	/* A memory map tag after it replaces it... */
+	mb_begin(&b);
+	mb_efi_mmap(&b, d, 6, 40);
+	mb_mmap(&b, 3, 24);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(!bi.mmap_from_efi);
+	CHECK_EQ(bi.mmap_count, 3);
+	/* ...and before it, the EFI map is ignored. */
+	mb_begin(&b);
+	mb_mmap(&b, 3, 24);
+	mb_efi_mmap(&b, d, 6, 40);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(!bi.mmap_from_efi);
+	CHECK_EQ(bi.mmap_count, 3);
+	/* Descriptors smaller than the UEFI structure, and a range that wraps. */
+	mb_begin(&b);
+	mb_efi_mmap(&b, d, 1, 32);
+	CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
+	{
+		struct efi_memory_descriptor w = { EFI_CONVENTIONAL_MEMORY, 0, 0xfffffffffff00000ULL,
+						   0, 0x1000, 0 };
+
+		mb_begin(&b);
+		mb_efi_mmap(&b, &w, 1, 40);
+		CHECK_EQ(mb_end(&b, &bi), -E_INVAL);
+	}
+}
+
+/* The EFI system table tag says UEFI booted us (no VGA text mode); the
+ * BIOS captures have none. */
+TEST(bootinfo_efi_system_table_marks_uefi)
+{
+	static struct mb b;
+	static struct bootinfo bi;
+
+	mb_begin(&b);
+	mb_tag(&b, MB2_TAG_EFI64, 16);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(bi.efi);
+	CHECK(!bi.has_framebuffer);
+	mb_begin(&b);
+	mb_mmap(&b, 2, 24);
+	CHECK_EQ(mb_end(&b, &bi), 0);
+	CHECK(!bi.efi);
+/*
+ * kexec-tools 2.0.25's MBI: basic meminfo, memory map, load base, cmdline,
+ * loader name, then its modules and the end tag; total_size counts each
+ * module string unpadded, and only total_size bytes reach memory, so what
+ * follows reads as zeros.  short_by says how many bytes the writer's
+ * padding added (its miscount); the bytes past total_size are zeroed.
+ */
+static size_t kexec_tools_mbi(struct mb *b, const char *const *mods, unsigned n, size_t *real)
+{
+	size_t total;
+	uint32_t t32;
+
+	mb_begin(b);
+	mb_tag(b, MB2_TAG_BASIC_MEMINFO, 16);
+	mb_mmap(b, 3, 24);
+	mb_tag(b, MB2_TAG_LOAD_BASE_ADDR, 12);
+	mb_string(b, MB2_TAG_CMDLINE, "/boot/kernel.elf loglevel=7");
+	mb_string(b, MB2_TAG_BOOT_LOADER_NAME, "kexec 2.0.25");
+	total = b->len + 8;				/* its count of the end tag */
+	for (unsigned i = 0; i < n; i++) {
+		mb_module(b, 0x100000, 0x200000, mods[i]);
+		total += 16 + strlen(mods[i]) + 1;	/* unpadded */
+	}
+	mb_tag(b, MB2_TAG_END, 8);
+	*real = b->len;
+	t32 = (uint32_t)total;
+	memcpy(b->buf, &t32, 4);
+	memset(b->buf + total, 0, sizeof(b->buf) - total);	/* never loaded */
+	return total;
+}
+
+TEST(bootinfo_kexec_tools_short_total_size_is_tolerated)
+{
+	static struct mb b;
+	static struct bootinfo bi;
+	const char *one[] = { "/boot/kernel.elf" };	/* 17 bytes: 7 of padding */
+	const char *three[] = { "/boot/kernel.elf", "/boot/x", "/boot/mini32.elf" };
+	size_t total, real;
+
+	/* One module: the end tag's size is lost (reads 0). */
+	total = kexec_tools_mbi(&b, one, 1, &real);
+	CHECK_EQ(real - total, 7);
+	CHECK_EQ(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi), 0);
+	CHECK_EQ(bi.mbi_short_by, 7);
+	CHECK_EQ(bi.info_size, real);
+	CHECK_EQ(bi.module_count, 1);
+	CHECK_STR(bi.modules[0].cmdline, "/boot/kernel.elf");
+	CHECK_STR(bi.loader_name, "kexec 2.0.25");
+	/* Nothing readable past total_size: as before, refused. */
+	CHECK_EQ(bootinfo_parse(b.buf, total, 0xa000, &bi), -E_TRUNC);
+
+	/* Three modules: 7 + 0 + 7 bytes short; every string still whole. */
+	total = kexec_tools_mbi(&b, three, 3, &real);
+	CHECK_EQ(real - total, 14);
+	CHECK_EQ(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi), 0);
+	CHECK_EQ(bi.mbi_short_by, 14);
+	CHECK_EQ(bi.module_count, 3);
+	CHECK_STR(bi.modules[2].cmdline, "/boot/mini32.elf");
+
+	/* Had the last string lost bytes (a shorter total_size), refuse. */
+	total = kexec_tools_mbi(&b, three, 3, &real);
+	memcpy(b.buf, &(uint32_t){ (uint32_t)total - 9 }, 4);
+	memset(b.buf + total - 9, 0, 9);
+	CHECK_EQ(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi), -E_TRUNC);
+
+	/* Short by more than 7 bytes a module: not this quirk. */
+	total = kexec_tools_mbi(&b, one, 1, &real);
+	memcpy(b.buf, &(uint32_t){ (uint32_t)total - 8 }, 4);
+	CHECK(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi) < 0);
+
+	/* The same shortfall after a tag that is no module: not this quirk. */
+	mb_begin(&b);
+	mb_string(&b, MB2_TAG_CMDLINE, "x");
+	mb_tag(&b, MB2_TAG_END, 8);
+	memcpy(b.buf, &(uint32_t){ (uint32_t)b.len - 6 }, 4);
+	CHECK_EQ(bootinfo_parse(b.buf, sizeof(b.buf), 0xa000, &bi), -E_TRUNC);
 }

@@ -217,11 +217,14 @@ TEST(cmdline_integers)
 
 TEST(cmdline_format_round_trips)
 {
-	static const char *const want[] = { "a", "b=1", "c=\"x y\"", "d=", "e=", "f=\"ab cd\"" };
+	/* The last two: keys with a blank (the fuzzer's find, tests/fuzz/regress/cmdline). */
+	static const char *const want[] = { "a", "b=1", "c=\"x y\"", "d=", "e=", "f=\"ab cd\"",
+					    "\"x --module=/m\"", "\"p q\"" };
 	struct cmdline again;
 	char buf[64];
 
-	CHECK_EQ(parse("a b=1 c=\"x y\" d= e=\"\" f=a\"b c\"d"), 0);
+	CHECK_EQ(parse("a b=1 c=\"x y\" d= e=\"\" f=a\"b c\"d x\" --module=\"/m p\" q\""), 0);
+	CHECK_EQ(cl.count, 8);
 	for (unsigned i = 0; i < cl.count; i++) {
 		cmdline_format_param(&cl.param[i], buf, sizeof(buf));
 		CHECK_STR(buf, want[i]);

@@ -102,6 +102,40 @@ TEST(elfcore_crash_note_bytes)
 	CHECK_EQ(crash_note_build(buf, CRASH_NOTE_BYTES, 0, NULL, 1), -E_INVAL);
 }
 
+/* NT_PRPSINFO: elfutils' x86-64 layout (136 bytes), names cut to fit. */
+TEST(elfcore_prpsinfo_note_bytes)
+{
+	uint8_t buf[PRPSINFO_NOTE_BYTES + 4];
+	struct elf_prpsinfo prps;
+	uint32_t w[3];
+	char args[200];
+
+	memset(buf, 0xee, sizeof(buf));
+	memset(args, 'a', sizeof(args) - 1);
+	args[sizeof(args) - 1] = 0;
+	CHECK_EQ(prpsinfo_note_build(buf, sizeof(buf), 7, "kernel.elf", args), PRPSINFO_NOTE_BYTES);
+	CHECK_EQ(PRPSINFO_NOTE_BYTES, 168);
+	memcpy(w, buf, 12);
+	CHECK_EQ(w[0], 5);
+	CHECK_EQ(w[1], 136);
+	CHECK_EQ(w[2], NT_PRPSINFO);
+	CHECK(memcmp(buf + 12, "CORE\0\0\0\0", 8) == 0);
+	memcpy(&prps, buf + 20, sizeof(prps));
+	CHECK_EQ(prps.pr_pid, 7);
+	CHECK_EQ(prps.pr_sname, 'R');
+	CHECK(strcmp(prps.pr_fname, "kernel.elf") == 0);
+	CHECK_EQ(strlen(prps.pr_psargs), 79);	/* cut, NUL kept */
+	CHECK_EQ(buf[20 + 24], 7);		/* pr_pid where elfutils reads it */
+	for (unsigned i = 156; i < 168; i++)
+		CHECK_EQ(buf[i], 0);		/* the final note */
+	CHECK_EQ(buf[168], 0xee);
+	CHECK_EQ(prpsinfo_note_build(buf, PRPSINFO_NOTE_BYTES - 1, 1, NULL, NULL), -E_NOSPC);
+	CHECK_EQ(prpsinfo_note_build(buf, PRPSINFO_NOTE_BYTES, 1, NULL, NULL), PRPSINFO_NOTE_BYTES);
+	memcpy(&prps, buf + 20, sizeof(prps));
+	CHECK_EQ(prps.pr_fname[0], 0);
+	CHECK_EQ(prps.pr_psargs[0], 0);
+}
+
 TEST(elfcore_note_padding_and_refusals)
 {
 	uint8_t buf[64], before[64];
@@ -305,14 +339,8 @@ TEST(elfcore_header_512m_window_split)
 	CHECK_EQ(ph.p_type, PT_NOTE);
 	CHECK_EQ(ph.p_offset, 0x1f01000);
 	CHECK_EQ(ph.p_memsz, VMCOREINFO_NOTE_BYTES);
-	ph = phdr_at(buf, NR_CPUS + 1);
-	CHECK_EQ(ph.p_type, PT_LOAD);
-	CHECK_EQ(ph.p_vaddr, 0xffffffff80200000);
-	CHECK_EQ(ph.p_paddr, 0x200000);
-	CHECK_EQ(ph.p_offset, 0x200000);
-	CHECK_EQ(ph.p_memsz, 0x2f3456);
 	for (unsigned i = 0; i < 3; i++) {
-		ph = phdr_at(buf, NR_CPUS + 2 + i);
+		ph = phdr_at(buf, NR_CPUS + 1 + i);
 		CHECK_EQ(ph.p_type, PT_LOAD);
 		CHECK_EQ(ph.p_flags, PF_R | PF_W | PF_X);
 		CHECK_EQ(ph.p_paddr, ram[i][0]);
@@ -321,6 +349,27 @@ TEST(elfcore_header_512m_window_split)
 		CHECK_EQ(ph.p_filesz, ram[i][1] - ram[i][0]);
 		CHECK_EQ(ph.p_memsz, ram[i][1] - ram[i][0]);
 	}
+	/* The image last: PT_LOADs ascend by p_vaddr (the ELF rule). */
+	ph = phdr_at(buf, NR_CPUS + 4);
+	CHECK_EQ(ph.p_type, PT_LOAD);
+	CHECK_EQ(ph.p_vaddr, 0xffffffff80200000);
+	CHECK_EQ(ph.p_paddr, 0x200000);
+	CHECK_EQ(ph.p_offset, 0x200000);
+	CHECK_EQ(ph.p_memsz, 0x2f3456);
+
+	/* An NT_PRPSINFO buffer gets its PT_NOTE right after VMCOREINFO's. */
+	p.prpsinfo = (struct elfcore_note_buf){ 0x1f02000, PRPSINFO_NOTE_BYTES };
+	CHECK_EQ(elfcore_build_header(&p, buf, sizeof(buf), &size), 0);
+	CHECK_EQ(size, 64 + (NR_CPUS + 1 + 1 + 1 + 3) * 56);
+	ph = phdr_at(buf, NR_CPUS + 1);
+	CHECK_EQ(ph.p_type, PT_NOTE);
+	CHECK_EQ(ph.p_offset, 0x1f02000);
+	CHECK_EQ(ph.p_memsz, PRPSINFO_NOTE_BYTES);
+	ph = phdr_at(buf, NR_CPUS + 2);
+	CHECK_EQ(ph.p_type, PT_LOAD);
+	CHECK_EQ(ph.p_paddr, 0);
+	p.prpsinfo.pa = (paddr_t)-16;
+	CHECK_EQ(elfcore_build_header(&p, buf, sizeof(buf), &size), -E_INVAL);
 }
 
 struct exclude_case {
@@ -374,7 +423,7 @@ TEST(elfcore_header_exclude_table)
 			test_fail(__FILE__, __LINE__, "case '%s': %u phdrs", t->name, eh.e_phnum);
 		CHECK_EQ(eh.e_phnum, NR_CPUS + 2 + t->nloads);
 		for (unsigned i = 0; i < t->nloads; i++) {
-			Elf64_Phdr ph = phdr_at(buf, NR_CPUS + 2 + i);
+			Elf64_Phdr ph = phdr_at(buf, NR_CPUS + 1 + i);
 
 			if (ph.p_paddr != t->load[i][0] || ph.p_memsz != t->load[i][1] - t->load[i][0])
 				test_fail(__FILE__, __LINE__, "case '%s': load %u [0x%llx, +0x%llx)",

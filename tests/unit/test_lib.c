@@ -47,6 +47,8 @@ TEST(parse_u64_bases_and_suffixes)
 	CHECK_EQ(v, 2ULL << 30);
 	CHECK_EQ(parse_u64("64M", &v, false), -E_INVAL);
 	CHECK_EQ(parse_u64("", &v, true), -E_INVAL);
+	CHECK_EQ(parse_u64("K", &v, true), -E_INVAL);		/* a suffix alone is no number */
+	CHECK_EQ(parse_u64("0xK", &v, true), -E_INVAL);
 	CHECK_EQ(parse_u64("12x", &v, true), -E_INVAL);
 	CHECK_EQ(parse_u64("99999999999999999999", &v, false), -E_RANGE);
 	CHECK_EQ(parse_u64("0x", &v, false), -E_INVAL);

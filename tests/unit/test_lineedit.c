@@ -1,8 +1,9 @@
 /*
  * Tests of the line editor: bytes go in as a terminal would send them, the
  * editor's output goes into a tiny terminal emulator (text, \b, \r, \n,
- * \a, ESC[H ESC[2J and nothing else), and each test checks both the line
- * and what the screen shows, cursor column included.
+ * \a, ESC[H ESC[2J, UTF-8 characters one column each, and nothing else),
+ * and each test checks both the line and what the screen shows, cursor
+ * column included.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,10 +12,10 @@
 
 #define PROMPT "kernel> "
 #define ROWS 64
-#define COLS 400
+#define COLS 4200		/* a whole LINEEDIT_MAX line on one row */
 
 static struct term {
-	char screen[ROWS][COLS];
+	char screen[ROWS][COLS][4];	/* one character per cell, its UTF-8 bytes */
 	int row, col;
 	int bells;
 	int bad_escapes;		/* anything but ESC[H / ESC[2J */
@@ -23,11 +24,19 @@ static struct term {
 } T;
 
 static struct lineedit LE;
-static int results[3];		/* count of each lineedit_result */
+static int results[4];		/* count of each lineedit_result */
+
+static void blank_row(int r)
+{
+	memset(T.screen[r], 0, sizeof(T.screen[r]));
+	for (int c = 0; c < COLS; c++)
+		T.screen[r][c][0] = ' ';
+}
 
 static void term_clear(void)
 {
-	memset(T.screen, ' ', sizeof(T.screen));
+	for (int r = 0; r < ROWS; r++)
+		blank_row(r);
 	T.row = T.col = 0;
 }
 
@@ -53,13 +62,22 @@ static void term_byte(const char *s, size_t n, size_t *i)
 		T.col = 0;
 		if (++T.row == ROWS) {
 			memmove(T.screen[0], T.screen[1], sizeof(T.screen[0]) * (ROWS - 1));
-			memset(T.screen[ROWS - 1], ' ', COLS);
+			blank_row(ROWS - 1);
 			T.row--;
 		}
 	} else if (c == '\a') {
 		T.bells++;
-	} else if (c >= 0x20 && c < 0x7f && T.col < COLS) {
-		T.screen[T.row][T.col++] = c;
+	} else if (((c >= 0x20 && c < 0x7f) || (unsigned char)c >= 0xc0) && T.col < COLS) {
+		memset(T.screen[T.row][T.col], 0, 4);
+		T.screen[T.row][T.col++][0] = c;	/* ASCII, or a UTF-8 lead byte */
+	} else if (((unsigned char)c & 0xc0) == 0x80 && T.col > 0) {
+		char *cell = T.screen[T.row][T.col - 1];	/* continues the last cell */
+		size_t k = strnlen(cell, 4);
+
+		if (k < 4 && (unsigned char)cell[0] >= 0xc0)
+			cell[k] = c;
+		else
+			T.bad_escapes++;
 	} else {
 		T.bad_escapes++;
 	}
@@ -80,14 +98,29 @@ static void term_write(void *ctx, const char *s, size_t n)
 /* Screen row r without trailing blanks. */
 static const char *row_text(int r)
 {
-	static char text[COLS + 1];
-	int n = COLS;
+	static char text[COLS * 4 + 1];
+	size_t n = 0;
 
-	memcpy(text, T.screen[r], COLS);
+	for (int c = 0; c < COLS; c++) {
+		size_t k = strnlen(T.screen[r][c], 4);
+
+		memcpy(text + n, T.screen[r][c], k);
+		n += k;
+	}
 	while (n > 0 && text[n - 1] == ' ')
 		n--;
 	text[n] = '\0';
 	return text;
+}
+
+/* Columns the first n bytes of s take: UTF-8 continuation bytes take none. */
+static size_t u8cols(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return k;
 }
 
 static const char *const NAMES[] = {
@@ -138,14 +171,14 @@ static enum lineedit_result feed(const char *s)
  * terminal cursor is where the editor's cursor is. */
 #define CHECK_LINE(line_, cursor_)                                             \
 	do {                                                                 \
-		char want_[512];                                             \
+		static char want_[LINEEDIT_MAX + 64];                        \
 		snprintf(want_, sizeof(want_), PROMPT "%s", (line_));         \
 		while (want_[strlen(want_) - 1] == ' ')                      \
 			want_[strlen(want_) - 1] = '\0';                     \
 		CHECK_STR(lineedit_line(&LE), (line_));                       \
 		CHECK_STR(row_text(T.row), want_);                           \
 		CHECK_EQ(LE.cursor, (cursor_));                               \
-		CHECK_EQ(T.col, strlen(PROMPT) + (cursor_));                  \
+		CHECK_EQ(T.col, strlen(PROMPT) + u8cols((line_), (cursor_)));  \
 		CHECK_EQ(T.bad_escapes, 0);                                  \
 	} while (0)
 
@@ -330,7 +363,7 @@ TEST(lineedit_ignores_unknown_escapes)
 	setup();
 	feed("o");
 	feed("\x1b[1;2;3Z" "\x1b[200~" "\x1b[?25h" "\x1b[>0c" "\x1bOP" "\x1b[15~");
-	feed("\x1b[2~" "\x1bx" "\x1b[1;2;3;4;5;6;7;8;9;10;11;12D" "\x1b[ q" "\xc3\xa9");
+	feed("\x1b[2~" "\x1bx" "\x1b[1;2;3;4;5;6;7;8;9;10;11;12D" "\x1b[ q");
 	feed("k");
 	CHECK_LINE("ok", 2);
 	CHECK_EQ(T.bells, 0);
@@ -345,24 +378,74 @@ TEST(lineedit_ignores_unknown_escapes)
 	CHECK_LINE("q", 1);
 }
 
-TEST(lineedit_full_line_rings_the_bell)
+TEST(lineedit_a_full_line_is_accepted)
 {
-	char big[LINEEDIT_MAX + 41];
+	static char big[LINEEDIT_MAX + 1];
+
+	setup();
+	memset(big, 'x', LINEEDIT_MAX);
+	big[LINEEDIT_MAX] = '\0';
+	CHECK(LINEEDIT_MAX >= 4095);	/* the issue: lines of at least 4 KiB */
+	feed(big);
+	CHECK_EQ(LE.len, LINEEDIT_MAX);
+	CHECK_EQ(T.bells, 0);
+	CHECK_LINE(big, LINEEDIT_MAX);
+	CHECK_EQ(feed("\r"), LINEEDIT_DONE);
+	CHECK_EQ(strlen(lineedit_history_get(&LE, 0)), LINEEDIT_MAX);
+}
+
+/* One byte too many: one bell, nothing more taken, the line refused whole
+ * at Enter (never cut short and run), not in the history; the next line
+ * is normal again. */
+TEST(lineedit_a_line_too_long_is_refused_whole)
+{
+	static char big[LINEEDIT_MAX + 1000];
 
 	setup();
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	feed(big);
+	CHECK_EQ(T.bells, 1);
 	CHECK_EQ(LE.len, LINEEDIT_MAX);
-	CHECK_EQ(T.bells, 40);
-	feed("\x01" "y");
-	CHECK_EQ(T.bells, 41);
-	CHECK_EQ(LE.buf[0], 'x');
-	feed("\x1b[3~" "y");		/* one free byte again */
-	CHECK_EQ(LE.buf[0], 'y');
-	CHECK_EQ(LE.len, LINEEDIT_MAX);
+	feed("\x7f\x7f" "yy");		/* deleting does not make it whole again */
+	CHECK_EQ(feed("\r"), LINEEDIT_TOO_LONG);
+	CHECK_EQ(results[LINEEDIT_DONE], 0);
+	CHECK_EQ(lineedit_history_count(&LE), 0);
+	CHECK_EQ(feed("ok\r"), LINEEDIT_DONE);
+	CHECK_STR(lineedit_history_get(&LE, 0), "ok");
+	feed("abc");			/* ^C forgets it too */
+	feed(big);
+	CHECK_EQ(feed("\x03"), LINEEDIT_CANCEL);
+	CHECK_EQ(feed("x\r"), LINEEDIT_DONE);
+}
+
+/* UTF-8 passes through: café is 5 bytes and 4 columns; arrows and
+ * deletes move over é whole; a broken sequence rings the bell. */
+TEST(lineedit_utf8_characters_are_whole)
+{
+	setup();
+	feed("caf\xc3\xa9");
+	CHECK_LINE("caf\xc3\xa9", 5);
+	feed(LEFT);
+	CHECK_LINE("caf\xc3\xa9", 3);
+	feed("\x1b[3~");			/* Delete: the whole é */
+	CHECK_LINE("caf", 3);
+	feed("\xe2\x82\xac" LEFT "x");	/* euro sign, then x before it */
+	CHECK_LINE("cafx\xe2\x82\xac", 4);
+	feed("\x05\x7f");		/* End, Backspace: the euro sign goes */
+	CHECK_LINE("cafx", 4);
+	CHECK_EQ(T.bells, 0);
+	feed("\xa9");			/* a stray continuation byte */
+	CHECK_EQ(T.bells, 1);
+	feed("\xc3" "a");		/* a lead byte, then ASCII */
+	CHECK_EQ(T.bells, 2);
+	CHECK_LINE("cafxa", 5);
+	feed("\xff");			/* never valid in UTF-8 */
+	CHECK_EQ(T.bells, 3);
+	feed("\x01\xf0\x9f\x98\x80");	/* a 4-byte character at the start */
+	CHECK_LINE("\xf0\x9f\x98\x80" "cafxa", 4);
 	CHECK_EQ(feed("\r"), LINEEDIT_DONE);
-	CHECK_EQ(strlen(lineedit_history_get(&LE, 0)), LINEEDIT_MAX);
+	CHECK_STR(lineedit_history_get(&LE, 0), "\xf0\x9f\x98\x80" "cafxa");
 }
 
 TEST(lineedit_tab_completes_a_unique_name)
@@ -420,7 +503,7 @@ TEST(lineedit_screen_always_matches_the_line)
 	static const char *const keys[] = {
 		"a", "b", " ", "xyz", LEFT, RIGHT, "\x7f", "\x1b[3~", "\x01", "\x05",
 		"\x15", "\x0b", "\x17", "\x1b[1;5D", "\x1b[1;5C", "\x1b[A", "\x1b[B",
-		"\x1b[9~", "\x04", "\x1b" "b",
+		"\x1b[9~", "\x04", "\x1b" "b", "\xc3\xa9", "\xe2\x82\xac",
 	};
 	unsigned seed = 12345;
 

@@ -57,8 +57,8 @@ TEST(mb2_build_parses_back_every_field)
 	qemu_512m(&m);
 	CHECK_EQ(mb2_build(&in, mbi_buf, sizeof(mbi_buf), &size), 0);
 	CHECK_EQ(bootinfo_parse(mbi_buf, size, 0x9000, &bi), 0);
-	CHECK_EQ(bi.mbi_size, size);
-	CHECK_EQ(bi.mbi_pa, 0x9000);
+	CHECK_EQ(bi.info_size, size);
+	CHECK_EQ(bi.info_pa, 0x9000);
 	CHECK_STR(bi.cmdline, in.cmdline);
 	CHECK_STR(bi.loader_name, in.loader_name);
 	CHECK_EQ(bi.module_count, 3);

@@ -320,3 +320,33 @@ TEST(memmap_random_against_model)
 		}
 	}
 }
+
+/* memmap= options, Linux's forms (kexec-tools' --pass-memmap-cmdline). */
+TEST(memmap_command_line_options)
+{
+	static const char *const bad[] = { "64M", "", "@0", "1@", "x@1", "1M%2M", "0@1M",
+					   "1M@2M@3M", "exactmap2" };
+	struct memmap_range r;
+	bool exact = false;
+
+	CHECK_EQ(memmap_parse_option("640K@0K", &r, &exact), 0);
+	CHECK_EQ(r.start, 0);
+	CHECK_EQ(r.end, 640 * 1024);
+	CHECK_EQ(r.type, MEMMAP_RAM);
+	CHECK(!exact);
+	CHECK_EQ(memmap_parse_option("5116K@16384K", &r, &exact), 0);
+	CHECK_EQ(r.start, 16 << 20);
+	CHECK_EQ(r.end, (16 << 20) + 5116 * 1024);
+	CHECK_EQ(memmap_parse_option("0x1000$0x9f000", &r, &exact), 0);
+	CHECK_EQ(r.type, MEMMAP_RESERVED);
+	CHECK_EQ(memmap_parse_option("4M#1G", &r, &exact), 0);
+	CHECK_EQ(r.type, MEMMAP_ACPI);
+	CHECK_EQ(r.start, 1ULL << 30);
+	CHECK_EQ(memmap_parse_option("1G!4G", &r, &exact), 0);
+	CHECK_EQ(r.type, 12);
+	CHECK_EQ(memmap_parse_option("exactmap", &r, &exact), 0);
+	CHECK(exact);
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++)
+		if (memmap_parse_option(bad[i], &r, &exact) != -E_INVAL)
+			test_fail(__FILE__, __LINE__, "'%s' accepted", bad[i]);
+}

@@ -62,16 +62,20 @@ static const struct field_case field_cases[] = {
 	{ "phentsize", EH(e_phentsize), 0, 2, 32, -E_INVAL, "e_phentsize" },
 	{ "no phdrs", EH(e_phnum), 0, 2, 0, -E_INVAL, "no program headers" },
 	{ "PN_XNUM phdrs", EH(e_phnum), 0, 2, 0xffff, -E_2BIG, "at most" },
-	{ "phoff in ehdr", EH(e_phoff), 0, 8, 8, -E_INVAL, "inside the ELF header" },
-	{ "phoff past end", EH(e_phoff), 0, 8, 4096, -E_TRUNC, "run past" },
-	{ "phoff huge", EH(e_phoff), 0, 8, UINT64_MAX - 8, -E_TRUNC, "run past" },
+	{ "ehsize", EH(e_ehsize), 0, 2, 52, -E_INVAL, "e_ehsize 52" },
+	{ "phoff in ehdr", EH(e_phoff), 0, 8, 8, -E_INVAL, "must follow the ELF header" },
+	{ "phoff past ehdr", EH(e_phoff), 0, 8, 4096, -E_INVAL, "must follow the ELF header" },
+	{ "phoff huge", EH(e_phoff), 0, 8, UINT64_MAX - 8, -E_INVAL, "must follow" },
 	{ "note size 0", PH(2, p_memsz), PH(2, p_filesz), 8, 0, -E_INVAL, "not in (0" },
 	{ "note too big", PH(2, p_memsz), PH(2, p_filesz), 8, VMCORE_NOTE_MAX + 4, -E_INVAL,
 	  "not in (0" },
 	{ "note filesz", PH(2, p_filesz), 0, 8, 4, -E_INVAL, "p_filesz 0x4 != p_memsz" },
-	{ "note offset", PH(2, p_offset), 0, 8, 0x1234, -E_INVAL, "p_offset 0x1234 != p_paddr" },
+	{ "note source wraps", PH(2, p_offset), 0, 8, UINT64_MAX - 4, -E_RANGE, "wraps" },
 	{ "load wraps", PH(LOAD1, p_paddr), PH(LOAD1, p_offset), 8, UINT64_MAX - 0x1000,
 	  -E_RANGE, "wraps" },
+	{ "load source past 2^52", PH(LOAD1, p_offset), 0, 8, 1ULL << 52, -E_RANGE, "2^52" },
+	{ "note after a load", PH(0, p_type), 0, 4, PT_LOAD, -E_INVAL,
+	  "phdr 1: a PT_NOTE after a PT_LOAD" },
 	{ "load filesz", PH(LOAD1, p_filesz), 0, 8, 1, -E_INVAL, "p_filesz" },
 	{ "type 2", PH(5, p_type), 0, 4, 2, -E_NOTSUP, "phdr 5: type 0x2" },
 };
@@ -110,12 +114,20 @@ TEST(vmcore_rejects_bad_fields)
 		}
 		CHECK_EQ(check_copy(hdr, vmc.hdr_size), -E_RANGE);
 	}
-	/* Every PT_LOAD gone: nothing to dump. */
+	/* Every PT_LOAD gone: nothing to dump; every PT_NOTE gone: no notes. */
 	memcpy(hdr, vmc.hdr, vmc.hdr_size);
 	for (unsigned i = NR_CPUS + 1; i < NR_CPUS + 5; i++)
 		memset(hdr + PH(i, p_type), 0, 4);
+	memcpy(hdr + EH(e_phnum), &(uint16_t){ NR_CPUS + 1 }, 2);
 	CHECK_EQ(check_copy(hdr, vmc.hdr_size), -E_INVAL);
 	CHECK(strstr(vmc.why, "no PT_LOAD"));
+	memcpy(hdr, vmc.hdr, vmc.hdr_size);
+	memcpy(hdr + EH(e_phoff), &(uint64_t){ 64 + (NR_CPUS + 1) * 56 }, 8);
+	memmove(hdr + 64, hdr + 64 + (NR_CPUS + 1) * 56, 4 * 56);
+	memcpy(hdr + EH(e_phoff), &(uint64_t){ 64 }, 8);
+	memcpy(hdr + EH(e_phnum), &(uint16_t){ 4 }, 2);
+	CHECK_EQ(check_copy(hdr, vmc.hdr_size), -E_INVAL);
+	CHECK(strstr(vmc.why, "no PT_NOTE"));
 }
 
 TEST(vmcore_survives_random_corruption)

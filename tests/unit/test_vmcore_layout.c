@@ -21,8 +21,8 @@ TEST(vmcore_layout_of_the_512m_machine)
 {
 	const struct vmcore_layout *l = &vmc.l;
 	const paddr_t loads[][2] = {	/* paddr, memsz, in elfcorehdr order */
-		{ KERN_PA, KERN_SIZE }, { 0, 0x9fc00 }, { 0x100000, WIN_START - 0x100000 },
-		{ WIN_END, 0x1ffe0000 - WIN_END },
+		{ 0, 0x9fc00 }, { 0x100000, WIN_START - 0x100000 },
+		{ WIN_END, 0x1ffe0000 - WIN_END }, { KERN_PA, KERN_SIZE },
 	};
 	uint64_t off;
 
@@ -33,23 +33,28 @@ TEST(vmcore_layout_of_the_512m_machine)
 	CHECK_EQ(l->nr_prstatus, 2);
 	CHECK_EQ(l->nr_bad_notes, 0);
 	CHECK_EQ(l->nr_loads, 4);
-	CHECK_EQ(l->hdr.ehdr.e_phnum, 5);
-	CHECK_EQ(l->hdr.ehdr.e_type, ET_CORE);
+	CHECK_EQ(l->ehdr->e_phnum, 5);
+	CHECK_EQ(l->ehdr->e_type, ET_CORE);
 	CHECK_EQ(l->hdr_size, 64 + 5 * 56);
-	CHECK_EQ(l->hdr.phdr[0].p_type, PT_NOTE);
-	CHECK_EQ(l->hdr.phdr[0].p_offset, l->hdr_size);
+	/* Linux 6.1's merged PT_NOTE: on the page after the headers, no
+	 * flags, no addresses, p_align 0; the data on the page after it. */
+	CHECK_EQ(l->phdr[0].p_type, PT_NOTE);
+	CHECK_EQ(l->phdr[0].p_offset, 4096);
+	CHECK_EQ(l->phdr[0].p_flags, 0);
+	CHECK_EQ(l->phdr[0].p_align, 0);
+	CHECK_EQ(l->phdr[0].p_vaddr | l->phdr[0].p_paddr, 0);
 	CHECK_EQ(l->notes_size, 2 * 356 + ELFCORE_NOTE_SIZE(10, vmc.vi.size));
-	CHECK_EQ(l->hdr.phdr[0].p_filesz, l->notes_size);
-	CHECK_EQ(l->data_offset, 4096);
+	CHECK_EQ(l->phdr[0].p_filesz, l->notes_size);
+	CHECK_EQ(l->data_offset, 8192);
 	off = l->data_offset;
 	for (unsigned i = 0; i < 4; i++) {
-		const Elf64_Phdr *ph = &l->hdr.phdr[1 + i];
+		const Elf64_Phdr *ph = &l->phdr[1 + i];
 
 		CHECK_EQ(ph->p_type, PT_LOAD);
 		CHECK_EQ(ph->p_paddr, loads[i][0]);
 		CHECK_EQ(ph->p_memsz, loads[i][1]);
 		CHECK_EQ(ph->p_filesz, loads[i][1]);
-		CHECK_EQ(ph->p_vaddr, i == 0 ? KERN_VA : DIRECT_MAP_BASE + loads[i][0]);
+		CHECK_EQ(ph->p_vaddr, i == 3 ? KERN_VA : DIRECT_MAP_BASE + loads[i][0]);
 		/* Whole pages, congruent with the physical address. */
 		CHECK_EQ(ph->p_offset, off + (ph->p_paddr & 0xfff));
 		off += ALIGN_UP(ph->p_paddr + ph->p_memsz, 4096) - ALIGN_DOWN(ph->p_paddr, 4096);
@@ -78,12 +83,13 @@ TEST(vmcore_extents_tile_the_file)
 	}
 	CHECK_EQ(off, l->size);
 	CHECK_EQ(n[VMCORE_EXTENT_MEM], 2);	/* header, notes */
+	CHECK_EQ(n[VMCORE_EXTENT_ZERO], 2);	/* the rest of their pages */
 	CHECK_EQ(n[VMCORE_EXTENT_PHYS], 4);	/* one per PT_LOAD */
 	/* Mid-extent lookups start where asked and end with the extent. */
-	CHECK(vmcore_extent_at(l, l->hdr.phdr[3].p_offset + 4097, &e));
+	CHECK(vmcore_extent_at(l, l->phdr[2].p_offset + 4097, &e));
 	CHECK_EQ(e.kind, VMCORE_EXTENT_PHYS);
 	CHECK_EQ(e.pa, 0x100000 + 4097);
-	CHECK_EQ(e.len, l->hdr.phdr[3].p_memsz - 4097);
+	CHECK_EQ(e.len, l->phdr[2].p_memsz - 4097);
 	CHECK(!vmcore_extent_at(l, l->size, &e));
 }
 
@@ -112,7 +118,7 @@ static int write_vmcore(const char *path)
 		}
 		vmc_expected(l, off, (uint64_t)n, want);
 		if (off == 0) {	/* the header and notes are the layout's own bytes */
-			memcpy(want, &l->hdr, l->hdr_size);
+			memcpy(want, l->ehdr, l->hdr_size);
 			memcpy(want + l->notes_offset, l->notes, l->notes_size);
 		}
 		if (memcmp(got, want, (size_t)n) != 0)
@@ -219,8 +225,7 @@ TEST(vmcore_file_opens_in_readelf_eu_readelf_and_gdb)
 	CHECK(strstr(out, "Advanced Micro Devices X86-64"));
 	CHECK_EQ(count(out, "\n  NOTE "), 1);
 	CHECK_EQ(count(out, "\n  LOAD "), 4);
-	CHECK(strstr(out, "LOAD           0x001000 0xffffffff80200000 0x0000000000200000 "
-			  "0x2f3456 0x2f3456 RWE"));
+	CHECK(strstr(out, " 0xffffffff80200000 0x0000000000200000 0x2f3456 0x2f3456 RWE"));
 	CHECK(strstr(out, "0xffff88801fe00000 0x000000001fe00000 0x1e0000 0x1e0000"));
 	CHECK_EQ(count(out, "NT_PRSTATUS (prstatus structure)"), 2);
 	CHECK_EQ(count(out, "VMCOREINFO"), 1);
@@ -276,8 +281,8 @@ TEST(vmcore_random_reads_match_a_full_read)
 			continue;
 		vmc_expected(l, off, (uint64_t)n, want);
 		for (uint64_t k = 0; k < (uint64_t)n && off + k < l->data_offset; k++)
-			want[k] = off + k < l->hdr_size ? ((uint8_t *)&l->hdr)[off + k]
-				: off + k < l->notes_offset + l->notes_size
+			want[k] = off + k < l->hdr_size ? ((const uint8_t *)l->ehdr)[off + k]
+				: off + k >= l->notes_offset && off + k < l->notes_offset + l->notes_size
 				? l->notes[off + k - l->notes_offset] : 0;
 		CHECK(memcmp(got, want, (size_t)n) == 0);
 	}
@@ -366,14 +371,15 @@ TEST(vmcore_bad_notes_are_dropped_with_a_warning)
 	vmc.sim.fail_end = 0x1000001;
 	CHECK_EQ(vmc_build(vmc.hdr, vmc.hdr_size), 0);
 	/* Old memory at 0x1000000 is 0xf00000 into the PT_LOAD from 1 MiB. */
-	CHECK_EQ(vmcore_read(&vmc.l, vmc.l.hdr.phdr[3].p_offset + 0xf00000 - 100, sizeof(out), out,
+	CHECK_EQ(vmcore_read(&vmc.l, vmc.l.phdr[2].p_offset + 0xf00000 - 100, sizeof(out), out,
 			     vmc_sim_read, &vmc.sim), -E_IO);
-	CHECK_EQ(vmcore_read(&vmc.l, vmc.l.hdr.phdr[3].p_offset + 0xf00000 - 100, 100, out,
+	CHECK_EQ(vmcore_read(&vmc.l, vmc.l.phdr[2].p_offset + 0xf00000 - 100, 100, out,
 			     vmc_sim_read, &vmc.sim), 100);
 }
 
 /* Segments that start and end inside pages keep p_offset congruent with
- * p_paddr, and the rest of their first and last pages reads as zeros. */
+ * p_paddr, and the rest of their first and last pages is old memory too
+ * (Linux's /proc/vmcore reads whole pages). */
 TEST(vmcore_unaligned_segments_keep_page_offsets)
 {
 	static struct memmap map;
@@ -396,16 +402,39 @@ TEST(vmcore_unaligned_segments_keep_page_offsets)
 	CHECK_EQ(elfcore_build_header(&p, vmc.hdr, sizeof(vmc.hdr), &vmc.hdr_size), 0);
 	CHECK_EQ(vmc_build(vmc.hdr, vmc.hdr_size), 0);
 	CHECK_EQ(l->nr_loads, 4);
-	CHECK_EQ(l->hdr.phdr[4].p_paddr, 0x400123);
+	CHECK_EQ(l->phdr[3].p_paddr, 0x400123);
 	for (unsigned i = 1; i <= l->nr_loads; i++)
-		CHECK_EQ(l->hdr.phdr[i].p_offset % 4096, l->hdr.phdr[i].p_paddr % 4096);
+		CHECK_EQ(l->phdr[i].p_offset % 4096, l->phdr[i].p_paddr % 4096);
 	CHECK(l->size <= sizeof(got));
 	CHECK_EQ(vmcore_read(l, 0, sizeof(got), got, vmc_sim_read, &vmc.sim), l->size);
 	vmc_expected(l, l->data_offset, l->size - l->data_offset, want);
 	CHECK(memcmp(got + l->data_offset, want, l->size - l->data_offset) == 0);
-	/* The page of 0x400123 in the file: zeros, then old memory. */
-	CHECK_EQ(got[l->hdr.phdr[4].p_offset - 1], 0);
-	CHECK_EQ(got[l->hdr.phdr[4].p_offset], vmc_pattern(0x400123));
-	CHECK_EQ(got[l->hdr.phdr[2].p_offset - 1], 0);
-	CHECK_EQ(got[l->hdr.phdr[2].p_offset], vmc_pattern(0x10400));
+	/* The page of 0x400123 in the file: old memory before it as well. */
+	CHECK_EQ(got[l->phdr[3].p_offset - 1], vmc_pattern(0x400122));
+	CHECK_EQ(got[l->phdr[3].p_offset], vmc_pattern(0x400123));
+	CHECK_EQ(got[l->phdr[1].p_offset - 1], vmc_pattern(0x103ff));
+	CHECK_EQ(got[l->phdr[1].p_offset], vmc_pattern(0x10400));
+}
+
+/* elfcorehdr= as Linux's setup_elfcorehdr reads it (memparse). */
+TEST(vmcore_elfcorehdr_argument_forms)
+{
+	static const char *const bad[] = { "", "@", "12X", "0x10@", "@0x10", "1@2@3", "K", "0x" };
+	paddr_t addr;
+	uint64_t size;
+
+	CHECK_EQ(vmcore_parse_elfcorehdr("490868K", &addr, &size), 0);	/* kexec-tools */
+	CHECK_EQ(addr, 490868ULL * 1024);
+	CHECK_EQ(size, 0);
+	CHECK_EQ(vmcore_parse_elfcorehdr("0x18000000", &addr, &size), 0);	/* kexec_file */
+	CHECK_EQ(addr, 0x18000000);
+	CHECK_EQ(vmcore_parse_elfcorehdr("0x1000@0x1bef8000", &addr, &size), 0);
+	CHECK_EQ(addr, 0x1bef8000);
+	CHECK_EQ(size, 0x1000);
+	CHECK_EQ(vmcore_parse_elfcorehdr("16K@1M", &addr, &size), 0);
+	CHECK_EQ(addr, 1 << 20);
+	CHECK_EQ(size, 16 << 10);
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++)
+		if (vmcore_parse_elfcorehdr(bad[i], &addr, &size) != -E_INVAL)
+			test_fail(__FILE__, __LINE__, "'%s' accepted", bad[i]);
 }

@@ -138,13 +138,16 @@ int vmc_build(const void *hdr, size_t size)
 void vmc_expected(const struct vmcore_layout *l, uint64_t off, uint64_t len, uint8_t *out)
 {
 	memset(out, 0, len);
+	/* Each PT_LOAD is its source's whole pages of old memory (Linux's). */
 	for (unsigned i = 1; i <= l->nr_loads; i++) {
-		const Elf64_Phdr *ph = &l->hdr.phdr[i];
-		uint64_t lo = MAX(off, ph->p_offset);
-		uint64_t hi = MIN(off + len, ph->p_offset + ph->p_filesz);
+		const Elf64_Phdr *ph = &l->phdr[i];
+		uint64_t page = l->src[i] & 0xfff;
+		uint64_t start = ph->p_offset - page;
+		uint64_t end = start + ALIGN_UP(page + ph->p_memsz, 4096);
+		uint64_t lo = MAX(off, start), hi = MIN(off + len, end);
 
 		if (lo < hi)
-			vmc_sim_read(&vmc.sim, ph->p_paddr + (lo - ph->p_offset), out + (lo - off),
+			vmc_sim_read(&vmc.sim, l->src[i] - page + (lo - start), out + (lo - off),
 				     hi - lo);
 	}
 }

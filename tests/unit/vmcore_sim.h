@@ -31,7 +31,7 @@ struct sim_region {
 
 /* Old memory: zeros but for the regions. */
 struct sim {
-	struct sim_region r[12];
+	struct sim_region r[20];
 	unsigned n;
 	paddr_t fail_start, fail_end;	/* reads meeting this fail with -E_IO */
 	unsigned long window_reads;	/* reads meeting the crash window: a bug */

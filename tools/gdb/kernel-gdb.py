@@ -6,30 +6,17 @@
 # physical address pa is read at DIRECT_MAP_BASE + pa, as the kernel does.
 # Linux: scripts/gdb/linux/ (lx-dmesg, lx-iomem), and the crash utility.
 
+import os
 import re
-import struct
+import sys
 
 import gdb
 
-# boot/layout.h and kexec/kexec_layout.h: macros are not in the DWARF, so they
-# are written again here (tests/scenarios/test_gdb_helpers.py checks they match).
-DIRECT_MAP_BASE = 0xffff888000000000
-KERNEL_VIRT_BASE = 0xffffffff80000000
-PAGE_SIZE = 4096
-IND_DESTINATION = 0x1
-IND_INDIRECTION = 0x2
-IND_DONE = 0x4
-IND_SOURCE = 0x8
-IND_PER_PAGE = 512
-KEXEC_TYPE_CRASH = 1
+# The formats the gdb and drgn helpers share (tools/kernel_formats.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import kernel_formats as kf  # noqa: E402
 
-# mm/memmap.c memmap_type_name(): the names the kernel prints.
-E820_NAMES = {1: "usable", 2: "reserved", 3: "ACPI data", 4: "ACPI NVS", 5: "unusable",
-              7: "persistent (type 7)", 12: "persistent (type 12)"}
-
-# Bounds that stop a walk over a corrupt structure instead of looping forever.
-MAX_IOMEM_NODES = 4096
-MAX_IND_PAGES = 1 << 16
+DIRECT_MAP_BASE, KERNEL_VIRT_BASE = kf.DIRECT_MAP_BASE, kf.KERNEL_VIRT_BASE
 
 
 # ------------------------------------------------------------ reading memory
@@ -67,6 +54,8 @@ class KernelCommand(gdb.Command):
         except gdb.MemoryError as e:
             raise gdb.GdbError(f"{self.name}: {e} (a pointer not set yet, or memory "
                                f"not in the vmcore)")
+        except kf.DumpError as e:
+            raise gdb.GdbError(f"{self.name}: {e}")
         except gdb.GdbError as e:
             if str(e).startswith((self.name + ":", "usage:")):
                 raise
@@ -104,23 +93,6 @@ def c_string(ptr):
         return f"<unreadable 0x{int(ptr):x}>"
 
 
-def format_size(size):
-    """kernel/strutil.c format_size(): "639 KiB", "510.8 MiB" (one decimal, truncated)."""
-    units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-    u, scale = 0, 1
-    while u + 1 < len(units) and size >= scale * 1024:
-        scale, u = scale * 1024, u + 1
-    if u == 0:
-        return f"{size} bytes"
-    if size % scale == 0:
-        return f"{size // scale} {units[u]}"
-    return f"{size // scale}.{size % scale * 10 // scale} {units[u]}"
-
-
-def half_open(start, end):
-    return f"[0x{start:016x}, 0x{end:016x})"
-
-
 def parse_number(text, what):
     try:
         return int(gdb.parse_and_eval(text)) & 0xffffffffffffffff
@@ -130,44 +102,14 @@ def parse_number(text, what):
 
 # ------------------------------------------------------------------- kdmesg
 
-class LogRecord:
-    """struct log_record (kernel/logring.h), decoded with the DWARF's offsets."""
-
-    def __init__(self):
-        t = "struct log_record"
-        self.size = gdb.lookup_type(t).sizeof
-        self.ts = offset_of(t, "ts_nsec")
-        self.len = offset_of(t, "len")
-        self.text_len = offset_of(t, "text_len")
-        self.level = offset_of(t, "level")
-
-    def decode(self, buf, idx):
-        """(ts_nsec, len, text_len, level) of the header at idx."""
-        return (struct.unpack_from("<Q", buf, idx + self.ts)[0],
-                struct.unpack_from("<H", buf, idx + self.len)[0],
-                struct.unpack_from("<H", buf, idx + self.text_len)[0],
-                buf[idx + self.level])
-
-
 def log_records(ring):
-    """Yield (seq, ts_nsec, level, text) from first_seq to next_seq, as
-    kernel/logring.c logring_read does; raise gdb.GdbError on a bad record."""
-    rec = LogRecord()
-    buf_len = int(ring["buf_len"])
-    buf = read(int(ring["buf"]), buf_len)
-    idx = int(ring["first_idx"])
-    for seq in range(int(ring["first_seq"]), int(ring["next_seq"])):
-        # A wrap marker (len 0), or no room for a header: the record is at 0.
-        if idx + rec.size > buf_len or rec.decode(buf, idx)[1] == 0:
-            idx = 0
-        ts, length, text_len, level = rec.decode(buf, idx)
-        if length < rec.size or length % 8 or idx + length > buf_len or \
-                rec.size + text_len > length:
-            raise gdb.GdbError(f"kdmesg: record {seq} at offset {idx} is corrupt "
-                               f"(len {length}, text_len {text_len}); stopping")
-        text = buf[idx + rec.size:idx + rec.size + text_len]
-        yield seq, ts, level, text.decode("utf-8", "replace")
-        idx += length
+    """(seq, ts_nsec, level, text) of kernel_log's records, oldest first."""
+    t = "struct log_record"
+    layout = (gdb.lookup_type(t).sizeof, offset_of(t, "ts_nsec"), offset_of(t, "len"),
+              offset_of(t, "text_len"), offset_of(t, "level"))
+    buf = read(int(ring["buf"]), int(ring["buf_len"]))
+    return kf.log_records(buf, int(ring["first_idx"]), int(ring["first_seq"]),
+                          int(ring["next_seq"]), layout)
 
 
 class KDmesg(KernelCommand):
@@ -189,8 +131,7 @@ dead kernel's log, panic message last) and on a live kernel."""
         if int(ring["first_seq"]) == int(ring["next_seq"]):
             gdb.write("kdmesg: the log ring is empty (nothing printed yet?)\n")
         for _, ts, level, text in log_records(ring):
-            prefix = f"<{level}>" if args else ""
-            gdb.write(f"{prefix}[{ts // 1000000000:5d}.{ts % 1000000000 // 1000:06d}] {text}\n")
+            gdb.write(kf.printk_line(ts, text, level if args else None) + "\n")
 
 
 # ------------------------------------------------------------------ kmemmap
@@ -201,17 +142,10 @@ def print_e820():
     count = int(m["count"])
     if count > m["range"].type.range()[1] + 1:
         raise gdb.GdbError(f"kmemmap: firmware_memmap.count is {count}: corrupt")
-    usable, ram_end = 0, 0
-    for i in range(count):
-        r = m["range"][i]
-        start, end, kind = int(r["start"]), int(r["end"]), int(r["type"])
-        name = E820_NAMES.get(kind, f"type {kind}")
-        gdb.write(f"e820: {half_open(start, end)} {name} ({format_size(end - start)})\n")
-        if kind == 1:
-            usable += end - start
-            ram_end = max(ram_end, end)
-    gdb.write(f"e820: {count} ranges, {format_size(usable)} usable, "
-              f"RAM ends at 0x{ram_end:x}\n")
+    ranges = [(int(m["range"][i]["start"]), int(m["range"][i]["end"]), int(m["range"][i]["type"]))
+              for i in range(count)]
+    for line in kf.e820_lines(ranges):
+        gdb.write(line + "\n")
 
 
 def resource_nodes(root):
@@ -220,8 +154,8 @@ def resource_nodes(root):
     node, depth, seen = root["child"], 0, 0
     while int(node):
         seen += 1
-        if seen > MAX_IOMEM_NODES:
-            raise gdb.GdbError(f"kmemmap: more than {MAX_IOMEM_NODES} iomem nodes: a loop?")
+        if seen > kf.MAX_IOMEM_NODES:
+            raise gdb.GdbError(f"kmemmap: more than {kf.MAX_IOMEM_NODES} iomem nodes: a loop?")
         res = node.dereference()
         yield res, depth
         if int(res["child"]):
@@ -236,9 +170,8 @@ def resource_nodes(root):
 def print_iomem():
     """iomem_resource like the kernel's iomem command, 2 spaces per depth."""
     for res, depth in resource_nodes(global_value("iomem_resource")):
-        start, end = int(res["start"]), int(res["end"])
-        gdb.write(f"{' ' * (2 * depth)}{half_open(start, end)} {format_size(end - start)}  "
-                  f"{c_string(res['name'])}\n")
+        gdb.write(kf.iomem_line(depth, int(res["start"]), int(res["end"]),
+                                c_string(res["name"])) + "\n")
 
 
 class KMemmap(KernelCommand):
@@ -266,72 +199,16 @@ depth, as the kernel's iomem command prints it.  Without an argument, both."""
 
 # ---------------------------------------------------------------- kexec-ind
 
-def ind_entries(head):
-    """Yield (index, entry, dest) over an IND list, as kexec_core.c
-    kimage_walk does: the head first, IND_INDIRECTION links followed into
-    their page, the end at IND_DONE or an empty (0) slot.  Physical pages
-    are read through the direct map, one page per read."""
-    entry, index, dest = head, 0, 0
-    page, slot, pages = None, 0, set()
-    while True:
-        addr = entry & ~(PAGE_SIZE - 1)
-        if entry & IND_DESTINATION:
-            dest = addr
-        yield index, entry, dest
-        index += 1
-        if entry & IND_DESTINATION:
-            slot += 1
-        elif entry & IND_INDIRECTION:
-            if addr in pages or len(pages) == MAX_IND_PAGES:
-                raise gdb.GdbError(f"kexec-ind: indirection page 0x{addr:x} seen twice, "
-                                   f"or more than {MAX_IND_PAGES}: the list loops")
-            pages.add(addr)
-            page = struct.unpack(f"<{IND_PER_PAGE}Q", read_phys(addr, PAGE_SIZE))
-            slot = 0
-        elif entry == 0 or entry & IND_DONE:
-            return
-        else:
-            if entry & IND_SOURCE:
-                dest += PAGE_SIZE
-            slot += 1
-        if page is None or slot == IND_PER_PAGE:
-            # The relocate stub would run off the page: the list is broken.
-            raise gdb.GdbError(f"kexec-ind: entry {index - 1} (0x{entry:x}) is not followed "
-                               f"by a link: the list runs past its page")
-        entry = page[slot]
-
-
-def describe_entry(index, entry, dest):
-    """One entry in the format of the kernel's `kexec -s -v`."""
-    pa = entry & ~(PAGE_SIZE - 1)
-    if entry & IND_DESTINATION:
-        return f"  [{index:5d}] IND_DESTINATION  0x{pa:016x}"
-    if entry & IND_INDIRECTION:
-        return f"  [{index:5d}] IND_INDIRECTION  0x{pa:016x}  (list continues there)"
-    if entry & IND_DONE:
-        return f"  [{index:5d}] IND_DONE"
-    if entry & IND_SOURCE:
-        return (f"  [{index:5d}] IND_SOURCE       0x{pa:016x}  -> 0x{dest:016x}"
-                + ("  (in place)" if pa == dest else ""))
-    return f"  [{index:5d}] 0x{entry:016x}  no IND_* flag: not a valid entry"
-
-
-def print_image_header(kl, crash):
-    """The lines of the kernel's `kexec -s` before the segment table."""
+def image_fields(kl):
+    """The struct kexec_loaded fields `kexec -s` prints (kf.image_lines)."""
     image = kl["image"]
-    gdb.write(f"kexec: {'crash (kexec -p)' if crash else 'kexec (kexec -l)'} image "
-              f"'{kl['kernel'].string()}' loaded for generation {int(kl['generation'])}, "
-              f"cmdline '{kl['cmdline'].string()}'\n")
-    gdb.write(f"  entry 0x{int(kl['entry32']):x} (32-bit multiboot2), information at "
-              f"0x{int(kl['mbi_pa']):x}\n")
-    gdb.write(f"  purgatory at 0x{int(kl['purgatory_pa']):x}, started at "
-              f"0x{int(image['start']):x}; checks {int(kl['purgatory_segment'])} segments' "
-              f"SHA-256\n")
-    gdb.write(f"  control page 0x{int(kl['control_pa']):x}, identity page tables at "
-              f"0x{int(kl['pgd_pa']):x} ({int(kl['nr_pgt_pages'])} pages)\n")
-    if crash:
-        window = half_open(int(image["crash_start"]), int(image["crash_end"]))
-        gdb.write(f"  crash window {window}, read-only until a panic\n")
+    fields = {"kernel": kl["kernel"].string(), "cmdline": kl["cmdline"].string()}
+    for name in ("generation", "linux_boot", "entry_pa", "info_pa", "purgatory_pa",
+                 "purgatory_segment", "control_pa", "pgd_pa", "nr_pgt_pages"):
+        fields[name] = int(kl[name])
+    for name in ("start", "crash_start", "crash_end"):
+        fields[name] = int(image[name])
+    return fields
 
 
 def image_segments(kl):
@@ -342,34 +219,6 @@ def image_segments(kl):
         raise gdb.GdbError(f"kexec-ind: nr_segments is {n}: corrupt")
     return [(int(image["segment"][i]["mem"]), int(image["segment"][i]["memsz"]),
              kl["what"][i].string()) for i in range(n)]
-
-
-def print_segments(segments):
-    gdb.write("   # destination                               size        what\n")
-    for i, (mem, memsz, what) in enumerate(segments):
-        gdb.write(f"  {i:2d} {half_open(mem, mem + memsz)}  {format_size(memsz):<10}  {what}\n")
-
-
-def summarize(entries, segments):
-    """Counts as kexec_core.c kimage_summarize, plus source pages that are
-    some other page's destination (there must be none)."""
-    s = dict(entries=0, destinations=0, sources=0, in_place=0, ind_pages=0, clobbers=0)
-    for _, entry, dest in entries:
-        pa = entry & ~(PAGE_SIZE - 1)
-        if entry == 0:
-            continue
-        s["entries"] += 1
-        if entry & IND_DESTINATION:
-            s["destinations"] += 1
-        elif entry & IND_INDIRECTION:
-            s["ind_pages"] += 1
-        elif entry & IND_SOURCE:
-            s["sources"] += 1
-            if pa == dest:
-                s["in_place"] += 1
-            elif any(mem <= pa < mem + memsz for mem, memsz, _ in segments):
-                s["clobbers"] += 1
-    return s
 
 
 class KexecInd(KernelCommand):
@@ -396,52 +245,34 @@ were written straight into the crash window at load time."""
         if rest not in ([], ["crash"]):
             raise gdb.GdbError("usage: kexec-ind [-v] [crash]")
         crash = rest == ["crash"]
-        kl = static_value("loaded", "kexec_file.c")[KEXEC_TYPE_CRASH if crash else 0]
+        kl = static_value("loaded", "kexec_file.c")[kf.KEXEC_TYPE_CRASH if crash else 0]
         if not kl["loaded"]:
             gdb.write(f"kexec-ind: no {'crash' if crash else 'kexec'} image loaded "
                       f"(kexec {'-p' if crash else '-l'} first)\n")
             return
-        print_image_header(kl, crash)
         segments = image_segments(kl)
-        print_segments(segments)
+        for line in kf.image_lines(image_fields(kl), crash) + kf.segment_lines(segments):
+            gdb.write(line + "\n")
         self.walk(kl["image"], segments, verbose)
 
-    def walk(self, image, segments, verbose):
+    @staticmethod
+    def walk(image, segments, verbose):
         head, entries, broken = int(image["head"]), [], None
         try:
-            for e in ind_entries(head):
+            for e in kf.ind_entries(head, read_phys):
                 entries.append(e)
-        except gdb.GdbError as e:
+        except (kf.DumpError, gdb.GdbError) as e:
             broken = e          # show the part walked, then the reason
-        s = summarize(entries, segments)
-        if s["entries"] <= 1 and head & IND_DONE:
-            gdb.write("  IND list: empty (IND_DONE): the segments were copied into the "
-                      "window at load time\n")
-            return
-        gdb.write(f"  IND list{' (walked until the error below)' if broken else ''}: "
-                  f"head 0x{head:x}, {s['entries']} entries: "
-                  f"{s['destinations']} destinations, {s['sources']} pages to copy "
-                  f"({s['in_place']} already in place), {s['ind_pages']} indirection pages; "
-                  f"{int(image['nr_swaps'])} swaps, {int(image['nr_parked'])} parked\n")
-        if verbose:
-            for index, entry, dest in entries:
-                if entry:       # an empty slot ends a list still being built
-                    gdb.write(describe_entry(index, entry, dest) + "\n")
+        s = kf.summarize(entries, segments)
+        for line in kf.ind_list_lines(head, entries, s, int(image["nr_swaps"]),
+                                      int(image["nr_parked"]), verbose, broken):
+            gdb.write(line + "\n")
         if broken:
             raise broken
-        self.check(image, s)
-
-    @staticmethod
-    def check(image, s):
-        """The walk must agree with the counters the loader kept."""
-        want = (int(image["nr_source_pages"]), int(image["nr_ind_pages"]))
-        got = (s["sources"], s["ind_pages"])
-        if want != got:
-            gdb.write(f"  kexec-ind: warning: the kimage counts {want[0]} source and "
-                      f"{want[1]} indirection pages, the walk found {got[0]} and {got[1]}\n")
-        if s["clobbers"]:
-            gdb.write(f"  kexec-ind: warning: {s['clobbers']} source pages are another "
-                      f"page's destination: the copy would overwrite them\n")
+        if s["entries"] > 1 or not head & kf.IND_DONE:
+            for line in kf.ind_check_lines(int(image["nr_source_pages"]),
+                                           int(image["nr_ind_pages"]), s):
+                gdb.write(line + "\n")
 
 
 # --------------------------------------------------------------------- ksym

@@ -29,6 +29,7 @@ class Build:
         "kernel.elf": "make",
         "isodir/boot/grub/grub.cfg": "make iso",
         "mini32.elf": "make iso",
+        "bzImage": "make",
         "host/unittests": "make unit",
         "tools/vmcore-inspect": "make tools",
     }

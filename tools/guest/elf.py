@@ -1,5 +1,6 @@
 """The ELF files the host side reads, through pyelftools: a vmcore on a dump
-disk, kernel.elf's symbols, its build id, the source file of a function.
+disk, a vmcore's memory and notes (Vmcore), kernel.elf's symbols, its build
+id, the source file of a function.
 
 The capture kernel writes the vmcore at byte 0 of the dump disk, which is
 larger; the vmcore's size follows from its own program headers: the end of
@@ -29,8 +30,9 @@ def program_headers(path):
 
 def vmcore_size(f):
     """The size in bytes of the ELF64 core file at the start of the open
-    binary file f.  Raises ValueError, saying why, when f does not start
-    with one."""
+    binary file f: its last PT_LOAD's bytes run to a page boundary, as a
+    PT_LOAD is whole pages of memory in /proc/vmcore's layout.  Raises
+    ValueError, saying why, when f does not start with one."""
     f.seek(0)
     try:
         elf = ELFFile(f)
@@ -41,12 +43,15 @@ def vmcore_size(f):
     if elf["e_type"] != "ET_CORE":
         raise ValueError(f"ELF type {elf['e_type']}, not ET_CORE")
     phnum, phentsize = elf["e_phnum"], elf["e_phentsize"]
-    if phentsize != 56 or phnum == 0 or phnum > 4096:
+    if phentsize != 56 or phnum == 0 or phnum >= 0xffff:
         raise ValueError(f"implausible program headers ({phnum} of {phentsize} bytes)")
     end = elf["e_phoff"] + phnum * phentsize
     try:
         for seg in elf.iter_segments():
-            end = max(end, seg["p_offset"] + seg["p_filesz"])
+            seg_end = seg["p_offset"] + seg["p_filesz"]
+            if seg["p_type"] == "PT_LOAD":
+                seg_end = (seg_end + 4095) & ~4095
+            end = max(end, seg_end)
     except ELFError:
         raise ValueError("program headers run past the end of the disk")
     return end
@@ -142,3 +147,54 @@ class Symbols:
             raise KeyError(f"{name} has no size in {self.path}")
         start, size = self.table[name]
         return start, start + size
+
+
+class Vmcore:
+    """A vmcore, read from the host: its PT_LOADs, its notes, the KEY=VALUE
+    lines of its VMCOREINFO and DUMPINFO notes, and the dead kernel's
+    memory by physical or virtual address.  Use with `with`."""
+
+    def __init__(self, path):
+        self.path = path
+        self.f = open(path, "rb")
+        elf = open_elf(self.f)
+        self.loads = []         # (paddr, vaddr, size, file offset), in file order
+        self.notes = []         # (owner, type, desc bytes)
+        for seg in elf.iter_segments():
+            if seg["p_type"] == "PT_LOAD":
+                self.loads.append((seg["p_paddr"], seg["p_vaddr"], seg["p_filesz"],
+                                   seg["p_offset"]))
+            elif seg["p_type"] == "PT_NOTE":
+                self.notes += [(n["n_name"], n["n_type"], n["n_descdata"])
+                               for n in seg.iter_notes()]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.f.close()
+
+    def keys(self, owner):
+        """{KEY: VALUE} of the first note of owner ("VMCOREINFO",
+        "DUMPINFO"); {} if there is none."""
+        for name, _, desc in self.notes:
+            if name == owner:
+                lines = desc.decode(errors="replace").split("\n")
+                return dict(line.split("=", 1) for line in lines if "=" in line)
+        return {}
+
+    def _read(self, addr, size, field):
+        for load in self.loads:
+            start = load[field]
+            if start <= addr and addr + size <= start + load[2]:
+                self.f.seek(load[3] + addr - start)
+                return self.f.read(size)
+        return None
+
+    def read_phys(self, pa, size):
+        """size bytes of physical memory at pa from one PT_LOAD, or None."""
+        return self._read(pa, size, 0)
+
+    def read_virt(self, va, size):
+        """size bytes at virtual address va (a PT_LOAD's p_vaddr range), or None."""
+        return self._read(va, size, 1)

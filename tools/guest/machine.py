@@ -59,6 +59,25 @@ class _FromPosition:
         return 0
 
 
+# UEFI firmware from Debian's ovmf package: the code read-only, and the
+# variable store copied per machine (the firmware writes boot entries to it).
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE.fd")
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS.fd")
+FIRMWARES = ("seabios", "ovmf")
+
+
+def ovmf_args(directory):
+    """QEMU arguments for OVMF with a writable copy of its variables in directory."""
+    for f in (OVMF_CODE, OVMF_VARS):
+        if not f.is_file():
+            raise GuestError(f"{f} is missing: install Debian's ovmf package "
+                             "(tools/install-deps.sh)")
+    vars_copy = Path(directory) / "OVMF_VARS.fd"
+    shutil.copyfile(OVMF_VARS, vars_copy)
+    return ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+            "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
+
+
 def free_tcp_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now (for -gdb)."""
     with socket.socket() as s:
@@ -71,24 +90,33 @@ class Machine:
 
     build: a Build or a build directory (default $BUILD or build).  mem:
     -m value.  cmdline: kernel command line (GRUB script text, see
-    iso.build_iso).  iso: boot this ISO instead.  machine: QEMU's -M
-    ("pc", "q35").  smp: QEMU's -smp (a CPU count, or "4,sockets=2,...").
-    cpu: QEMU's -cpu ("qemu64", "max"; None: QEMU's default).  extra_args:
-    more QEMU arguments.  reboot: False adds -no-reboot (a guest reset
-    makes QEMU exit).  lifetime: seconds after which QEMU is killed
-    whatever happens.  start: boot at once (else call start()).
+    iso.build_iso).  iso: boot this ISO instead.  kernel: boot this file
+    with QEMU's -kernel (the bzImage: QEMU's own Linux loader, no GRUB;
+    cmdline goes to -append, initrd to -initrd).  extra_args: more QEMU
+    arguments.  reboot: False adds -no-reboot (a guest reset makes QEMU
+    exit).  lifetime: seconds after which QEMU is killed whatever happens.
+    firmware: "seabios" (the PC BIOS) or "ovmf" (UEFI: Debian's OVMF with a
+    private copy of its variable store).  machine: QEMU's "pc" (i440FX) or
+    "q35".  smp: QEMU's -smp (a CPU count, or "4,sockets=2,...").  cpu:
+    QEMU's -cpu ("qemu64", "max"; None: QEMU's default).  start: boot at
+    once (else call start()).
     """
 
     def __init__(self, build=None, mem="512M", cmdline="", iso=None, extra_args=(),
-                 lifetime=QEMU_LIFETIME, reboot=False, start=True, machine="pc", smp=1,
-                 cpu=None):
+                 lifetime=QEMU_LIFETIME, reboot=False, start=True, firmware="seabios",
+                 machine="pc", smp=1, cpu=None, kernel=None, initrd=None):
+        if firmware not in FIRMWARES:
+            raise ValueError(f"firmware {firmware!r}: one of {', '.join(FIRMWARES)}")
+        self.firmware = firmware
+        self.machine = machine
         self.build = build if isinstance(build, Build) else Build(build)
         self.mem = mem
-        self.machine_type = machine
         self.smp = str(smp)
         self.cpu = cpu
         self.cmdline = cmdline
         self.iso = Path(iso) if iso else None
+        self.kernel = Path(kernel) if kernel else None
+        self.initrd = Path(initrd) if initrd else None
         self.extra_args = list(extra_args)
         self.lifetime = lifetime
         self.reboot = reboot
@@ -115,10 +143,13 @@ class Machine:
     # -- lifecycle -----------------------------------------------------------
 
     def command_line(self):
-        iso = self.iso or build_iso(self.build, self.cmdline)
-        args = [QEMU, "-M", self.machine_type, "-accel", "tcg", "-m", self.mem,
-                "-smp", self.smp] + (["-cpu", self.cpu] if self.cpu else []) + [
-                "-cdrom", str(iso), "-boot", "d",
+        if self.kernel:
+            boot = ["-kernel", str(self.kernel), "-append", self.cmdline]
+            boot += ["-initrd", str(self.initrd)] if self.initrd else []
+        else:
+            boot = ["-cdrom", str(self.iso or build_iso(self.build, self.cmdline)), "-boot", "d"]
+        args = [QEMU, "-M", self.machine, "-accel", "tcg", "-m", self.mem,
+                "-smp", self.smp] + (["-cpu", self.cpu] if self.cpu else []) + boot + [
                 "-display", "none",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                 # QEMU waits for us on the console before it starts the guest.
@@ -126,6 +157,8 @@ class Machine:
                 "-monitor", f"unix:{self.monitor_path},server=on,wait=off",
                 "-chardev", f"file,id=seabios,path={self.firmware_log}",
                 "-device", "isa-debugcon,iobase=0x402,chardev=seabios"]
+        if self.firmware == "ovmf":
+            args += ovmf_args(self.tmp)
         if not self.reboot:
             args.append("-no-reboot")
         return args + self.extra_args
@@ -306,7 +339,8 @@ class Machine:
 
     def config(self):
         return (self.mem, self.cmdline, str(self.iso), tuple(self.extra_args), self.reboot,
-                self.machine_type, self.smp, self.cpu)
+                self.firmware, self.machine, self.smp, self.cpu, str(self.kernel),
+                str(self.initrd))
 
     def wait_prompt(self, timeout=BOOT_TIMEOUT, fail_on_panic=True):
         """Wait for the next shell prompt.  A "Kernel panic" line on the way

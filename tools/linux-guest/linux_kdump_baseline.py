@@ -60,7 +60,8 @@ def one_crash(kit, first, syscall, crashkernel, mem="512M", dump=None, log_path=
 
     Returns a dict: ok (capture /init reached with /proc/vmcore), why (if
     not), load_out (kexec's own output), panic_to_init (s), vmcore_bytes,
-    and with `dump` (a disk image path) dump_secs once the vmcore is saved.
+    and with `dump` (a disk image path) dump_secs (guest clock) and
+    panic_to_saved (host seconds) once the vmcore is saved.
     `capture_extra` is added to the capture kernel's command line."""
     name, flags = SYSCALLS[syscall]
     extra = []
@@ -99,6 +100,7 @@ def one_crash(kit, first, syscall, crashkernel, mem="512M", dump=None, log_path=
         if dump:
             m = g.expect(r"linux-guest: vmcore saved to \S+ \((\d+) bytes\) in ([\d.]+) s", 1800)
             res["dump_secs"] = float(m.group(2))
+            res["panic_to_saved"] = time.monotonic() - t0
         res["exit_status"] = g.wait_exit(120)
     return res
 

@@ -5,12 +5,14 @@
  * whether the given kernel.elf is the build that crashed.
  */
 #include "commands.h"
+#include "dumpinfo.h"
 #include "symbols.h"
 #include "util.h"
 #include "vmcore.h"
 #include "vmcoreinfo.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -31,7 +33,7 @@ static const char *const reg_names[NGREG] = {
 
 static const char *note_type_name(const struct vmcore_note *n)
 {
-	if (strcmp(n->owner, "VMCOREINFO") == 0)
+	if (strcmp(n->owner, "VMCOREINFO") == 0 || strcmp(n->owner, "DUMPINFO") == 0)
 		return "(KEY=VALUE text)";
 	if (strcmp(n->owner, "CORE") != 0)
 		return "";
@@ -102,13 +104,42 @@ static void print_vmcoreinfo(const struct vmcore *vc)
 		printf("  %.*s=%.*s\n", (int)klen, key, (int)vlen, val);
 }
 
+/* Linux writes SYMBOL() values in hex without 0x ("%lx"). */
+static bool linux_symbol(const struct vmcore *vc, const char *key, uint64_t *v)
+{
+	char val[64], *end;
+
+	if (!vmcoreinfo_value(vc, key, val, sizeof(val)) || !val[0])
+		return false;
+	*v = strtoull(val, &end, 16);
+	return *end == '\0';
+}
+
+/* Linux's: the kernel text mapping is _stext; RAM is direct-mapped at one
+ * offset (randomised: KASLR), the one the biggest PT_LOAD has. */
+static void linux_bases(const struct vmcore *vc, uint64_t *image_va, uint64_t *page_offset)
+{
+	const struct vmcore_load *big = NULL;
+
+	linux_symbol(vc, "SYMBOL(_stext)", image_va);
+	for (unsigned i = 0; i < vc->nr_loads; i++)
+		if (vc->loads[i].vaddr != *image_va && (!big || vc->loads[i].size > big->size))
+			big = &vc->loads[i];
+	if (big)
+		*page_offset = big->vaddr - big->paddr;
+}
+
 static void print_loads(const struct vmcore *vc)
 {
 	uint64_t page_offset = 0, image_va = 0, total = 0;
 	char size[32];
 
-	vmcoreinfo_number_opt(vc, "NUMBER(page_offset_base)", &page_offset);
-	vmcoreinfo_number_opt(vc, "NUMBER(kernel_virt_start)", &image_va);
+	if (vmcore_is_linux(vc)) {
+		linux_bases(vc, &image_va, &page_offset);
+	} else {
+		vmcoreinfo_number_opt(vc, "NUMBER(page_offset_base)", &page_offset);
+		vmcoreinfo_number_opt(vc, "NUMBER(kernel_virt_start)", &image_va);
+	}
 	for (unsigned i = 0; i < vc->nr_loads; i++)
 		total += vc->loads[i].size;
 	printf("memory: %u PT_LOADs, %s\n", vc->nr_loads, format_size(size, sizeof(size), total));
@@ -184,6 +215,12 @@ int cmd_info(int argc, char **argv)
 		snprintf(release, sizeof(release), "unknown");
 	printf("vmcore: %s, %s, ELF64 core for x86-64, %zu program headers, kernel %s\n",
 	       vc.path, format_size(size, sizeof(size), vc.file_size), vc.nr_phdrs, release);
+	if (vmcore_is_linux(&vc))
+		printf("kernel: Linux %s (its VMCOREINFO names init_uts_ns); dmesg, read and memmap "
+		       "know kexec-kernel's structures only: for Linux's use makedumpfile "
+		       "--dump-dmesg, crash or drgn\n", release);
+	else
+		printf("kernel: kexec-kernel %s\n", release);
 	/* The build id first decides whether rip can be trusted to kernel.elf. */
 	matches = print_build_id(&vc, argc == 2 ? &ke : NULL);
 	print_notes(&vc);
@@ -194,6 +231,7 @@ int cmd_info(int argc, char **argv)
 		printf("CPUs: none (no CORE/NT_PRSTATUS note)\n");
 	print_vmcoreinfo(&vc);
 	print_loads(&vc);
+	dumpinfo_print(&vc);
 	print_crash_time(&vc);
 	if (argc == 2)
 		kernel_elf_close(&ke);

@@ -8,6 +8,7 @@
  * (kernel/resource.c) and the same map as the e820 table (arch/x86/kernel/e820.c).
  */
 #include "layout.h"
+#include "dumpinfo.h"
 #include "util.h"
 #include "vmcoreinfo.h"
 #include "xlate.h"
@@ -120,11 +121,11 @@ static enum region_kind iomem_kind(const char *name)
 		return RK_UNUSABLE;
 	if (strncmp(name, "Kernel ", 7) == 0)
 		return RK_KERNEL;
-	if (strcmp(name, "Multiboot2 info") == 0)
+	if (strcmp(name, "Multiboot2 info") == 0 || strcmp(name, "boot_params") == 0)
 		return RK_MBI;
 	if (strcmp(name, "Crash kernel") == 0)
 		return RK_CRASH;
-	if (name[0] == '/' || strcmp(name, "boot module") == 0)
+	if (name[0] == '/' || strcmp(name, "boot module") == 0 || strcmp(name, "initrd") == 0)
 		return RK_MODULE;
 	return RK_OTHER;
 }
@@ -255,12 +256,23 @@ static int by_paddr(const void *a, const void *b)
 	return x->paddr < y->paddr ? -1 : x->paddr > y->paddr;
 }
 
-static void add_excluded(struct layout *lo, unsigned lane, uint64_t start, uint64_t end)
+/* RAM the PT_LOADs leave out: the window's part named so, the rest by the
+ * dump level that left it out (a filtered dump) or as "not dumped". */
+static void add_excluded(struct layout *lo, unsigned lane, uint64_t start, uint64_t end,
+			 const char *other)
 {
-	bool window = start < lo->window_end && end > lo->window_start;
+	uint64_t ws = lo->window_start, we = lo->window_end;
 
-	add(lo, start, end, RK_EXCLUDED, lane,
-	    window ? "excluded: crash window" : "excluded: not dumped");
+	if (end <= ws || start >= we || we <= ws) {
+		add(lo, start, end, RK_EXCLUDED, lane, other);
+		return;
+	}
+	if (start < ws)
+		add(lo, start, ws, RK_EXCLUDED, lane, other);
+	add(lo, start > ws ? start : ws, end < we ? end : we, RK_EXCLUDED, lane,
+	    "excluded: crash window");
+	if (end > we)
+		add(lo, we, end, RK_EXCLUDED, lane, other);
 }
 
 /* The RAM PT_LOADs, and the firmware's RAM they leave out (the window). */
@@ -270,7 +282,7 @@ static void collect_dump(const struct vmcore *vc, struct layout *lo, unsigned ra
 	struct vmcore_load *l = xcalloc(vc->nr_loads, sizeof(*l));
 	unsigned n = 0, dump = new_lane(lo, "in the vmcore (RAM PT_LOADs)"), image = 0;
 	unsigned nr_firmware = lo->nr;
-	char name[72];
+	char name[72], level[120], other[136] = "excluded: not dumped";
 
 	vmcoreinfo_number_opt(vc, "NUMBER(kernel_virt_start)", &image_va);
 	for (unsigned i = 0; i < vc->nr_loads; i++) {
@@ -288,6 +300,9 @@ static void collect_dump(const struct vmcore *vc, struct layout *lo, unsigned ra
 			    dump, name);
 		}
 	}
+	if (vc->dumpinfo)
+		snprintf(other, sizeof(other), "excluded: %s",
+			 dumpinfo_level(vc, level, sizeof(level)));
 	qsort(l, n, sizeof(*l), by_paddr);
 	for (unsigned i = 0; i < nr_firmware; i++) {
 		const struct region r = lo->regions[i];
@@ -301,11 +316,11 @@ static void collect_dump(const struct vmcore *vc, struct layout *lo, unsigned ra
 			if (l[j].paddr >= r.end)
 				break;
 			if (l[j].paddr > cur)
-				add_excluded(lo, dump, cur, l[j].paddr);
+				add_excluded(lo, dump, cur, l[j].paddr, other);
 			cur = l[j].paddr + l[j].size;
 		}
 		if (cur < r.end)
-			add_excluded(lo, dump, cur, r.end);
+			add_excluded(lo, dump, cur, r.end, other);
 	}
 	free(l);
 }

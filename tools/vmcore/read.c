@@ -9,6 +9,7 @@
 #include "lib/hexdump.h"
 
 #include "commands.h"
+#include "dumpinfo.h"
 #include "util.h"
 #include "vmcore.h"
 #include "vmcoreinfo.h"
@@ -54,6 +55,13 @@ static void explain_missing(const struct vmcore *vc, uint64_t pa, uint64_t len)
 			    "[0x%llx, 0x%llx), which kdump leaves out", (unsigned long long)pa,
 			    (unsigned long long)(pa + len), why, (unsigned long long)start,
 			    (unsigned long long)end);
+	}
+	if (vc->dumpinfo) {
+		char level[160];
+
+		die("physical [0x%llx, 0x%llx) is not in the dump: the capture kernel left it "
+		    "out at %s (see `vmcore-inspect info`)", (unsigned long long)pa,
+		    (unsigned long long)(pa + len), dumpinfo_level(vc, level, sizeof(level)));
 	}
 	die("physical [0x%llx, 0x%llx) is not in the dump: no PT_LOAD holds it "
 	    "(see the PT_LOADs with `vmcore-inspect info`)", (unsigned long long)pa,

@@ -39,7 +39,7 @@ static const char *const kind_text[RK_COUNT] = {
 	[RK_NVS] = "ACPI non-volatile storage",
 	[RK_UNUSABLE] = "unusable (bad RAM)",
 	[RK_KERNEL] = "kernel: code, rodata, data, bss",
-	[RK_MBI] = "multiboot2 information",
+	[RK_MBI] = "boot information (MBI or boot_params)",
 	[RK_MODULE] = "boot module (named by its path)",
 	[RK_CRASH] = "crash kernel window (crashkernel=)",
 	[RK_SEGMENT] = "crash image segment (kexec -p)",

@@ -11,10 +11,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+void (*die_hook)(void);
+
 void die(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (die_hook)
+		die_hook();
 	fflush(stdout);		/* what was printed so far comes before the error */
 	fputs("vmcore-inspect: error: ", stderr);
 	va_start(ap, fmt);

@@ -15,6 +15,10 @@
  * that is cut short or corrupt, an address that is not in the dump. */
 #define EXIT_INSPECT_ERROR 2
 
+/* If set, die() calls it first (the fuzz target longjmps back out of a
+ * refused input, tests/fuzz/fuzz_vmcore_inspect.c); NULL in the tool. */
+extern void (*die_hook)(void);
+
 /* Print "vmcore-inspect: error: <fmt>\n" on stderr and exit(2). */
 __attribute__((noreturn, format(printf, 1, 2)))
 void die(const char *fmt, ...);

@@ -185,6 +185,10 @@ static void read_notes(struct vmcore *vc)
 			read_note_segment(vc, i, &ph);
 	}
 	for (unsigned i = 0; i < vc->nr_notes; i++) {
+		if (strcmp(vc->notes[i].owner, "DUMPINFO") == 0 && !vc->dumpinfo) {
+			vc->dumpinfo = (const char *)vc->notes[i].desc;
+			vc->dumpinfo_size = vc->notes[i].descsz;
+		}
 		if (strcmp(vc->notes[i].owner, "VMCOREINFO") != 0)
 			continue;
 		if (vc->vmcoreinfo) {

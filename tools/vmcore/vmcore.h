@@ -45,6 +45,8 @@ struct vmcore {
 	unsigned nr_notes;
 	const char *vmcoreinfo;	/* KEY=VALUE lines, not NUL-terminated */
 	size_t vmcoreinfo_size;
+	const char *dumpinfo;	/* the DUMPINFO note of a filtered dump, or NULL */
+	size_t dumpinfo_size;
 };
 
 /*

@@ -11,11 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-bool vmcoreinfo_next(const struct vmcore *vc, size_t *pos, const char **key, size_t *keylen,
-		     const char **val, size_t *vallen)
+bool kv_next(const char *text, size_t size, size_t *pos, const char **key, size_t *keylen,
+	     const char **val, size_t *vallen)
 {
-	const char *text = vc->vmcoreinfo;
-	size_t size = vc->vmcoreinfo_size;
 	size_t start = *pos, end, eq;
 
 	/* Some writers pad the text with NULs: treat the first NUL as its end. */
@@ -33,18 +31,29 @@ bool vmcoreinfo_next(const struct vmcore *vc, size_t *pos, const char **key, siz
 	return true;
 }
 
-bool vmcoreinfo_value(const struct vmcore *vc, const char *key, char *val, size_t valsz)
+bool kv_value(const char *text, size_t size, const char *key, char *val, size_t valsz)
 {
 	const char *k, *v;
 	size_t pos = 0, klen, vlen, want = strlen(key);
 
-	while (vmcoreinfo_next(vc, &pos, &k, &klen, &v, &vlen)) {
+	while (kv_next(text, size, &pos, &k, &klen, &v, &vlen)) {
 		if (klen == want && memcmp(k, key, want) == 0) {
 			snprintf(val, valsz, "%.*s", (int)vlen, v);
 			return true;
 		}
 	}
 	return false;
+}
+
+bool vmcoreinfo_next(const struct vmcore *vc, size_t *pos, const char **key, size_t *keylen,
+		     const char **val, size_t *vallen)
+{
+	return kv_next(vc->vmcoreinfo, vc->vmcoreinfo_size, pos, key, keylen, val, vallen);
+}
+
+bool vmcoreinfo_value(const struct vmcore *vc, const char *key, char *val, size_t valsz)
+{
+	return kv_value(vc->vmcoreinfo, vc->vmcoreinfo_size, key, val, valsz);
 }
 
 bool vmcoreinfo_number_opt(const struct vmcore *vc, const char *key, uint64_t *num)
@@ -58,10 +67,21 @@ bool vmcoreinfo_number_opt(const struct vmcore *vc, const char *key, uint64_t *n
 	return true;
 }
 
+bool vmcore_is_linux(const struct vmcore *vc)
+{
+	char val[64];
+
+	return vmcoreinfo_value(vc, "SYMBOL(init_uts_ns)", val, sizeof(val));
+}
+
 uint64_t vmcoreinfo_number(const struct vmcore *vc, const char *key, const char *what)
 {
 	uint64_t num;
 
+	if (vmcore_is_linux(vc) && !vmcoreinfo_number_opt(vc, key, &num))
+		die("%s: a Linux vmcore: its VMCOREINFO has no %s (needed for %s, a kexec-kernel "
+		    "structure); read Linux dumps with makedumpfile --dump-dmesg, crash or drgn",
+		    vc->path, key, what);
 	if (!vmcoreinfo_number_opt(vc, key, &num))
 		die("%s: VMCOREINFO lacks %s (needed for %s)", vc->path, key, what);
 	return num;

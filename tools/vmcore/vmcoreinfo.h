@@ -12,6 +12,14 @@
 #include "vmcore.h"
 
 /*
+ * KEY=VALUE text of size bytes (VMCOREINFO's, DUMPINFO's): kv_next walks
+ * the lines, kv_value finds a key; the same rules as below.
+ */
+bool kv_next(const char *text, size_t size, size_t *pos, const char **key, size_t *keylen,
+	     const char **val, size_t *vallen);
+bool kv_value(const char *text, size_t size, const char *key, char *val, size_t valsz);
+
+/*
  * Walk the lines: store the next one's key and value (not NUL-terminated,
  * lengths given) and advance *pos; false after the last line.  A line
  * without '=' has an empty value.  Start with *pos = 0.
@@ -29,6 +37,13 @@ bool vmcoreinfo_number_opt(const struct vmcore *vc, const char *key, uint64_t *n
 
 /* The same, dying "VMCOREINFO lacks KEY (needed for what)" when absent. */
 uint64_t vmcoreinfo_number(const struct vmcore *vc, const char *key, const char *what);
+
+/*
+ * Whose dump: Linux's VMCOREINFO names init_uts_ns (kernel/vmcore_info.c),
+ * ours kernel_log.  The other readers know only our kernel's structures;
+ * a Linux dump is read with makedumpfile, crash or drgn.
+ */
+bool vmcore_is_linux(const struct vmcore *vc);
 
 /* SYMBOL(name), SIZE(type), OFFSET(type.field), NUMBER(name): required. */
 uint64_t vmcoreinfo_symbol(const struct vmcore *vc, const char *name, const char *what);

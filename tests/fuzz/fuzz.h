@@ -1,0 +1,33 @@
+/*
+ * What every fuzz target shares: the libFuzzer entry point's prototype and
+ * a reader that takes parameters off the front of the input, so one input
+ * gives both the bytes to parse and the values around them (RAM size,
+ * load address).  Each target is one file, fuzz_<name>.c, linked with the
+ * pure sources it exercises, clang's -fsanitize=fuzzer,address,undefined.
+ * The targets run the code the kernel runs, unchanged (no #ifdef).
+ */
+#ifndef TESTS_FUZZ_FUZZ_H
+#define TESTS_FUZZ_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct fuzz_input {
+	const uint8_t *data;
+	size_t size;
+};
+
+/* The next n bytes as a little-endian number (missing bytes read as 0). */
+static inline uint64_t fuzz_take(struct fuzz_input *in, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < n && in->size; i++, in->data++, in->size--)
+		v |= (uint64_t)in->data[0] << (8 * i);
+	return v;
+}
+
+#endif
