@@ -36,5 +36,8 @@ static inline paddr_t virt_to_phys(const void *va)
 extern char _kernel_start[], _kernel_end[], _text_start[], _text_end[];
 extern char _rodata_start[], _rodata_end[], _data_start[], _data_end[];
 extern char _bss_start[], _bss_end[];
+/* The image's own ELF header, loaded after the head page: the start of
+ * what a vmcore's kernel PT_LOAD covers, so elfutils finds the kernel. */
+extern char _kernel_headers[];
 
 #endif

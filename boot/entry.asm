@@ -15,14 +15,14 @@
 ;               ESI = the boot information's address (the MBI, or Linux's
 ;               boot_params) are kept in boot_magic/boot_info_pa until kmain.
 ; Clobbers:     everything.
-; Leaves to:    kmain(magic, info_pa, phys_base) in 64-bit mode at its link
-;               (higher-half) address, on the boot stack, interrupts off.
+;               long_mode_high (boot/entry64.asm) in 64-bit mode at its link
+;               (higher-half) address, interrupts off, which calls
+;               kmain(magic, info_pa, phys_base) on the boot stack.
 ; Linux's counterpart: arch/x86/boot/compressed/head_64.S startup_32.
 
 %include "layout.inc"			; boot/layout.h: where the kernel lives
 %include "multiboot2.inc"		; lib/multiboot2.h: the magic in EAX
 %include "x86.inc"			; lib/x86.h: CR0, CR4, EFER, PTE and GDT bits
-%include "cfi.inc"			; lib/cfi.inc: OUTERMOST_FRAME
 
 ; Physical address of a higher-half kernel symbol, given EBP = load delta.
 %define PHYS(sym) ebp + (sym - KERNEL_VIRT_BASE)
@@ -44,7 +44,7 @@
 	out dx, al
 %endmacro
 
-extern kmain
+extern long_mode_high
 global _start
 global boot32
 global early_fail32
@@ -52,6 +52,8 @@ global boot_pml4
 global boot_stack_top
 global boot_stack_guard
 global early_nx_enabled
+global boot_magic
+global boot_info_pa
 
 section .head.text progbits alloc exec nowrite align=16
 bits 32
@@ -217,29 +219,9 @@ long_mode_low:
 	xor eax, eax
 	mov fs, ax
 	mov gs, ax
-	mov rax, long_mode_high
+	mov rax, long_mode_high			; boot/entry64.asm, in the higher half
 	jmp rax
 
-; Still .boot.text (linker.ld puts it in .init.text, with kmain), now run
-; at its link address.  One section per file: NASM 2.16 writes line
-; numbers for the first section only, and gdb wants them for this frame.
-long_mode_high:
-	mov rsp, boot_stack_top
-	; Upper halves of registers are undefined after the mode switch.
-	mov edi, [boot_magic]			; zero-extends: magic
-	mov esi, [boot_info_pa]			; MBI or boot_params, physical
-	mov edx, ebp				; phys_base
-	; The end of the call chain: rbp 0 ends frame-pointer walks (ours,
-	; drgn's and gdb's fallback), and OUTERMOST_FRAME below tells the DWARF
-	; unwinders of gdb, drgn and elfutils that this code has no caller.
-	xor ebp, ebp
-	call kmain				; never returns
-.halt:
-	cli
-	hlt
-	jmp .halt
-long_mode_high_end:
-	OUTERMOST_FRAME long_mode_high, long_mode_high_end
 
 section .data
 align 16

@@ -11,8 +11,8 @@ section .multiboot2 progbits alloc noexec nowrite align=8
 mb2_header:
 	dd MB2_HEADER_MAGIC
 	dd MB2_ARCH_I386			; architecture: i386 protected mode
-	dd mb2_header_end - mb2_header
-	dd -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+	dd MB2_HEADER_SIZE
+	dd -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + MB2_HEADER_SIZE)
 
 	; Ask for the tags kmain parses.  Flags 0: we need them all.
 	align 8
@@ -55,4 +55,6 @@ mb2_header:
 .end:
 	dw MB2_HEADER_TAG_END, 0
 	dd 8
-mb2_header_end:
+; Its size as a constant, not a label: a label here would share its
+; address with the code linker.ld places next and name it in backtraces.
+MB2_HEADER_SIZE equ $ - mb2_header

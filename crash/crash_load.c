@@ -35,7 +35,7 @@ extern uint8_t crash_prpsinfo_note[PRPSINFO_NOTE_BYTES];
 static int add_core_header(struct kexec_load *ld)
 {
 	struct elfcore_note_buf notes[NR_CPUS];
-	paddr_t tramp = smp_trampoline_page();
+	paddr_t tramp = pmm_low_page();	/* kept for the trampoline, used or not */
 	bool low = kexec_load_takes_low_memory(ld);
 	/* Left out of the dump: the window, and what the capture kernel was
 	 * given below 1 MiB (a Linux one the whole first MiB, ours the page
@@ -50,9 +50,11 @@ static int add_core_header(struct kexec_load *ld)
 		.nr_cpus = NR_CPUS,
 		.vmcoreinfo = { virt_to_phys(vmcoreinfo_note), sizeof(vmcoreinfo_note) },
 		.prpsinfo = { virt_to_phys(crash_prpsinfo_note), sizeof(crash_prpsinfo_note) },
-		.kernel_vaddr = (vaddr_t)(uintptr_t)_kernel_start,
-		.kernel_paddr = virt_to_phys(_kernel_start),
-		.kernel_size = (uint64_t)(_kernel_end - _kernel_start),
+		/* From the ELF header on (boot/addr.h): the head page before it
+		 * is in the RAM PT_LOADs all the same. */
+		.kernel_vaddr = (vaddr_t)(uintptr_t)_kernel_headers,
+		.kernel_paddr = virt_to_phys(_kernel_headers),
+		.kernel_size = (uint64_t)(_kernel_end - _kernel_headers),
 		.direct_map_base = DIRECT_MAP_BASE,
 		.ram = &firmware_memmap,
 		.exclude = exclude,
@@ -111,14 +113,16 @@ static bool has_word(const char *cmdline, const char *w)
 }
 
 /*
- * The page our other CPUs started from goes to the capture kernel too, so
- * one booted with nr_cpus=N can start CPUs of its own (it is left out of
- * the dump: the capture kernel writes its own trampoline there).  Linux's
+ * The page below 1 MiB the frame allocator keeps for the trampoline
+ * (pmm_low_page; our other CPUs started from it) goes to the capture
+ * kernel too, so one booted with nr_cpus=N can start CPUs of its own (it
+ * is left out of the dump: the capture kernel writes its own trampoline
+ * there).  Linux's
  * kdump passes the capture kernel the first 640 KiB for the same reason.
  */
 static int give_trampoline(struct kexec_load *ld)
 {
-	paddr_t tramp = smp_trampoline_page();
+	paddr_t tramp = pmm_low_page();	/* kept for the trampoline, used or not */
 
 	if (kexec_load_takes_low_memory(ld))
 		return 0;	/* a Linux capture kernel has the whole first MiB */

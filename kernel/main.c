@@ -5,6 +5,7 @@
  */
 #include "boot/addr.h"
 #include "boot/bootinfo.h"
+#include "boot/image_headers.h"
 #include "crash/crash.h"
 #include "drivers/acpi.h"
 #include "drivers/apic.h"
@@ -42,6 +43,7 @@ void __init kmain(uint32_t magic, paddr_t info_pa, uint64_t load_delta)
 {
 	percpu_setup_boot();			/* kernel/percpu.c: GS base, smp_processor_id() */
 	phys_base = load_delta;			/* boot/addr.h: where we really are */
+	image_headers_setup();			/* boot/image_headers.c: before text is read-only */
 	time_mark_boot();			/* drivers/tsc.c: time zero is now */
 	serial_init();				/* drivers/serial.c: COM1 first */
 	kernel_banner();			/* kernel/version.c */

@@ -37,10 +37,6 @@ int cpu_by_apic_id(uint32_t apic_id);
  */
 void smp_init(void);
 
-/* The page below 1 MiB the APs started from (TRAMPOLINE_SIZE bytes), or 0
- * if none was set up; kdump gives it to the capture kernel. */
-paddr_t smp_trampoline_page(void);
-
 /* Sleep until an interrupt arrives ("sti; hlt", then interrupts off
  * again), telling the soft lockup detector this CPU is idle, not stuck.
  * Linux: default_idle. */

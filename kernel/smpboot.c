@@ -243,11 +243,6 @@ static void boot_cpu_setup(void)
 	}
 }
 
-paddr_t smp_trampoline_page(void)
-{
-	return trampoline_pa;
-}
-
 void smp_init(void)
 {
 	const struct madt *m = acpi_madt();

@@ -50,12 +50,19 @@ def payload(elf_path):
             image[off:off + s["p_filesz"]] = s.data()
         symtab = elf.get_section_by_name(".symtab")
         syms = {}
-        for name in ("startup_32", "startup_64", "_start"):
+        for name in ("startup_32", "startup_64", "_start", "_bss_start"):
             found = symtab.get_symbol_by_name(name) if symtab else None
             if not found:
                 fail(f"{elf_path} has no symbol {name}")
             syms[name] = found[0]["st_value"]
         entry = elf.header["e_entry"]
+        # kernel.elf keeps .bss in the file as zeros (for elfutils, see
+        # linker.ld); the bzImage need not carry them: startup_32 zeroes
+        # [_bss_start, _bss_end), and init_size still counts them.
+        bss = next((s["p_paddr"] + syms["_bss_start"] - s["p_vaddr"] for s in loads
+                    if s["p_vaddr"] <= syms["_bss_start"] < s["p_vaddr"] + s["p_memsz"]), None)
+        if bss is not None and base < bss <= file_end:
+            image = image[:bss - base]
     return bytes(image), mem_end - base, base, syms, entry
 
 

@@ -660,6 +660,8 @@ TEST(bootinfo_efi_system_table_marks_uefi)
 	mb_mmap(&b, 2, 24);
 	CHECK_EQ(mb_end(&b, &bi), 0);
 	CHECK(!bi.efi);
+}
+
 /*
  * kexec-tools 2.0.25's MBI: basic meminfo, memory map, load base, cmdline,
  * loader name, then its modules and the end tag; total_size counts each
