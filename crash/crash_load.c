@@ -158,8 +158,9 @@ static int add_cpu_arguments(struct kexec_load *ld)
  * a console that prints only milestones (notice and worse: every line is
  * still in its log ring, `dmesg`), since each byte to the serial port
  * costs the emulated machine most of its boot time.  A loglevel= or quiet
- * of the user's wins.  Linux: the kdump service appends its own words to
- * the capture kernel's command line the same way.
+ * of the user's wins, and a bzImage (Linux, most likely) keeps its own
+ * console: its log is what its user reads.  Linux: the kdump service
+ * appends its own words to the capture kernel's command line the same way.
  */
 static int add_capture_options(struct kexec_load *ld)
 {
@@ -170,7 +171,8 @@ static int add_capture_options(struct kexec_load *ld)
 		ksnprintf(arg, sizeof(arg), "tsc_early_khz=%llu", (unsigned long long)tsc_khz());
 		err = kexec_cmdline_append(ld, arg);
 	}
-	if (!err && !has_word(kexec_load_cmdline(ld), "loglevel=") &&
+	if (!err && !kexec_load_is_bzimage(ld) &&
+	    !has_word(kexec_load_cmdline(ld), "loglevel=") &&
 	    !has_word(kexec_load_cmdline(ld), "quiet"))
 		err = kexec_cmdline_append(ld, "loglevel=" CAPTURE_LOGLEVEL);
 	return err;

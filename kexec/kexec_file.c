@@ -333,6 +333,11 @@ bool kexec_load_takes_low_memory(const struct kexec_load *ld)
 	return ld->low_memory;
 }
 
+bool kexec_load_is_bzimage(const struct kexec_load *ld)
+{
+	return ld->kl.linux_boot;
+}
+
 void kexec_crash_register(paddr_t start, paddr_t end, kexec_crash_check_fn check,
 			  kexec_crash_segments_fn add_segments)
 {

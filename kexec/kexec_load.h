@@ -110,6 +110,10 @@ int kexec_mark_reserved(struct kexec_load *ld, paddr_t pa, size_t size);
  * be in the dump: Linux's kexec_file leaves [0, 1 MiB) out the same way. */
 bool kexec_load_takes_low_memory(const struct kexec_load *ld);
 
+/* Is the kernel being loaded a bzImage (entered through the Linux boot
+ * protocol)?  Known once its format's loader has added the kernel. */
+bool kexec_load_is_bzimage(const struct kexec_load *ld);
+
 /*
  * kexec -p is a load into the crash window that also carries kdump's
  * segments.  kexec/ knows neither: crash/ registers them once it has

@@ -45,7 +45,9 @@ def is_zero(path):
 
 def test_capture_writes_the_named_disk_and_not_the_data_disk(build, tmp_path):
     data, before = data_disk(tmp_path)
+    # loglevel=7: the capture kernel's console shows its info lines too.
     cap = kdump.capture(build, mem="256M", crashkernel="32M", trigger="panic",
+                        append=kdump.AUTOSAVE + " loglevel=7",
                         extra_disks=[(data, "data")], vmcore=tmp_path / "vmcore")
     try:
         check(sha256(data) == before, "the capture changed the data disk")

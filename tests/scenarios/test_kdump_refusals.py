@@ -52,7 +52,9 @@ def test_mini32_under_kexec_p_is_refused_for_not_being_relocatable(machine):
 
 @pytest.mark.parametrize("value,line", [
     ("garbage", "cmdline: error: 'elfcorehdr=garbage' ignored: the form is elfcorehdr=[SIZE@]ADDR (E_INVAL)"),
-    ("0x100000", "vmcore: error: ELF core header at 0x100000: "),
+    ("0x8000", "vmcore: error: ELF core header at 0x8000: "),
+    ("0x100000", "vmcore: error: elfcorehdr=0x100000 lies in RAM this kernel allocates from: "
+                 "no dead kernel's header is there (E_OVERLAP); no vmcore"),
 ])
 def test_bad_elfcorehdr_is_reported_at_boot_and_kexec_p_refuses(machine, value, line):
     with machine(mem="256M", cmdline=f"crashkernel=32M elfcorehdr={value}") as m:

@@ -138,7 +138,8 @@ def test_capture_kernel_started_off_the_bsp_brings_up_the_others(build, core):
     bootstrap processor (APIC id 0, disable_cpu_apicid=0 from kexec -p),
     which would restart it in the firmware; the dump is saved all the same."""
     cap = capture(build, mem="256M", crashkernel="32M", trigger="null", smp=4, on=3,
-                  append="vmcore_disk=dump vmcore_autosave=poweroff nr_cpus=4", vmcore=core)
+                  append="vmcore_disk=dump vmcore_autosave=poweroff nr_cpus=4 loglevel=7",
+                  vmcore=core)
     log = cap.log[cap.log.index("purgatory: sha256 ok"):]
     cmdline = re.search(r"boot: cmdline '(.*)'", log).group(1).split()
     check("nr_cpus=4" in cmdline and "nr_cpus=1" not in cmdline and

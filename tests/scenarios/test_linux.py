@@ -202,6 +202,7 @@ def test_linux_crash_same_bytes_as_linux_own_capture(build, tmp_path):
     disk_b, args_b = dump_disk(tmp_path, "linux", drive="linux")
     log = tmp_path / "serial.log"
     r = linux.crash_into_ours(build, "load", "160M", args_a + args_b, initrd_path=first,
+                              dump_serial="ours",
                               log_path=log, then="shell", kexec_extra="--initrd=/boot/chain.cpio")
     g = r.guest                             # running, at our prompt
     try:

@@ -26,7 +26,7 @@ def test_kexec_l_three_64m_modules_without_a_watchdog_report(build, machine, tmp
             m.wait_prompt(timeout=300)
             out = m.run("kexec -l /boot/kernel.elf --module=big --module=big --module=big",
                         timeout=600)
-            check(re.search(r"kexec: loaded '/boot/kernel\.elf': 8 segments", out),
+            check(re.search(r"kexec: loaded '/boot/kernel\.elf': 9 segments", out),
                   f"kexec -l with 3 x 64 MiB modules:\n{out[-2000:]}", m)
             check(re.search(r"kexec: staging 100% \(19\d of 19\d MiB\)", out),
                   f"no staging progress shown:\n{out[-2000:]}", m)

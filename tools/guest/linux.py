@@ -103,12 +103,13 @@ class LinuxCrash:
 
 def crash_into_ours(build, syscall, crashkernel, disk_args, mem="512M", append="",
                     initrd_path=None, log_path=None, then="poweroff", timeout=300,
-                    kexec_extra=""):
+                    kexec_extra="", dump_serial="dump"):
     """Boot Linux with crashkernel=, `kexec [-s] -p /boot/bzImage` (ours;
     kexec_extra: more options, e.g. --initrd=), `echo c > /proc/sysrq-trigger`;
     follow our capture kernel until it has saved the vmcore
     (vmcore_autosave=THEN) and, for poweroff, QEMU exited.  disk_args: QEMU
-    arguments of the dump disk.  With then="shell" the guest is left
+    arguments of the dump disk, whose virtio serial is dump_serial (our
+    capture kernel writes only to the disk vmcore_disk= names).  With then="shell" the guest is left
     running at our prompt (the caller closes it).  Raises GuestError (with
     the last lines) if a step does not happen."""
     g = guest(build, initrd_path or ours_initrd(build), f"crashkernel={crashkernel}", mem,
@@ -119,7 +120,7 @@ def crash_into_ours(build, syscall, crashkernel, disk_args, mem="512M", append="
         g.wait_marker()
         g.wait_prompt()
         out, _ = g.run(f'kexec {SYSCALLS[syscall]}-p /boot/bzImage {kexec_extra} '
-                       f'--append="vmcore_autosave={then} {append}" 2>&1; '
+                       f'--append="vmcore_disk={dump_serial} vmcore_autosave={then} {append}" 2>&1; '
                        'cat /sys/kernel/kexec_crash_loaded', timeout=120)
         r.loaded = out.strip()
         if not r.loaded.endswith("1"):
