@@ -83,6 +83,41 @@ uint16_t pci_set_command(const struct pci_dev *d, uint16_t set, uint16_t clear)
 	return pci_read16(d, PCI_COMMAND);
 }
 
+#define PCI_STATUS 0x06
+#define PCI_STATUS_CAP_LIST 0x10	/* status bit: a capability list at 0x34 */
+#define PCI_CAPABILITY_LIST 0x34
+#define PCI_MSIX_FLAGS 2		/* message control, from the capability */
+#define PCI_MSIX_FLAGS_ENABLE 0x8000
+
+uint8_t pci_find_capability(const struct pci_dev *d, uint8_t id)
+{
+	uint8_t pos;
+
+	if (!(pci_read16(d, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = pci_read8(d, PCI_CAPABILITY_LIST) & ~3;
+	for (unsigned n = 0; pos >= 0x40 && n < 48; n++) {	/* 48: a loop cannot hang us */
+		if (pci_read8(d, pos) == id)
+			return pos;
+		pos = pci_read8(d, pos + 1) & ~3;
+	}
+	return 0;
+}
+
+bool pci_msix_disable(const struct pci_dev *d)
+{
+	uint8_t pos = pci_find_capability(d, PCI_CAP_ID_MSIX);
+	uint16_t ctrl;
+
+	if (!pos)
+		return false;
+	ctrl = pci_read16(d, pos + PCI_MSIX_FLAGS);
+	if (!(ctrl & PCI_MSIX_FLAGS_ENABLE))
+		return false;
+	pci_write16(d, pos + PCI_MSIX_FLAGS, ctrl & ~PCI_MSIX_FLAGS_ENABLE);
+	return true;
+}
+
 /* Write all ones to the BAR dword at off, return what reads back, restore. */
 static uint32_t bar_mask(const struct pci_dev *d, unsigned off, uint32_t orig)
 {

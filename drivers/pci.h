@@ -73,6 +73,17 @@ void pci_write16(const struct pci_dev *d, unsigned off, uint16_t v);
  * register's new value as read back. */
 uint16_t pci_set_command(const struct pci_dev *d, uint16_t set, uint16_t clear);
 
+/* Config-space offset of d's capability with this ID (PCI_CAP_ID_*), or
+ * 0 if it has none (Linux: pci_find_capability). */
+#define PCI_CAP_ID_MSIX 0x11
+uint8_t pci_find_capability(const struct pci_dev *d, uint8_t id);
+
+/* Turn MSI-X off if a previous kernel left it on: a kexec'd or capture
+ * kernel that drives the device through INTx and the legacy register
+ * layout needs it off (Linux: pci_msix_clear_and_set_ctrl).  Returns
+ * whether it was on. */
+bool pci_msix_disable(const struct pci_dev *d);
+
 /* "bridge", "mass storage", ...: the base class's name. */
 const char *pci_class_name(uint8_t class_code);
 

@@ -201,6 +201,12 @@ int vblk_start(struct pci_dev *d)
 	vblk.registered = true;
 	vblk.pci = d;
 	vblk.iobase = (uint16_t)d->bar[0].base;
+	/* A Linux that crashed (or kexec'd us) leaves MSI-X on; with it on the
+	 * legacy device config moves 4 bytes up (virtio spec 4.1.4.8), and the
+	 * capacity would read as garbage. */
+	if (pci_msix_disable(d))
+		pr_info("virtio_blk: %02x:%02x.%u: MSI-X left on by the previous kernel: turned off\n",
+			d->bus, d->dev, d->fn);
 	/* Port decoding and DMA on; INTx on if the firmware gave a line. */
 	vblk.irq = d->irq_line < NR_IRQS ? d->irq_line : 0xff;
 	pci_set_command(d, PCI_COMMAND_IO | PCI_COMMAND_MASTER |

@@ -173,6 +173,11 @@ def test_linux_crash_saved_by_ours_in_4m_kexec_file(build, tmp_path):
     assert re.fullmatch(r"0x[0-9a-f]+", r.elfcorehdr), r.elfcorehdr
     assert re.search(r"vmcore: capture kernel: 1 CPU notes, \d memory ranges", log), log[-3000:]
     assert "vmcore: the crashed kernel: Linux 6.1" in log, log[-3000:]
+    # Linux left the disk's MSI-X on: turned off, the capacity reads right.
+    assert re.search(r"virtio_blk: .*MSI-X left on by the previous kernel: turned off", log), \
+        log[-3000:]
+    assert re.search(r"virtio_blk: .*'dump' io 0x[0-9a-f]+, 640 MiB \(1310720 sectors\)", log), \
+        log[-3000:]
     vmcore = tmp_path / "vmcore"
     extract_vmcore(disk, vmcore)
     disk.unlink()
