@@ -20,8 +20,11 @@ from docreplay.session import View
 ROOT = Path(__file__).resolve().parents[2]
 # Chapters in reading order, README.md last: its `make demo` and `make
 # vmcore` are the chapters' own, and what they leave in build/ is read next.
+# docs/00-primer.md and docs/answers.md come from the answers work and carry
+# no markers yet: not replayed until they do (make docs leaves them alone too).
+UNMARKED = {"docs/00-primer.md"}
 DOCS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("[0-9]*.md"))
-DOCS.append("README.md")
+DOCS = [d for d in DOCS if d not in UNMARKED] + ["README.md"]
 REPLAY = [sys.executable, str(ROOT / "tools" / "docs_replay.py")]
 
 
