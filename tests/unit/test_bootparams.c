@@ -123,8 +123,8 @@ TEST(bootparams_refusals)
 }
 
 /* A command line that ends right at the end of what can be read is whole:
- * the parser reads up to its NUL and not a byte past (found by fuzz_bootparams:
- * it read 64-byte chunks and refused such a line with E_RANGE). */
+ * the parser reads up to its NUL and not a byte past (found by fuzz_bzimage's
+ * round trip: it read 64-byte chunks and refused such a line with E_RANGE). */
 TEST(bootparams_cmdline_at_end_of_memory)
 {
 	static struct bootinfo bi;
