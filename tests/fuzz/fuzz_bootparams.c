@@ -13,23 +13,8 @@
 #include "lib/errno.h"
 #include "tests/fuzz/fuzz.h"
 
-struct phys {
-	const uint8_t *data;
-	size_t size;
-};
-
-static int read_phys(void *ctx, paddr_t pa, void *buf, size_t len)
-{
-	const struct phys *p = ctx;
-
-	if (pa > p->size || len > p->size - pa)
-		return -E_RANGE;
-	memcpy(buf, p->data + pa, len);
-	return 0;
-}
-
 /* Does memory hold these len bytes at pa? */
-static bool holds(const struct phys *p, paddr_t pa, const void *bytes, size_t len)
+static bool holds(const struct fuzz_phys *p, paddr_t pa, const void *bytes, size_t len)
 {
 	return pa <= p->size && len <= p->size - pa && memcmp(p->data + pa, bytes, len) == 0;
 }
@@ -67,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct bootinfo bi;
 	static struct boot_params bp;
 	uint8_t *copy = malloc(size ? size : 1);
-	struct phys p = { copy, size };
+	struct fuzz_phys p = { copy, size };
 	uint64_t cmdline;
 
 	if (!copy)
@@ -76,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The zero page: the input's first 4 KiB, zeros past its end. */
 	memset(&bp, 0, sizeof(bp));
 	memcpy(&bp, copy, MIN(size, sizeof(bp)));
-	if (bootparams_parse(&bp, 0, read_phys, &p, &bi) == 0) {
+	if (bootparams_parse(&bp, 0, fuzz_read_phys, &p, &bi) == 0) {
 		if (bp.hdr.header != BOOT_HDRS_MAGIC || bi.bp_sentinel != (bp.sentinel != 0) ||
 		    bi.info_size != BP_SIZE || bi.mmap_count > BOOTINFO_MAX_MMAP ||
 		    bi.mmap_count < bp.e820_entries || bi.setup_data_count > 64 ||
