@@ -432,7 +432,7 @@ test: $(BUILD)/tools/vmcore-inspect
 FUZZ_CC ?= clang-14
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := mb2_info mb2_header elf_image purgatory elfcorehdr vmcoreinfo cmdline \
-		crashkernel acpi vmcore_inspect
+		crashkernel acpi vmcore_inspect bzimage bootparams madt initrd_cpio
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Wno-unused-parameter
 FUZZ_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS += -fno-omit-frame-pointer
@@ -457,11 +457,13 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB_OBJS) $(F
 		$(if $(filter fuzz_vmcore%,$(notdir $@)),$(FUZZ_TOOL_OBJS) \
 		$(BUILD)/fuzz/obj/lib/hexdump.o -lelf -lm,$(FUZZ_LIB_OBJS)) -o $@
 
-# Seeds made by the build (the kernel images, the purgatory), beside the
+# Seeds made by the build (the kernel images, the purgatory, the bzImage), beside the
 # committed ones (tests/fuzz/corpus/, tests/data/).
-$(BUILD)/fuzz/seeds.stamp: $(BUILD)/kernel.elf $(BUILD)/mini32.elf $(BUILD)/purgatory.ro
-	@mkdir -p $(BUILD)/fuzz/seeds/images $(BUILD)/fuzz/seeds/purgatory
+$(BUILD)/fuzz/seeds.stamp: $(BUILD)/kernel.elf $(BUILD)/mini32.elf $(BUILD)/purgatory.ro \
+			   $(BUILD)/bzImage
+	@mkdir -p $(BUILD)/fuzz/seeds/images $(BUILD)/fuzz/seeds/purgatory $(BUILD)/fuzz/seeds/bzimage
 	$(Q)cp $(BUILD)/kernel.elf $(BUILD)/mini32.elf $(BUILD)/fuzz/seeds/images/
+	$(Q)cp $(BUILD)/bzImage $(BUILD)/fuzz/seeds/bzimage/
 	$(Q)printf '\000\000\020\000\000\000\000\000' | cat - $(BUILD)/purgatory.ro \
 		> $(BUILD)/fuzz/seeds/purgatory/purgatory.ro
 	$(Q)touch $@

@@ -49,22 +49,20 @@ static void name_loader(const struct setup_header *h, struct bootinfo *bi)
 }
 
 /* The command line: a NUL-terminated string at a physical address; one
- * longer than our buffer is refused, never cut (as for multiboot2). */
+ * longer than our buffer is refused, never cut (as for multiboot2).  It is
+ * read a byte at a time, never past its NUL: a line that ends just before
+ * the end of what read reaches is a good one. */
 static int read_cmdline(paddr_t pa, bootinfo_read_fn read, void *ctx, struct bootinfo *bi)
 {
-	size_t got = 0;
-
 	if (pa == 0)
 		return 0;			/* boot.rst: no command line */
-	while (got < sizeof(bi->cmdline)) {
-		size_t chunk = MIN((size_t)64, sizeof(bi->cmdline) - got);
-		int err = read(ctx, pa + got, bi->cmdline + got, chunk);
+	for (size_t got = 0; got < sizeof(bi->cmdline); got++) {
+		int err = read(ctx, pa + got, bi->cmdline + got, 1);
 
 		if (err)
 			return err;
-		if (strnlen(bi->cmdline + got, chunk) < chunk)
+		if (bi->cmdline[got] == '\0')
 			return 0;
-		got += chunk;
 	}
 	bi->cmdline[0] = '\0';
 	return -E_2BIG;

@@ -131,6 +131,9 @@ int bootparams_build(const struct bzimage *bz, const struct bootparams_info *in,
 	       bz->header_end - SH_SETUP_SECTS);
 	bp->hdr.type_of_loader = LOADER_TYPE_KEXEC << 4;
 	bp->hdr.loadflags = 0;
+	/* boot.rst: setup_data is the loader's to write; a file's own value
+	 * would send the new kernel down a chain nobody built. */
+	bp->hdr.setup_data = 0;
 	bp->hdr.cmd_line_ptr = (uint32_t)in->cmdline_pa;
 	bp->ext_cmd_line_ptr = (uint32_t)(in->cmdline_pa >> 32);
 	bp->hdr.ramdisk_image = (uint32_t)in->initrd_pa;

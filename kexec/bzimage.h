@@ -62,7 +62,7 @@ struct bootparams_info {
 /*
  * Build the boot_params for bz in *bp, as Linux's kexec_file does: zeros;
  * the image's setup header copied from 0x1f1 to its end; type_of_loader
- * 0xd0 (kexec), loadflags 0; cmd_line_ptr, ramdisk_image/size and their
+ * 0xd0 (kexec), loadflags 0, setup_data 0 (no chain); cmd_line_ptr, ramdisk_image/size and their
  * ext_ halves; acpi_rsdp_addr; the e820 table from the memory map (at most
  * BP_E820_MAX ranges); ext_mem_k/alt_mem_k from the RAM at 1 MiB; the
  * sentinel 0.  Returns 0 or -E_2BIG (more e820 ranges than the zero page

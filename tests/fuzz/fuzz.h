@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "lib/errno.h"
+#include "lib/types.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,6 +30,24 @@ static inline uint64_t fuzz_take(struct fuzz_input *in, unsigned n)
 	for (unsigned i = 0; i < n && in->size; i++, in->data++, in->size--)
 		v |= (uint64_t)in->data[0] << (8 * i);
 	return v;
+}
+
+/* "Physical memory" made of the input, from address 0: a parser's read
+ * callback (bootinfo_read_fn, vmcore_read_phys_fn) with ctx a struct fuzz_phys.
+ * An address past the input is an error, not a read. */
+struct fuzz_phys {
+	const uint8_t *data;
+	size_t size;
+};
+
+static inline int fuzz_read_phys(void *ctx, paddr_t pa, void *buf, size_t len)
+{
+	const struct fuzz_phys *p = ctx;
+
+	if (pa > p->size || len > p->size - pa)
+		return -E_RANGE;
+	memcpy(buf, p->data + pa, len);
+	return 0;
 }
 
 #endif

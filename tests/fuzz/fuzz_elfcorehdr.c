@@ -11,28 +11,12 @@
 #include "lib/errno.h"
 #include "tests/fuzz/fuzz.h"
 
-struct phys {
-	const uint8_t *data;
-	size_t size;
-};
-
-/* Old memory is the input: addresses past it are an error, not a read. */
-static int read_phys(void *ctx, paddr_t pa, void *buf, size_t len)
-{
-	const struct phys *p = ctx;
-
-	if (pa > p->size || len > p->size - pa)
-		return -E_RANGE;
-	memcpy(buf, p->data + pa, len);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vmcore_layout l;
 	static uint8_t notes[VMCORE_NOTE_MAX];
 	uint8_t *copy = malloc(size ? size : 1), out[512];
-	struct phys p = { NULL, size };
+	struct fuzz_phys p = { NULL, size };
 	struct vmcore_extent e;
 	char why[256], val[64];
 	const char *text;
@@ -42,11 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data, size);
 	p.data = copy;
-	if (vmcore_layout_build(&l, copy, size, notes, sizeof(notes), read_phys, &p, why,
+	if (vmcore_layout_build(&l, copy, size, notes, sizeof(notes), fuzz_read_phys, &p, why,
 				sizeof(why)) == 0) {
 		/* Reads of the file at a few places: header, notes, a PT_LOAD, the end. */
 		for (uint64_t off = 0; off < 4096 * 4; off += 1500)
-			vmcore_read(&l, off, sizeof(out), out, read_phys, &p);
+			vmcore_read(&l, off, sizeof(out), out, fuzz_read_phys, &p);
 		for (uint64_t off = 0; vmcore_extent_at(&l, off, &e) && off < (1ULL << 40);
 		     off = e.offset + e.len)
 			if (e.len == 0)

@@ -39,9 +39,14 @@ SEEDS = {
     "crashkernel": ["tests/fuzz/corpus/crashkernel/*"],
     "acpi": ["tests/data/acpi-*.bin"],
     "vmcore_inspect": ["tests/fuzz/corpus/vmcore_inspect/*"],
+    "bzimage": ["@bzimage/*", "tests/fuzz/corpus/bzimage/*"],
+    "bootparams": ["tests/fuzz/corpus/bootparams/*"],
+    "madt": ["tests/data/madt-*.bin"],
+    "initrd_cpio": ["tests/fuzz/corpus/initrd_cpio/*"],
 }
 # Inputs larger than this are cut by libFuzzer (kernel.elf is ~1 MiB).
-MAX_LEN = {"elf_image": 1 << 21, "mb2_header": 40000, "purgatory": 1 << 16}
+MAX_LEN = {"elf_image": 1 << 21, "mb2_header": 40000, "purgatory": 1 << 16,
+           "bzimage": 1 << 20}
 
 
 @dataclass

@@ -122,6 +122,23 @@ TEST(bootparams_refusals)
 	CHECK_EQ(parse(&bi), -E_INVAL);			/* an initrd that wraps */
 }
 
+/* A command line that ends right at the end of what can be read is whole:
+ * the parser reads up to its NUL and not a byte past (found by fuzz_bzimage's
+ * round trip: it read 64-byte chunks and refused such a line with E_RANGE). */
+TEST(bootparams_cmdline_at_end_of_memory)
+{
+	static struct bootinfo bi;
+	static const char line[] = "console=ttyS0 loglevel=7";
+
+	qemu_like();
+	memcpy(mem + MEM_SIZE - sizeof(line), line, sizeof(line));
+	bp_at()->hdr.cmd_line_ptr = MEM_PA + MEM_SIZE - sizeof(line);
+	CHECK_EQ(parse(&bi), 0);
+	CHECK_STR(bi.cmdline, line);
+	mem[MEM_SIZE - 1] = 'x';			/* no NUL before the end */
+	CHECK_EQ(parse(&bi), -E_RANGE);
+}
+
 /* A loader that copied the whole first sector: Linux's sanitize_boot_params. */
 TEST(bootparams_sentinel_drops_the_fields_linux_drops)
 {

@@ -244,6 +244,31 @@ TEST(bootparams_built_for_linux_read_back_the_same)
 	CHECK_EQ(bp->ext_ramdisk_size, 1);
 }
 
+/* A bzImage whose file holds a setup_data pointer (a loader field) must not
+ * pass it on: the new kernel would walk a chain nobody built (found by
+ * fuzz_bzimage's round trip through bootparams_parse). */
+TEST(bootparams_build_clears_a_stale_setup_data)
+{
+	static struct bzimage bz;
+	static struct memmap map;
+	static struct bootinfo bi;
+	struct boot_params *bp = (struct boot_params *)mem;
+	struct bootparams_info in = { .memmap = &map, .cmdline_pa = BP_PA + 4096 };
+	char why[160];
+
+	make_image();
+	put(SH_SETUP_DATA, 8, 0x12345000);
+	qemu_512m_memmap(&map);
+	CHECK_EQ(bzimage_parse(image, sizeof(image), &bz, why, sizeof(why)), 0);
+	memset(mem, 0, sizeof(mem));
+	CHECK_EQ(bootparams_build(&bz, &in, bp), 0);
+	strcpy((char *)mem + 4096, "console=ttyS0");
+	CHECK_EQ(bp->hdr.setup_data, 0);
+	CHECK_EQ(bootparams_parse(mem, BP_PA, read_mem, NULL, &bi), 0);
+	CHECK_EQ(bi.setup_data_count, 0);
+	CHECK_EQ(bi.mmap_count, map.count);
+}
+
 TEST(bootparams_build_refuses_a_map_the_zero_page_cannot_hold)
 {
 	static struct bzimage bz;

@@ -24,6 +24,7 @@ from .machine import GuestError
 sys.path.insert(0, str(ROOT / "tools" / "linux-guest"))
 import cpio                                   # noqa: E402  (the kit's cpio writer)
 from linux_guest import Kit                   # noqa: E402
+import linux_vm                               # noqa: E402
 from linux_vm import Guest                    # noqa: E402
 
 OUR_PROMPT = "kernel> "
@@ -133,7 +134,11 @@ def crash_into_ours(build, syscall, crashkernel, disk_args, mem="512M", append="
         r.times["capture"] = time.monotonic()
         g.expect(r"boot: ready in", timeout)
         r.times["ready"] = time.monotonic()
-        m = g.expect(r"vmcore: saved [^\r\n]*", timeout)
+        # A save that fails says so at once (a window too small for the
+        # queue, no disk): no need to wait out the timeout.
+        m = g.expect(r"vmcore: (saved|error: not saved) [^\r\n]*", timeout)
+        if m.group(1) != "saved":
+            raise GuestError(f"our capture kernel did not save: {m.group(0)}\n{g.tail()}")
         r.times["saved"] = time.monotonic()
         r.saved_line = m.group(0)
         if then == "poweroff":
@@ -143,6 +148,9 @@ def crash_into_ours(build, syscall, crashkernel, disk_args, mem="512M", append="
             g.expect(OUR_PROMPT, 60)
         r.log = g.tail(100000)
         return r
+    except linux_vm.GuestError as e:  # the kit's driver: one error class for callers
+        g.close()
+        raise GuestError(str(e)) from e
     except BaseException:
         g.close()
         raise
