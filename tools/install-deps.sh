@@ -13,6 +13,9 @@ python3-pexpect python3-pytest python3-pytest-timeout python3-pyelftools"
 # on the host.  The guest's own packages are fetched with apt-get download,
 # never installed here.
 PACKAGES="$PACKAGES makedumpfile"
+# Tools the chapters type on the host: nc talks to the shell on a TCP serial
+# port beside gdb (docs/04-tools.md), xxd dumps bytes of a vmcore (chapter 3).
+PACKAGES="$PACKAGES netcat-openbsd xxd"
 # The debuggers a vmcore is opened with besides gdb: drgn (its Python module;
 # tools/drgn/ and tests/scenarios/test_debuggers.py); eu-stack is elfutils'.
 PACKAGES="$PACKAGES python3-drgn"

@@ -8,7 +8,10 @@ and power off, cuts BUILD/vmcore out of the disk, and shows what gdb sees:
 the backtrace of the crashing CPU and the canary.  The flow is
 guest.kdump.capture(); this script says what happens at each stage.
 Usage: tools/make_vmcore.py [--build DIR] [--mem 512M] [--trigger null]
-       [--crashkernel 64M] [--dump-level N] [--smp N] [--on CPU]
+       [--crashkernel 64M] [--dump-level N] [--smp N] [--on CPU] [--disk IMG]
+The dump disk is a scratch image, BUILD/vmcore-disk.img, removed after the
+vmcore is cut out of it: an image of the user's (build/dump.img of the
+by-hand steps) is never touched unless named with --disk, and then kept.
 With --smp N the guest has N CPUs and gdb shows each as a thread
 (`info threads`, `thread apply all bt`); --on CPU crashes that CPU.
 """
@@ -51,15 +54,20 @@ def main():
     ap.add_argument("--crashkernel", default="64M")
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--on", type=int, default=None)
+    ap.add_argument("--disk", default=None,
+                    help="dump disk image to use and keep (default: BUILD/vmcore-disk.img, "
+                         "a scratch image removed afterwards)")
     ap.add_argument("--dump-level", default=None,
                     help="the capture kernel's vmcore_dump_level= (default: its own, 16)")
     args = ap.parse_args()
     build = Path(args.build)
-    disk, vmcore = build / "dump.img", build / "vmcore"
+    disk = Path(args.disk) if args.disk else build / "vmcore-disk.img"
+    vmcore = build / "vmcore"
     machines = guest.Build(build)
     try:
         cap = guest.kdump.capture(machines, mem=args.mem, crashkernel=args.crashkernel,
                                   trigger=args.trigger, disk=disk, vmcore=vmcore,
+                                  keep_disk=args.disk is not None,
                                   dump_level=args.dump_level or None, progress=narrate(args),
                                   smp=args.smp, on=args.on)
     except (guest.GuestError, guest.BuildMissing, guest.IsoError, ValueError, OSError) as e:

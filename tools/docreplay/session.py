@@ -1,0 +1,241 @@
+"""Replaying a document's blocks: kernel console sessions on QEMU machines
+(guest.Machine, booted at first use, one per declared name, stopped at the
+document's end) and host commands, each giving the lines a block is
+compared with.  Host commands run in a View of the checkout whose build/
+links to the real build but keeps what they write (build/vmcore,
+build/dump.img) to itself: a replay never touches the user's files.
+Linux: none (kselftest's runner drives shells the same way).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import guest
+from guest.console import PROMPT
+from guest.kdump import disk_args, mem_bytes
+
+SHELL_TIMEOUT = 300                 # one host command (make demo, make vmcore: ~30 s)
+# What the docs' commands write into build/: never linked, so never the user's.
+WRITTEN = {"dump.img", "vmcore", "vmcore-disk.img", "memmap.svg", "memmap.png",
+           "debug-serial.log", "test-vmcore"}
+CONSOLE_TIMEOUT = 120               # one kernel command (kexec -e reboots; crash captures)
+
+
+class ReplayError(Exception):
+    """A session could not be replayed at all (the message names FILE:LINE)."""
+
+
+class View:
+    """The checkout seen by the host commands (see the module comment)."""
+
+    def __init__(self, build):
+        self.build = build
+        self.dir = Path(tempfile.mkdtemp(prefix="docs-replay-"))
+        for entry in build.root.iterdir():
+            if entry.name not in ("build", ".git"):
+                (self.dir / entry.name).symlink_to(entry)
+        (self.dir / "build").mkdir()
+        for entry in build.dir.iterdir():
+            if entry.name in WRITTEN:
+                continue
+            dest = self.dir / "build" / entry.name
+            if entry.is_file() and not entry.is_symlink():
+                try:
+                    os.link(entry, dest)        # a file as itself (`file` says what it is)
+                    continue
+                except OSError:
+                    pass
+            dest.symlink_to(entry)
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def shell_commands(lines):
+    """The host commands of a shell block: [(first index, last index, command)];
+    a "$ " line starts one, lines ending in a backslash continue it."""
+    cmds, i = [], 0
+    while i < len(lines):
+        if not lines[i].startswith("$ "):
+            i += 1
+            continue
+        first, text = i, lines[i][2:]
+        while text.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            text = text[:-1] + "\n" + lines[i]
+        cmds.append((first, i, text))
+        i += 1
+    return cmds
+
+
+class Session:
+    """The state of one replay: the view, the machines by name, and the
+    build.  run(doc, block) returns (actual lines, lead, trail)."""
+
+    def __init__(self, build):
+        self.build = build if isinstance(build, guest.Build) else guest.Build(build)
+        self.view = View(self.build)
+        self.machines = {}          # name -> [guest.Machine, booted, doc position]
+        self.declared = {}
+
+    def close(self):
+        self.end_document()
+        self.view.close()
+
+    def end_document(self):
+        for m, *_ in self.machines.values():
+            m.close()
+            m.cleanup_files()
+        self.machines.clear()
+
+    def run(self, doc, block):
+        if block.what == "shell":
+            return self._shell(block)
+        self.declared = doc.machines
+        return self._console(block)
+
+    # -- host --------------------------------------------------------------------
+
+    def _shell(self, block):
+        timeout = int(block.options.get("timeout", SHELL_TIMEOUT))
+        env = dict(os.environ, TERM="dumb", LC_ALL="C.UTF-8")
+        env.pop("BUILD", None)
+        env.pop("MAKEFLAGS", None)
+        env.pop("MAKELEVEL", None)
+        out = []
+        cmds = shell_commands(block.lines)
+        if not cmds:
+            raise ReplayError(f"{block.where()}: a shell block with no '$ ' line")
+        for first, last, cmd in cmds:
+            out.extend(block.lines[first:last + 1])
+            try:
+                r = subprocess.run(["bash", "-c", cmd], cwd=self.view.dir, env=env,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, timeout=timeout,
+                                   start_new_session=True)
+            except subprocess.TimeoutExpired:
+                raise ReplayError(f"{block.where(first)}: `{cmd}` ran past {timeout} s")
+            text = r.stdout.decode("utf-8", "replace").replace(str(self.view.dir) + "/", "")
+            out.extend(_lines(text))
+        return out, False, False
+
+    # -- kernel console ------------------------------------------------------------
+
+    def _machine(self, name, where):
+        if name in self.machines:
+            return self.machines[name]
+        opts = dict(self.declared[name].options)
+        extra = []
+        disk = opts.pop("disk", None)
+        if disk:
+            path = self.view.dir / (disk if isinstance(disk, str) else "build/dump.img")
+            with open(path, "wb") as f:
+                f.truncate(mem_bytes(opts.get("mem", "512M")) + (64 << 20))
+            extra = disk_args(path)
+        for spec in str(opts.pop("disks", "")).split(","):
+            if spec:                        # disks=SERIAL:SIZE,...: more disks, by serial
+                serial, _, size = spec.partition(":")
+                path = self.view.dir / "build" / f"{serial}.img"
+                with open(path, "wb") as f:
+                    f.truncate(mem_bytes(size))
+                extra += disk_args(path, serial=serial)
+        kw = {k: opts.pop(k) for k in ("mem", "cmdline", "smp", "machine", "cpu") if k in opts}
+        if opts:
+            raise ReplayError(f"{where}: machine {name!r}: unknown option {next(iter(opts))!r}")
+        m = guest.Machine(self.build, extra_args=extra, lifetime=900, **kw)
+        # [machine, booted, where the next session starts, a session has
+        #  run, at a prompt (not after an end= match)]
+        self.machines[name] = [m, False, 0, False, True]
+        return self.machines[name]
+
+    def _console(self, block):
+        state = self._machine(block.machine, block.where())
+        m = state[0]
+        timeout = int(block.options.get("timeout", CONSOLE_TIMEOUT))
+        cmds = [(i, l[len(PROMPT):]) for i, l in enumerate(block.lines)
+                if l.startswith(PROMPT) and l[len(PROMPT):].strip()]
+        try:
+            if not state[1]:
+                state[2] = m.wait_prompt(timeout, fail_on_panic=False).start()
+                state[1] = True
+            if "until" in block.options:
+                m.expect_line(block.options["until"], timeout)
+            if not cmds:
+                # A log excerpt: lines of everything this machine printed so far.
+                return _lines(m.output[:m.pos]), True, True
+            if not state[4]:
+                # The last session stopped at its end= line: the shell's
+                # prompt (the capture kernel's, say) is yet to come.
+                state[2] = m.wait_prompt(timeout, fail_on_panic=False).start()
+                state[4] = True
+            first_line = block.lines[0] if block.lines else ""
+            # A block that opens with boot lines shows the boot: from byte 0.
+            start = state[2] if state[3] or first_line.startswith(PROMPT) else 0
+            state[3] = True
+            end_rx = block.options.get("end")
+            old = _first_number(cmds) if "arg" in block.options else None
+            for n, (i, cmd) in enumerate(cmds):
+                if old and old in cmd:
+                    cmd = self._moved_arg(m, block, cmd, old)
+                m.send(cmd + "\r")
+                m.expect(r"\n", timeout)
+                if n == len(cmds) - 1 and end_rx:
+                    m.expect_line(end_rx, timeout)
+                    end, state[4] = m.pos, False
+                else:
+                    p = m.wait_prompt(timeout, fail_on_panic=False)
+                    end = p.start()
+            state[2] = end
+            if block.lines and block.lines[-1].strip() == PROMPT.strip():
+                end = m.pos             # shown here, and again by the next block
+            lead = not first_line.startswith(PROMPT)
+            return _lines(m.output[start:end]), lead, False
+        except guest.GuestError as e:
+            raise ReplayError(f"{block.where()}: machine {block.machine!r}: {e}")
+
+    def everything(self, block):
+        """A "later" block: lines of all its machine printed, as an excerpt."""
+        if block.machine not in self.machines:
+            raise ReplayError(f"{block.where()}: 'later': machine {block.machine!r} never ran")
+        m = self.machines[block.machine][0]
+        if "until" in block.options:
+            try:
+                m.expect_line(block.options["until"], int(block.options.get("timeout",
+                                                                            CONSOLE_TIMEOUT)))
+            except guest.GuestError as e:
+                raise ReplayError(f"{block.where()}: machine {block.machine!r}: {e}")
+        return _lines(m.output), True, True
+
+    @staticmethod
+    def _moved_arg(m, block, cmd, old):
+        """arg=RX: an address the commands take that moves with the build
+        (the MBI GRUB placed after the kernel, a symbol's address): the
+        last match of RX's group 1 in what the machine printed so far
+        replaces the doc's value (the first 0x number of the commands) in
+        cmd.  The echoed command then shows the doc's line stale, and
+        --write updates it."""
+        found = list(re.finditer(block.options["arg"], m.output, re.M))
+        if not found:
+            raise ReplayError(f"{block.where()}: arg={block.options['arg']!r} matches nothing "
+                              "the machine printed")
+        return re.sub(rf"\b{old}\b", hex(int(found[-1].group(1), 16)), cmd)
+
+
+def _first_number(cmds):
+    """The first 0x number in the commands, or None."""
+    for _, cmd in cmds:
+        n = re.search(r"\b0x[0-9a-fA-F]+\b", cmd)
+        if n:
+            return n.group(0)
+    return None
+
+
+def _lines(text):
+    lines = [l.rstrip() for l in text.split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
