@@ -119,7 +119,12 @@ def test_a_timer_left_running_is_stopped_by_the_next_kernel(machine):
                         r"earlier kernel \(vector 0xec, periodic, initial count \d+\): stopped$",
                         boot, re.M), f"generation 2 did not report the running timer:\n{boot}", m)
         out = m.run("apic")
-        # Generation 2's own tick runs on 0xec now; 0x98 never came back.
-        check(no_handler_counts(out).get(0x98, 0) == 0,
-              f"vector 0x98 arrived in generation 2:\n{out}", m)
+        # Generation 2's own tick runs on 0xec now; 0x98 never came back,
+        # but for the one tick that may have been pending (in the IRR) at
+        # the jump, which generation 2 names at boot and takes once.
+        pending = re.search(r"vectors left pending by an earlier kernel: (.*);", boot)
+        allowed = 1 if pending and "0x98" in pending.group(1).split() else 0
+        check(no_handler_counts(out).get(0x98, 0) == allowed,
+              f"vector 0x98 arrived in generation 2 (allowed {allowed}, pending at the "
+              f"jump):\n{out}", m)
         check("Kernel panic" not in boot, "generation 2 panicked", m)
