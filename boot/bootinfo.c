@@ -11,6 +11,7 @@
 #include "boot/addr.h"
 #include "boot/layout.h"
 #include "lib/bootparam.h"
+#include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/multiboot2.h"
 #include "lib/panic.h"
@@ -96,20 +97,10 @@ static void log_limits(void)
  * the loader, away from the link address and without elfcorehdr=, is its
  * crash load.  Booting on would write over the dump: stop here instead.
  */
-static bool cmdline_has_key(const char *cmdline, const char *key)
-{
-	size_t n = strlen(key);
-
-	for (const char *w = cmdline; *w; w++)
-		if ((w == cmdline || w[-1] == ' ') && strncmp(w, key, n) == 0 && w[n] == '=')
-			return true;
-	return false;
-}
-
 static void refuse_kexec_tools_crash_load(void)
 {
 	if (strncmp(boot_info.loader_name, "kexec ", 6) != 0 || phys_base == 0 ||
-	    cmdline_has_key(boot_info.cmdline, "elfcorehdr"))
+	    cmdline_has_word(boot_info.cmdline, "elfcorehdr="))
 		return;
 	pr_err("boot: error: started by kexec-tools' multiboot2 loader at 0x%llx, not at our "
 	       "link address: that is `kexec -p`, which passes no elfcorehdr= and gives all of "

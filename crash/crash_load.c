@@ -17,6 +17,7 @@
 #include "kernel/smp.h"
 #include "kernel/trampoline_layout.h"
 #include "kexec/kexec_load.h"
+#include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -98,20 +99,6 @@ static int add_core_header(struct kexec_load *ld)
 	return kexec_cmdline_append(ld, arg);
 }
 
-/* Does the command line hold a word equal to w, or starting with it if w
- * ends with '='? */
-static bool has_word(const char *cmdline, const char *w)
-{
-	size_t n = strlen(w);
-
-	for (const char *p = cmdline; *p; p++) {
-		if ((p == cmdline || p[-1] == ' ') && strncmp(p, w, n) == 0 &&
-		    (w[n - 1] == '=' || p[n] == ' ' || !p[n]))
-			return true;
-	}
-	return false;
-}
-
 /*
  * The page below 1 MiB the frame allocator keeps for the trampoline
  * (pmm_low_page; our other CPUs started from it) goes to the capture
@@ -143,9 +130,9 @@ static int add_cpu_arguments(struct kexec_load *ld)
 	char arg[40];
 	int err = 0;
 
-	if (!has_word(cmdline, "nr_cpus=") && !has_word(cmdline, "maxcpus="))
+	if (!cmdline_has_word(cmdline, "nr_cpus=") && !cmdline_has_word(cmdline, "maxcpus="))
 		err = kexec_cmdline_append(ld, "nr_cpus=1");
-	if (!err && bsp >= 0 && !has_word(cmdline, "disable_cpu_apicid=")) {
+	if (!err && bsp >= 0 && !cmdline_has_word(cmdline, "disable_cpu_apicid=")) {
 		ksnprintf(arg, sizeof(arg), "disable_cpu_apicid=%u", per_cpu[bsp].apic_id);
 		err = kexec_cmdline_append(ld, arg);
 	}
@@ -172,8 +159,8 @@ static int add_capture_options(struct kexec_load *ld)
 		err = kexec_cmdline_append(ld, arg);
 	}
 	if (!err && !kexec_load_is_bzimage(ld) &&
-	    !has_word(kexec_load_cmdline(ld), "loglevel=") &&
-	    !has_word(kexec_load_cmdline(ld), "quiet"))
+	    !cmdline_has_word(kexec_load_cmdline(ld), "loglevel=") &&
+	    !cmdline_has_word(kexec_load_cmdline(ld), "quiet"))
 		err = kexec_cmdline_append(ld, "loglevel=" CAPTURE_LOGLEVEL);
 	return err;
 }

@@ -42,6 +42,14 @@ int cmdline_parse(const char *s, struct cmdline *cl);
 const char *cmdline_get(const struct cmdline *cl, const char *key);
 
 /*
+ * Does the raw command line hold word, as a word of its own (after the
+ * start or a space), or, when word ends with '=', a word starting with it
+ * ("nr_cpus=" matches nr_cpus=4)?  No parse, no quoting: for a line being
+ * built or checked before it is parsed (kexec -p's additions, boot).
+ */
+bool cmdline_has_word(const char *line, const char *word);
+
+/*
  * Like cmdline_parse, and also call report(ctx, -E_*, what) once per
  * malformed word (what names the word), so the caller can log each one.
  * report may be NULL.  Quoting rules (same as Linux next_arg, minus its

@@ -252,3 +252,14 @@ int cmdline_split(char *line, char **argv, int max_args)
 	argv[argc] = NULL;
 	return argc;
 }
+
+bool cmdline_has_word(const char *line, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = line; *p; p++)
+		if ((p == line || p[-1] == ' ') && strncmp(p, word, n) == 0 &&
+		    (word[n - 1] == '=' || p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}

@@ -277,3 +277,17 @@ TEST(cmdline_split_errors_and_limits)
 	CHECK_EQ(cmdline_split(line, argv, 4), 0);
 	CHECK(argv[0] == NULL);
 }
+
+/* cmdline_has_word: whole words only, or a prefix when the word ends in '='. */
+TEST(cmdline_has_word_matches_whole_words)
+{
+	const char *line = "quiet nr_cpus=4 xloglevel=7 elfcorehdr=490868K";
+
+	CHECK(cmdline_has_word(line, "quiet"));
+	CHECK(cmdline_has_word(line, "nr_cpus="));
+	CHECK(cmdline_has_word(line, "elfcorehdr="));
+	CHECK(!cmdline_has_word(line, "loglevel="));	/* only inside xloglevel= */
+	CHECK(!cmdline_has_word(line, "qui"));		/* a prefix of a bare word */
+	CHECK(!cmdline_has_word(line, "maxcpus="));
+	CHECK(!cmdline_has_word("", "quiet"));
+}
