@@ -8,19 +8,29 @@ Markers, on the line above a ``` block (HTML comments: invisible once rendered):
   <!-- replay machine NAME mem=512M cmdline='crashkernel=64M' smp=4 disk=build/dump.img -->
         declares a QEMU machine of the document (booted at its first use);
         disk= a dump disk (serial "dump", RAM + 64 MiB), disks=SERIAL:SIZE,...
-        more disks
-  <!-- replay console NAME [vary=time,speed] [until=RX] [end=RX] [arg=RX] [later] [excerpt] -->
+        more disks; kernel=FILE [initrd=FILE]: QEMU's -kernel/-initrd (a
+        bzImage, no GRUB; cmdline= goes to -append), paths in the checkout
+        as the shell blocks see it (a file an earlier shell block made)
+  <!-- replay console NAME [vary=time,speed] [until=RX] [end=RX] [wait=RX] [arg=RX] [later] [excerpt] -->
         a kernel console session on NAME: each "kernel> CMD" line is typed;
         the other lines are what must appear (boot lines before the first
         command, or a block with no command, are an excerpt of the log).
         end=RX: the last command's output ends at that line (no prompt
         comes: a panic, a poweroff); until=RX: wait for that line first;
+        wait=RX: wait for that line before typing the last command (lines
+        the kernel prints on its own at the prompt, a watchdog's report:
+        shown as "kernel> [ stamp ] ...", which is output, not a command;
+        the command's echo, which then has no prompt, is shown with one);
         arg=RX: the first 0x number the commands type is RX's group 1 in
         what the machine printed (an address that moves with the build);
         later: checked at the end of the document against all the machine
         printed (lines shown before the command that prints them)
-  <!-- replay shell [vary=...] [timeout=S] -->
-        host commands ("$ CMD", "\\" continues a line) and their output
+  <!-- replay shell [vary=...] [timeout=S] [arg=RX] -->
+        host commands ("$ CMD", "\\" continues a line) and their output;
+        arg=RX: the first 0x number the commands type is RX's group 1 in
+        what the document printed before (its machines, its shell blocks),
+        and so is every number holding it in its low digits (the same
+        address in the direct map, 0xffff888000317140 for 0x317140)
   <!-- not replayed: WHY -->   shown output that no run checks, and why
   <!-- not output: WHAT -->    a drawing or a listing, not a session
 A line "..." skips any number of lines, "..." inside a line any text.

@@ -118,3 +118,94 @@ def test_make_vmcore_leaves_dump_img(build):
         assert "from build/vmcore-disk.img" in r.stdout
     finally:
         view.close()
+
+
+WAIT_DOC = """# wait=
+
+<!-- replay machine w mem=128M smp=2 -->
+
+<!-- replay console w{marker} -->
+```
+kernel> on 1 apic timer off
+kernel> [    6.264593] NMI backtrace for cpu 1 (interrupts on)
+[    7.273276] watchdog: CPU#1 took no timer interrupt for ...
+kernel> cpus
+CPU  APIC id  state     ticks  doing
+  0        0  online      ...  shell (bootstrap processor) (this CPU)
+  1        1  online      ...  idle
+```
+"""
+
+
+def test_wait_for_what_the_kernel_prints_at_the_prompt(session, tmp_path):
+    """wait=RX: a watchdog's report comes at the prompt, on its own; the
+    block waits for it before its last command, the "kernel> [ stamp ]"
+    line is output (not typed), and the command typed after it is shown
+    at a prompt.  Without wait= the same block fails: cpus is typed at
+    once, before the report."""
+    doc = tmp_path / "wait.md"
+    doc.write_text(WAIT_DOC.format(marker=" wait='watchdog: CPU#1 took no timer interrupt'"))
+    r = docreplay.replay(session, doc)
+    assert (r.failures, r.replayed) == ([], 1)
+    doc.write_text(WAIT_DOC.format(marker=""))
+    r = docreplay.replay(session, doc)
+    assert len(r.failures) == 1 and f"{doc}:8: the doc no longer matches" in r.failures[0], \
+        r.failures
+
+
+def test_machine_booted_with_qemu_kernel(session, tmp_path):
+    """kernel= and initrd= boot the bzImage with QEMU's -kernel (no GRUB):
+    the kernel names QEMU's Linux loader.  The same block on an ISO
+    machine (GRUB's multiboot2) fails."""
+    text = """# -kernel
+
+<!-- replay machine q mem=128M kernel=build/bzImage{initrd} cmdline='hello=qemu' -->
+
+<!-- replay console q -->
+```
+...
+[    0.000000] boot: loader '...(Linux boot protocol, type_of_loader 0x...)'
+...
+[    0.000000] boot: cmdline 'hello=qemu'
+...
+```
+"""
+    doc = tmp_path / "qemu-kernel.md"
+    (session.view.dir / "build" / "scratch.initrd").write_bytes(b"not a cpio archive\n" * 8)
+    doc.write_text(text.format(initrd=" initrd=build/scratch.initrd"))
+    r = docreplay.replay(session, doc)
+    assert (r.failures, r.replayed) == ([], 1)
+    doc.write_text(text.format(initrd="").replace("kernel=build/bzImage", ""))
+    r = docreplay.replay(session, doc)
+    assert len(r.failures) == 1 and f"{doc}:8: the doc no longer matches" in r.failures[0], \
+        r.failures
+
+
+def test_shell_arg_moves_an_address_with_the_build(session, tmp_path):
+    """arg=RX in a shell block: the address the commands type moves to
+    what the document printed before (a symbol that moved with the build),
+    in every number that holds it (its kernel and direct-map aliases): the
+    check fails naming the stale command, and --write updates it and its
+    output."""
+    doc = tmp_path / "arg.md"
+    doc.write_text("""# arg=
+
+<!-- replay shell -->
+```
+$ echo 'SYMBOL(x)=0xffffffff80317160'
+SYMBOL(x)=0xffffffff80317160
+```
+
+<!-- replay shell arg='SYMBOL\\(x\\)=0xffffffff8(0[0-9a-f]+)' -->
+```
+$ echo $((0x317140 - 0x300000)) 0xffff888000317140 0x1bf7e000
+94528 0xffff888000317140 0x1bf7e000
+```
+""")
+    r = docreplay.replay(session, doc)
+    assert len(r.failures) == 1 and f"{doc}:11: the doc no longer matches" in r.failures[0], \
+        r.failures
+    docreplay.replay(session, doc, write=True)
+    assert "$ echo $((0x317160 - 0x300000)) 0xffff888000317160 0x1bf7e000\n" \
+           "94560 0xffff888000317160 0x1bf7e000\n" in doc.read_text()
+    assert docreplay.replay(session, doc).failures == []

@@ -23,6 +23,9 @@ SHELL_TIMEOUT = 300                 # one host command (make demo, make vmcore: 
 WRITTEN = {"dump.img", "vmcore", "vmcore-disk.img", "memmap.svg", "memmap.png",
            "debug-serial.log", "test-vmcore"}
 CONSOLE_TIMEOUT = 120               # one kernel command (kexec -e reboots; crash captures)
+# A printk line the kernel printed at the prompt on its own ("kernel> [
+# 15.717443] NMI backtrace ..."): shown after a prompt, yet not a command.
+STAMPED = re.compile(r"\[\s*\d+\.\d+\]")
 
 
 class ReplayError(Exception):
@@ -81,6 +84,7 @@ class Session:
         self.view = View(self.build)
         self.machines = {}          # name -> [guest.Machine, booted, doc position]
         self.declared = {}
+        self.printed = []           # what the document's shell blocks printed
 
     def close(self):
         self.end_document()
@@ -91,6 +95,7 @@ class Session:
             m.close()
             m.cleanup_files()
         self.machines.clear()
+        self.printed = []
 
     def run(self, doc, block):
         if block.what == "shell":
@@ -110,8 +115,14 @@ class Session:
         cmds = shell_commands(block.lines)
         if not cmds:
             raise ReplayError(f"{block.where()}: a shell block with no '$ ' line")
+        old = _first_number([(first, c) for first, _, c in cmds]) if "arg" in block.options \
+            else None
+        new = self._printed_arg(block) if old else None
         for first, last, cmd in cmds:
-            out.extend(block.lines[first:last + 1])
+            shown = block.lines[first:last + 1]
+            if old:
+                cmd, shown = _moved(cmd, old, new), [_moved(l, old, new) for l in shown]
+            out.extend(shown)
             try:
                 r = subprocess.run(["bash", "-c", cmd], cwd=self.view.dir, env=env,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -120,8 +131,23 @@ class Session:
             except subprocess.TimeoutExpired:
                 raise ReplayError(f"{block.where(first)}: `{cmd}` ran past {timeout} s")
             text = r.stdout.decode("utf-8", "replace").replace(str(self.view.dir) + "/", "")
+            self.printed.append(text)
             out.extend(_lines(text))
         return out, False, False
+
+    def _printed_arg(self, block):
+        """arg=RX in a shell block: RX's group 1, last match in what the
+        document printed so far (its machines' consoles, then its shell
+        blocks' output), as a 0x number."""
+        rx = re.compile(block.options["arg"], re.M)
+        found = None
+        for text in [s[0].output for s in self.machines.values()] + self.printed:
+            for found in rx.finditer(text):
+                pass
+        if found is None:
+            raise ReplayError(f"{block.where()}: arg={block.options['arg']!r} matches nothing "
+                              "the document printed before")
+        return hex(int(found.group(1), 16))
 
     # -- kernel console ------------------------------------------------------------
 
@@ -144,6 +170,9 @@ class Session:
                     f.truncate(mem_bytes(size))
                 extra += disk_args(path, serial=serial)
         kw = {k: opts.pop(k) for k in ("mem", "cmdline", "smp", "machine", "cpu") if k in opts}
+        for k in ("kernel", "initrd"):      # QEMU's -kernel/-initrd: files of the view
+            if k in opts:
+                kw[k] = self.view.dir / opts.pop(k)
         if opts:
             raise ReplayError(f"{where}: machine {name!r}: unknown option {next(iter(opts))!r}")
         m = guest.Machine(self.build, extra_args=extra, lifetime=900, **kw)
@@ -157,7 +186,8 @@ class Session:
         m = state[0]
         timeout = int(block.options.get("timeout", CONSOLE_TIMEOUT))
         cmds = [(i, l[len(PROMPT):]) for i, l in enumerate(block.lines)
-                if l.startswith(PROMPT) and l[len(PROMPT):].strip()]
+                if l.startswith(PROMPT) and l[len(PROMPT):].strip()
+                and not STAMPED.match(l[len(PROMPT):])]
         try:
             if not state[1]:
                 state[2] = m.wait_prompt(timeout, fail_on_panic=False).start()
@@ -176,11 +206,18 @@ class Session:
             # A block that opens with boot lines shows the boot: from byte 0.
             start = state[2] if state[3] or first_line.startswith(PROMPT) else 0
             state[3] = True
-            end_rx = block.options.get("end")
+            end_rx, wait_rx = block.options.get("end"), block.options.get("wait")
             old = _first_number(cmds) if "arg" in block.options else None
+            echo_at = None
             for n, (i, cmd) in enumerate(cmds):
                 if old and old in cmd:
                     cmd = self._moved_arg(m, block, cmd, old)
+                if wait_rx and n == len(cmds) - 1:
+                    # wait=RX: lines the kernel prints on its own, at the
+                    # prompt (a watchdog's report), come before the last
+                    # command; its echo then starts a line with no prompt.
+                    m.expect_line(wait_rx, timeout)
+                    echo_at = m.pos
                 m.send(cmd + "\r")
                 m.expect(r"\n", timeout)
                 if n == len(cmds) - 1 and end_rx:
@@ -193,7 +230,11 @@ class Session:
             if block.lines and block.lines[-1].strip() == PROMPT.strip():
                 end = m.pos             # shown here, and again by the next block
             lead = not first_line.startswith(PROMPT)
-            return _lines(m.output[start:end]), lead, False
+            text = m.output[start:end]
+            if echo_at is not None and m.output.startswith(cmd, echo_at):
+                # Shown as typed at a prompt, as every command is.
+                text = m.output[start:echo_at] + PROMPT + m.output[echo_at:end]
+            return _lines(text), lead, False
         except guest.GuestError as e:
             raise ReplayError(f"{block.where()}: machine {block.machine!r}: {e}")
 
@@ -223,6 +264,21 @@ class Session:
             raise ReplayError(f"{block.where()}: arg={block.options['arg']!r} matches nothing "
                               "the machine printed")
         return re.sub(rf"\b{old}\b", hex(int(found[-1].group(1), 16)), cmd)
+
+
+def _moved(text, old, new):
+    """text with the address old (a 0x string) moved to new, in every 0x
+    number that holds it in its low digits: the same address through
+    another mapping (0xffffffff80317140, 0xffff888000317140 for
+    0x317140) moves with it; widths are kept."""
+    old_v, new_v, digits = int(old, 16), int(new, 16), len(old) - 2
+
+    def one(m):
+        n = int(m.group(0), 16)
+        if n % (16 ** digits) != old_v:
+            return m.group(0)
+        return "0x%0*x" % (len(m.group(0)) - 2, n - old_v + new_v)
+    return re.sub(r"\b0x[0-9a-fA-F]+\b", one, text)
 
 
 def _first_number(cmds):
