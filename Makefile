@@ -361,9 +361,9 @@ test: check-deps $(BUILD)/host/unittests $(BUILD)/kernel.iso
 
 # The docs' sessions replayed on this build and rewritten where the kernel
 # now prints something else (tools/docs_replay.py); review the diff.  make
-# test checks them (tests/scenarios/test_docs.py).
-# (docs/00-primer.md and docs/answers.md have no markers yet: left out.)
-DOCS := $(sort $(filter-out docs/00-primer.md,$(wildcard docs/[0-9]*.md))) README.md
+# test checks them (tests/scenarios/test_docs.py), in the same order:
+# the chapters, the top README, then the answers to their exercises.
+DOCS := $(sort $(wildcard docs/[0-9]*.md)) README.md docs/answers.md
 docs: check-deps $(BUILD)/kernel.iso $(BUILD)/tools/vmcore-inspect
 	$(Q)$(PYTHON) tools/docs_replay.py --build $(BUILD) --write $(DOCS)
 

@@ -18,13 +18,11 @@ from docreplay.compare import check, rewrite, vary_names
 from docreplay.session import View
 
 ROOT = Path(__file__).resolve().parents[2]
-# Chapters in reading order, README.md last: its `make demo` and `make
-# vmcore` are the chapters' own, and what they leave in build/ is read next.
-# docs/00-primer.md and docs/answers.md come from the answers work and carry
-# no markers yet: not replayed until they do (make docs leaves them alone too).
-UNMARKED = {"docs/00-primer.md"}
+# Chapters in reading order, then README.md (its `make demo` and `make
+# vmcore` are the chapters' own), then the answers to the chapters'
+# exercises: the Makefile's DOCS, in its order.
 DOCS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("[0-9]*.md"))
-DOCS = [d for d in DOCS if d not in UNMARKED] + ["README.md"]
+DOCS += ["README.md", "docs/answers.md"]
 REPLAY = [sys.executable, str(ROOT / "tools" / "docs_replay.py")]
 
 
@@ -42,7 +40,9 @@ def test_doc_sessions_match_this_build(session, doc):
         pytest.fail(f"{len(r.failures)} session(s) of {doc} no longer match the kernel "
                     "(`make docs` rewrites them; review the diff):\n" + "\n".join(r.failures),
                     pytrace=False)
-    assert r.replayed, f"{doc}: no session is replayed"
+    # A document that shows output replays some (the primer shows only
+    # drawings and listings).
+    assert r.replayed or not r.not_replayed, f"{doc}: no session is replayed"
 
 
 # ------------------------------------------------------------ the tool itself
