@@ -33,18 +33,33 @@ extern uint8_t crash_notes[NR_CPUS][CRASH_NOTE_BYTES];
 extern uint8_t vmcoreinfo_note[VMCOREINFO_NOTE_BYTES];
 extern uint8_t crash_prpsinfo_note[PRPSINFO_NOTE_BYTES];
 
+/*
+ * The memory below 1 MiB the capture kernel gets and overwrites: a Linux
+ * one (a bzImage) the whole first MiB, ours the page the frame allocator
+ * keeps for the AP trampoline (pmm_low_page; our other CPUs started from
+ * it), so that one booted with nr_cpus=N can start CPUs of its own.  The
+ * dump leaves it out.  Linux's kdump passes the capture kernel the first
+ * 640 KiB for the same reason.  Empty if pmm kept no low page.
+ */
+static struct range capture_low_memory(const struct kexec_load *ld)
+{
+	paddr_t tramp = pmm_low_page();	/* kept for the trampoline, used or not */
+
+	if (kexec_load_takes_low_memory(ld))
+		return (struct range){ 0, LOW_MEMORY_END, "first MiB (the capture kernel's)" };
+	if (!tramp)
+		return (struct range){ 0, 0, NULL };
+	return (struct range){ tramp, tramp + TRAMPOLINE_SIZE, "AP trampoline" };
+}
+
 static int add_core_header(struct kexec_load *ld)
 {
 	struct elfcore_note_buf notes[NR_CPUS];
-	paddr_t tramp = pmm_low_page();	/* kept for the trampoline, used or not */
-	bool low = kexec_load_takes_low_memory(ld);
-	/* Left out of the dump: the window, and what the capture kernel was
-	 * given below 1 MiB (a Linux one the whole first MiB, ours the page
-	 * its other CPUs start in), which it overwrites. */
+	/* Left out of the dump: the window, and the low memory the capture
+	 * kernel was given, which it overwrites. */
 	struct range exclude[2] = {
 		{ crashk_res.start, crashk_res.end, "crash window" },
-		low ? (struct range){ 0, LOW_MEMORY_END, "first MiB (the capture kernel's)" }
-		    : (struct range){ tramp, tramp + TRAMPOLINE_SIZE, "AP trampoline" },
+		capture_low_memory(ld),
 	};
 	struct elfcore_params p = {
 		.cpu_notes = notes,
@@ -59,7 +74,7 @@ static int add_core_header(struct kexec_load *ld)
 		.direct_map_base = DIRECT_MAP_BASE,
 		.ram = &firmware_memmap,
 		.exclude = exclude,
-		.nr_exclude = low || tramp ? 2 : 1,
+		.nr_exclude = exclude[1].end > exclude[1].start ? 2 : 1,
 	};
 	char arg[48];
 	size_t size;
@@ -100,20 +115,16 @@ static int add_core_header(struct kexec_load *ld)
 }
 
 /*
- * The page below 1 MiB the frame allocator keeps for the trampoline
- * (pmm_low_page; our other CPUs started from it) goes to the capture
- * kernel too, so one booted with nr_cpus=N can start CPUs of its own (it
- * is left out of the dump: the capture kernel writes its own trampoline
- * there).  Linux's
- * kdump passes the capture kernel the first 640 KiB for the same reason.
+ * Ours gets its trampoline page as RAM in its memory map; a Linux one has
+ * the whole first MiB there already (its boot_params' e820 table).
  */
 static int give_trampoline(struct kexec_load *ld)
 {
-	paddr_t tramp = pmm_low_page();	/* kept for the trampoline, used or not */
+	struct range low = capture_low_memory(ld);
 
-	if (kexec_load_takes_low_memory(ld))
-		return 0;	/* a Linux capture kernel has the whole first MiB */
-	return tramp ? kexec_give_ram(ld, tramp, TRAMPOLINE_SIZE) : 0;
+	if (kexec_load_takes_low_memory(ld) || low.end == low.start)
+		return 0;
+	return kexec_give_ram(ld, low.start, low.end - low.start);
 }
 
 /*

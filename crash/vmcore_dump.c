@@ -46,10 +46,11 @@ static const void *map_old(void *ctx, paddr_t pa, size_t len)
 	return phys_to_virt(pa);
 }
 
-/* One read of the page, 64 bytes at a time, out at the first non-zero one. */
-static bool page_is_zero(void *ctx, paddr_t pa)
+/* One read of the page, 64 bytes at a time, out at the first non-zero one:
+ * the bytes the dump would save (src_pa), not the page at p_paddr. */
+static bool page_is_zero(void *ctx, paddr_t src_pa)
 {
-	const uint64_t *q = phys_to_virt(pa);
+	const uint64_t *q = phys_to_virt(src_pa);
 
 	for (unsigned i = 0; i < PAGE_SIZE / 8; i += 8)
 		if (q[i] | q[i + 1] | q[i + 2] | q[i + 3] | q[i + 4] | q[i + 5] | q[i + 6] | q[i + 7])
@@ -159,6 +160,7 @@ const struct vmcore_layout *vmcore_dump_layout(const struct vmcore_layout *src, 
 		return src;		/* every page: the file vmcore_setup described */
 	if (level & DUMP_EXCLUDE_FREE)
 		f.frames = find_frames(src, &df);
+	f.src = &src->src[1];
 	f.max_runs = alloc_runs(src->nr_loads);
 	f.runs = dump.runs;
 	err = f.max_runs ? vmcore_filter_run(&f, &src->phdr[1], src->nr_loads) : -E_NOMEM;

@@ -16,6 +16,7 @@
 struct walk {
 	struct vmcore_filter *f;
 	unsigned load;
+	paddr_t src_delta;		/* the load's bytes are at p_paddr + this (mod 2^64) */
 	bool open;			/* the last run takes the next kept page */
 	uint32_t gap_free, gap_zero;	/* left out since the last kept page */
 	uint64_t merge_below;		/* gaps of fewer pages are kept (0: none yet) */
@@ -105,7 +106,7 @@ static void walk_frames(struct walk *w, uint64_t pfn, uint64_t end_pfn)
 		}
 		if (by_free && dead_frames_is_free(f->frames, pfn)) {
 			leave_out(w, &f->pages_free, &w->gap_free, 1);
-		} else if (by_zero && f->page_is_zero(f->ctx, pfn * PAGE)) {
+		} else if (by_zero && f->page_is_zero(f->ctx, pfn * PAGE + w->src_delta)) {
 			leave_out(w, &f->pages_zero, &w->gap_zero, 1);
 		} else {
 			keep(w, pfn * PAGE, (pfn + 1) * PAGE);
@@ -128,6 +129,7 @@ int vmcore_filter_run(struct vmcore_filter *f, const Elf64_Phdr *loads, unsigned
 		paddr_t first = ALIGN_UP(start, PAGE), last = ALIGN_DOWN(end, PAGE);
 
 		w.load = i;
+		w.src_delta = f->src ? f->src[i] - start : 0;
 		w.open = false;
 		w.gap_free = w.gap_zero = 0;
 		if (end == start)

@@ -21,9 +21,13 @@ struct vmcore_filter {
 	const struct dead_frames *frames;	/* the dead allocator, or NULL: keep free frames */
 	vaddr_t keep_whole_from;	/* loads at this p_vaddr or above are kept whole
 					 * (the kernel image: every global a debugger reads) */
-	/* Is the page at pa all zero?  Called only for pages no other rule
-	 * leaves out, once each. */
-	bool (*page_is_zero)(void *ctx, paddr_t pa);
+	/* Where load i's bytes are in old memory: src[i] (the layout's
+	 * src + 1); NULL when each is at its p_paddr.  Not always: a Linux
+	 * dump's first 640 KiB is read from kexec-tools' backup copy. */
+	const paddr_t *src;
+	/* Is the page whose bytes are at src_pa all zero?  Called only for
+	 * pages no other rule leaves out, once each. */
+	bool (*page_is_zero)(void *ctx, paddr_t src_pa);
 	void *ctx;
 	struct vmcore_run *runs;	/* room for max_runs */
 	unsigned max_runs;

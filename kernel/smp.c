@@ -47,7 +47,8 @@ static struct slot call_slot[NR_CPUS], work_slot[NR_CPUS];
 static volatile int stopping_cpu = -1;	/* smp_send_stop's caller */
 static volatile nmi_shootdown_cb shootdown_cb;
 static volatile int crashing_cpu = -1;
-static volatile int shot[NR_CPUS];	/* the shootdown ran on this CPU */
+static volatile int claimed[NR_CPUS];	/* the shootdown started on this CPU */
+static volatile int saved[NR_CPUS];	/* ... and its callback finished */
 
 bool cpu_online(unsigned cpu)
 {
@@ -365,15 +366,26 @@ void smp_park_other_cpus(void)
 
 /* ---- the NMI shootdown ---- */
 
-/* This CPU's part: its registers (its own failure if it had panicked) to
- * the callback, once, then halt for good. */
-static __noreturn void shootdown_here(const struct trap_frame *tf)
+/*
+ * This CPU's part: its registers (its own failure if it had panicked) to
+ * the callback, once, then halt for good.  Two ways lead here on a CPU
+ * that had panicked too: smp_panic_self_stop's loop and the NMI, which can
+ * arrive while the loop is in the middle of the callback.  The first claims
+ * the CPU (claimed[]); the NMI that finds it claimed returns, so the
+ * interrupted callback finishes its note.  The crashing CPU waits for
+ * saved[], set after the callback, never for the claim alone (Linux:
+ * crash_nmi_callback decrements waiting_for_crash_ipi after
+ * crash_save_cpu).
+ */
+static void shootdown_here(const struct trap_frame *tf)
 {
 	unsigned me = smp_processor_id();
 	const struct trap_frame *regs = per_cpu[me].panic_regs ? per_cpu[me].panic_regs : tf;
 
-	if (!__atomic_exchange_n(&shot[me], 1, __ATOMIC_ACQ_REL))
-		shootdown_cb(me, regs);
+	if (__atomic_exchange_n(&claimed[me], 1, __ATOMIC_ACQ_REL))
+		return;
+	shootdown_cb(me, regs);
+	__atomic_store_n(&saved[me], 1, __ATOMIC_RELEASE);
 	halt_here(CPU_CRASHED, per_cpu[me].panic_regs ? "panicked" : "stopped by the panic");
 }
 
@@ -395,7 +407,7 @@ uint32_t nmi_shootdown_cpus(nmi_shootdown_cb callback)
 	for (t0 = ktime_ns();;) {
 		left = 0;
 		for (unsigned cpu = 0; cpu < nr_cpu_ids; cpu++)
-			if ((targets & (1u << cpu)) && !__atomic_load_n(&shot[cpu], __ATOMIC_ACQUIRE))
+			if ((targets & (1u << cpu)) && !__atomic_load_n(&saved[cpu], __ATOMIC_ACQUIRE))
 				left |= 1u << cpu;
 		if (!left || waited_too_long(t0, SMP_STOP_TIMEOUT_MS))
 			return left;

@@ -347,6 +347,49 @@ TEST(vmcore_filter_merges_to_fit_and_loses_nothing)
 	CHECK_EQ(f.nr_runs, 4);
 }
 
+/* Zero pages by the bytes the dump saves: a page of the first 640 KiB of
+ * a Linux dump is read from kexec-tools' backup copy (its p_offset in the
+ * ELF core header), not at p_paddr, which the capture kernel reuses. */
+static paddr_t asked[8];
+static unsigned nasked;
+
+static bool backup_zero(void *ctx, paddr_t src_pa)
+{
+	if (nasked < 8)
+		asked[nasked++] = src_pa;
+	return src_pa == 0x10001000;		/* only the backup's second page is zero */
+}
+
+TEST(vmcore_filter_reads_zero_pages_where_the_bytes_are)
+{
+	static const paddr_t backup = 0x10000000;
+	const Elf64_Phdr low = { .p_type = PT_LOAD, .p_paddr = 0, .p_vaddr = DIRECT_MAP_BASE,
+				 .p_memsz = 4 * PG, .p_filesz = 4 * PG };
+	struct vmcore_run runs[4];
+	struct vmcore_filter f = { .level = DUMP_EXCLUDE_ZERO, .keep_whole_from = KERN_VA,
+				   .src = &backup, .page_is_zero = backup_zero,
+				   .runs = runs, .max_runs = 4 };
+
+	nasked = 0;
+	CHECK_EQ(vmcore_filter_run(&f, &low, 1), 0);
+	CHECK_EQ(nasked, 4);
+	for (unsigned i = 0; i < 4; i++)
+		CHECK_EQ(asked[i], backup + i * PG);
+	/* The page at p_paddr 0x1000 goes, and only it. */
+	CHECK_EQ(f.pages_zero, 1);
+	CHECK_EQ(f.nr_runs, 2);
+	CHECK_EQ(runs[0].start, 0);
+	CHECK_EQ(runs[0].end, PG);
+	CHECK_EQ(runs[1].start, 2 * PG);
+	CHECK_EQ(runs[1].end, 4 * PG);
+	/* No src: each load's bytes at its p_paddr. */
+	f.src = NULL;
+	nasked = 0;
+	CHECK_EQ(vmcore_filter_run(&f, &low, 1), 0);
+	CHECK_EQ(asked[1], PG);
+	CHECK_EQ(f.pages_zero, 0);
+}
+
 TEST(vmcore_layout_filter_file_holds_old_memory)
 {
 	static struct vmcore_run runs[4096];
