@@ -443,6 +443,9 @@ FUZZ_TOOL_SRCS := $(filter-out tools/vmcore/vmcore-inspect.c,$(wildcard tools/vm
 FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_TOOL_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_TOOL_SRCS))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+# Kept, not intermediate: make would delete them after the run and print
+# its rm as the last line of make test (which must be 'N passed, N failed').
+.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_TOOL_OBJS)
 
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
