@@ -209,3 +209,51 @@ $ echo $((0x317140 - 0x300000)) 0xffff888000317140 0x1bf7e000
     assert "$ echo $((0x317160 - 0x300000)) 0xffff888000317160 0x1bf7e000\n" \
            "94560 0xffff888000317160 0x1bf7e000\n" in doc.read_text()
     assert docreplay.replay(session, doc).failures == []
+
+
+def test_view_rebuilds_never_reach_the_users_build(build):
+    """A command in the view that rebuilds the ISO (another cmdline.stamp,
+    as after the user's `make run CMDLINE=...`) writes the view's copy: the
+    user's build/kernel.iso and build/isodir keep their bytes."""
+    iso = build.dir / "kernel.iso"
+    before = iso.read_bytes()
+    grub_cfg = build.dir / "isodir" / "boot" / "grub" / "grub.cfg"
+    cfg_before = grub_cfg.read_bytes()
+    view = View(build)
+    try:
+        (view.dir / "build" / "cmdline.stamp").write_text("something else\n")
+        r = subprocess.run(["make", "iso", "CMDLINE=docs-view-test"], cwd=view.dir,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "docs-view-test" in (view.dir / "build" / "isodir" / "boot" / "grub" /
+                                    "grub.cfg").read_text()
+        assert not (view.dir / "build" / "kernel.iso").samefile(iso)
+    finally:
+        view.close()
+    assert iso.read_bytes() == before, "the replay's rebuild wrote the user's kernel.iso"
+    assert grub_cfg.read_bytes() == cfg_before, "the replay's rebuild wrote the user's isodir"
+
+
+def test_shell_continuation_and_exit_status(session, tmp_path):
+    """A command continued with a backslash runs as one command, and `echo
+    $?` on the next "$ " line prints the status of the one before, as a
+    reader's shell would."""
+    doc = tmp_path / "shell.md"
+    doc.write_text("""# shell
+
+<!-- replay shell -->
+```
+$ printf '%s\\n' one \\
+    two
+one
+two
+$ false
+$ echo $?
+1
+$ sh -c 'exit 2'
+$ echo $?
+2
+```
+""")
+    r = docreplay.replay(session, doc)
+    assert r.failures == [], r.failures

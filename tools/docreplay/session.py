@@ -2,8 +2,9 @@
 (guest.Machine, booted at first use, one per declared name, stopped at the
 document's end) and host commands, each giving the lines a block is
 compared with.  Host commands run in a View of the checkout whose build/
-links to the real build but keeps what they write (build/vmcore,
-build/dump.img) to itself: a replay never touches the user's files.
+is a copy of the real build (its read-only caches shared), so what they
+write or rebuild (build/vmcore, build/dump.img, an ISO) stays in the view:
+a replay never touches the user's files.
 Linux: none (kselftest's runner drives shells the same way).
 """
 
@@ -22,6 +23,9 @@ SHELL_TIMEOUT = 300                 # one host command (make demo, make vmcore: 
 # What the docs' commands write into build/: never linked, so never the user's.
 WRITTEN = {"dump.img", "vmcore", "vmcore-disk.img", "memmap.svg", "memmap.png",
            "debug-serial.log", "test-vmcore"}
+# Caches in build/ the docs' commands only read, or fill with a temporary
+# file renamed into place (tools/guest/iso.py): shared, not copied.
+SHARED = {"isos", "linux-guest", "fuzz"}
 CONSOLE_TIMEOUT = 120               # one kernel command (kexec -e reboots; crash captures)
 # A printk line the kernel printed at the prompt on its own ("kernel> [
 # 15.717443] NMI backtrace ..."): shown after a prompt, yet not a command.
@@ -33,7 +37,15 @@ class ReplayError(Exception):
 
 
 class View:
-    """The checkout seen by the host commands (see the module comment)."""
+    """The checkout seen by the host commands (see the module comment).
+
+    The sources are symlinks (read only by what the docs run); build/ is a
+    copy, mtimes kept so make sees it as up to date, because a command that
+    rebuilds (make demo after a `make run CMDLINE=...` left another
+    cmdline.stamp) writes its outputs in place: a hard link or a symlinked
+    directory would hand it the user's own kernel.iso and isodir.  Only
+    the caches that are written whole and renamed into place are shared
+    (SHARED)."""
 
     def __init__(self, build):
         self.build = build
@@ -43,16 +55,15 @@ class View:
                 (self.dir / entry.name).symlink_to(entry)
         (self.dir / "build").mkdir()
         for entry in build.dir.iterdir():
+            dest = self.dir / "build" / entry.name
             if entry.name in WRITTEN:
                 continue
-            dest = self.dir / "build" / entry.name
-            if entry.is_file() and not entry.is_symlink():
-                try:
-                    os.link(entry, dest)        # a file as itself (`file` says what it is)
-                    continue
-                except OSError:
-                    pass
-            dest.symlink_to(entry)
+            if entry.name in SHARED or entry.is_symlink():
+                dest.symlink_to(entry.resolve() if entry.is_symlink() else entry)
+            elif entry.is_dir():
+                shutil.copytree(entry, dest, symlinks=True, copy_function=shutil.copy2)
+            elif entry.is_file():
+                shutil.copy2(entry, dest)
 
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -60,7 +71,8 @@ class View:
 
 def shell_commands(lines):
     """The host commands of a shell block: [(first index, last index, command)];
-    a "$ " line starts one, lines ending in a backslash continue it."""
+    a "$ " line starts one, lines ending in a backslash continue it (the
+    backslash and newline kept: the shell joins them, as a reader's does)."""
     cmds, i = [], 0
     while i < len(lines):
         if not lines[i].startswith("$ "):
@@ -69,7 +81,7 @@ def shell_commands(lines):
         first, text = i, lines[i][2:]
         while text.endswith("\\") and i + 1 < len(lines):
             i += 1
-            text = text[:-1] + "\n" + lines[i]
+            text = text + "\n" + lines[i]     # bash reads backslash-newline as one line
         cmds.append((first, i, text))
         i += 1
     return cmds
@@ -118,18 +130,21 @@ class Session:
         old = _first_number([(first, c) for first, _, c in cmds]) if "arg" in block.options \
             else None
         new = self._printed_arg(block) if old else None
+        status = 0      # each command runs in its own bash; $? carries over, as typed
         for first, last, cmd in cmds:
             shown = block.lines[first:last + 1]
             if old:
                 cmd, shown = _moved(cmd, old, new), [_moved(l, old, new) for l in shown]
             out.extend(shown)
             try:
-                r = subprocess.run(["bash", "-c", cmd], cwd=self.view.dir, env=env,
+                r = subprocess.run(["bash", "-c", f"(exit {status}); {cmd}"], cwd=self.view.dir,
+                                   env=env,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, timeout=timeout,
                                    start_new_session=True)
             except subprocess.TimeoutExpired:
                 raise ReplayError(f"{block.where(first)}: `{cmd}` ran past {timeout} s")
+            status = r.returncode if r.returncode >= 0 else 128 - r.returncode
             text = r.stdout.decode("utf-8", "replace").replace(str(self.view.dir) + "/", "")
             self.printed.append(text)
             out.extend(_lines(text))
