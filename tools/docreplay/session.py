@@ -20,7 +20,7 @@ from guest.console import PROMPT
 from guest.kdump import disk_args, mem_bytes
 
 SHELL_TIMEOUT = 300                 # one host command (make demo, make vmcore: ~30 s)
-# What the docs' commands write into build/: never linked, so never the user's.
+# What the docs' commands write into build/: not copied in, so they start afresh.
 WRITTEN = {"dump.img", "vmcore", "vmcore-disk.img", "memmap.svg", "memmap.png",
            "debug-serial.log", "test-vmcore"}
 # Caches in build/ the docs' commands only read, or fill with a temporary
