@@ -1,7 +1,7 @@
 /*
- * What every fuzz target shares: the libFuzzer entry point's prototype and
- * a reader that takes parameters off the front of the input, so one input
- * gives both the bytes to parse and the values around them (RAM size,
+ * What every fuzz target shares: the libFuzzer entry point's prototype, an
+ * exact-size copy of the input (fuzz_dup), and a reader that takes
+ * parameters off the front of the input, so one input gives both the bytes to parse and the values around them (RAM size,
  * load address).  Each target is one file, fuzz_<name>.c, linked with the
  * pure sources it exercises, clang's -fsanitize=fuzzer,address,undefined.
  * The targets run the code the kernel runs, unchanged (no #ifdef).
@@ -11,11 +11,24 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lib/errno.h"
 #include "lib/types.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The input in a buffer of exactly its size, writable and the caller's to
+ * free: a read one byte past it is an ASan report (libFuzzer's own buffer
+ * may have room after it).  NULL when out of memory: skip the input. */
+static inline void *fuzz_dup(const uint8_t *data, size_t size)
+{
+	void *copy = malloc(size ? size : 1);
+
+	if (copy)
+		memcpy(copy, data, size);
+	return copy;
+}
 
 struct fuzz_input {
 	const uint8_t *data;

@@ -10,13 +10,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *copy = malloc(size ? size : 1), a, b;
+	uint8_t *copy = fuzz_dup(data, size), a, b;
 	struct acpi_fadt_info fadt;
 	paddr_t entries[32];
 
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	acpi_rsdp_check(copy, size);
 	if (size >= sizeof(struct acpi_sdt_header) &&
 	    acpi_table_check((const struct acpi_sdt_header *)copy, size) == 0) {

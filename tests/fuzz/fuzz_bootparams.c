@@ -51,13 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct bootinfo bi;
 	static struct boot_params bp;
-	uint8_t *copy = malloc(size ? size : 1);
+	uint8_t *copy = fuzz_dup(data, size);
 	struct fuzz_phys p = { copy, size };
 	uint64_t cmdline;
 
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	/* The zero page: the input's first 4 KiB, zeros past its end. */
 	memset(&bp, 0, sizeof(bp));
 	memcpy(&bp, copy, MIN(size, sizeof(bp)));

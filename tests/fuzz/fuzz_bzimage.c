@@ -91,12 +91,11 @@ static void check_round_trip(const struct bzimage *bz)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct bzimage bz;
-	uint8_t *copy = malloc(size ? size : 1);
+	uint8_t *copy = fuzz_dup(data, size);
 	char why[256];
 
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	why[0] = 'x';
 	if (bzimage_parse(copy, size, &bz, why, sizeof(why)) == 0) {
 		if (why[0])

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vmcore_layout l;
 	static uint8_t notes[VMCORE_NOTE_MAX];
-	uint8_t *copy = malloc(size ? size : 1), out[512];
+	uint8_t *copy = fuzz_dup(data, size), out[512];
 	struct fuzz_phys p = { NULL, size };
 	struct vmcore_extent e;
 	char why[256], val[64];
@@ -24,7 +24,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	p.data = copy;
 	if (vmcore_layout_build(&l, copy, size, notes, sizeof(notes), fuzz_read_phys, &p, why,
 				sizeof(why)) == 0) {

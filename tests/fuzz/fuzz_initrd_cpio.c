@@ -53,13 +53,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct bootinfo bi, saved;
 	struct fuzz_input in = { data, size };
 	unsigned before = fuzz_take(&in, 1) % (BOOTINFO_MAX_MODULES + 1);
-	uint8_t *copy = malloc(in.size ? in.size : 1);
+	uint8_t *copy = fuzz_dup(in.data, in.size);
 	struct archive a = { copy, in.size };
 	int n;
 
 	if (!copy)
 		return 0;
-	memcpy(copy, in.data, in.size);
 	memset(&bi, 0, sizeof(bi));
 	for (unsigned i = 0; i < before; i++)
 		bi.modules[i] = (struct bootinfo_module){ 0x1000 * i, 0x1000 * i + 1, "loader" };

@@ -62,12 +62,11 @@ static void check_routing(const struct madt *m)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct madt m;
-	uint8_t *copy = malloc(size ? size : 1);
+	uint8_t *copy = fuzz_dup(data, size);
 	char why[256];
 
 	if (!copy)
 		return 0;
-	memcpy(copy, data, size);
 	why[0] = '\0';
 	if (madt_parse(copy, size, &m, why, sizeof(why)) == 0) {
 		check_tables(&m);

@@ -33,14 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const keys[] = { "OSRELEASE", "PAGESIZE", "KERNELOFFSET", "PHYS_BASE",
 					    "BUILD-ID", "CRASHTIME" };
 	struct vmcore vc = { 0 };
-	char *text = malloc(size ? size : 1), val[64];
+	char *text = fuzz_dup(data, size), val[64];	/* exact size: no NUL after it */
 	const char *key, *value;
 	size_t pos = 0, klen, vlen;
 	uint64_t num;
 
 	if (!text)
 		return 0;
-	memcpy(text, data, size);		/* exact size: no NUL after it */
 	vc.vmcoreinfo = text;
 	vc.vmcoreinfo_size = size;
 	die_hook = jump_back;
