@@ -1,8 +1,9 @@
 /*
  * What every fuzz target shares: the libFuzzer entry point's prototype, an
  * exact-size copy of the input (fuzz_dup), and a reader that takes
- * parameters off the front of the input, so one input gives both the bytes to parse and the values around them (RAM size,
- * load address).  Each target is one file, fuzz_<name>.c, linked with the
+ * parameters off the front of the input, so one input gives both the
+ * bytes to parse and the values around them (RAM size, load address).
+ * Each target is one file, fuzz_<name>.c, linked with the
  * pure sources it exercises, clang's -fsanitize=fuzzer,address,undefined.
  * The targets run the code the kernel runs, unchanged (no #ifdef).
  */
