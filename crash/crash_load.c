@@ -20,7 +20,6 @@
 #include "lib/cmdline.h"
 #include "lib/errno.h"
 #include "lib/printk.h"
-#include "lib/string.h"
 #include "lib/vsprintf.h"
 #include "lib/x86.h"
 #include "mm/memmap.h"
