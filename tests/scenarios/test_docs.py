@@ -214,13 +214,21 @@ $ echo $((0x317140 - 0x300000)) 0xffff888000317140 0x1bf7e000
 def test_view_rebuilds_never_reach_the_users_build(build):
     """A command in the view that rebuilds the ISO (another cmdline.stamp,
     as after the user's `make run CMDLINE=...`) writes the view's copy: the
-    user's build/kernel.iso and build/isodir keep their bytes."""
+    user's build/kernel.iso and build/isodir keep their bytes.  A big file
+    (a disk image) is not copied into the view at all."""
     iso = build.dir / "kernel.iso"
     before = iso.read_bytes()
     grub_cfg = build.dir / "isodir" / "boot" / "grub" / "grub.cfg"
     cfg_before = grub_cfg.read_bytes()
-    view = View(build)
+    disk = build.dir / "docs-view-test-disk.img"     # a user's big sparse disk
+    with open(disk, "wb") as f:
+        f.truncate(1 << 30)
     try:
+        view = View(build)
+    finally:
+        disk.unlink()
+    try:
+        assert not (view.dir / "build" / disk.name).exists(), "the view copied a 1 GiB disk"
         (view.dir / "build" / "cmdline.stamp").write_text("something else\n")
         r = subprocess.run(["make", "iso", "CMDLINE=docs-view-test"], cwd=view.dir,
                            capture_output=True, text=True, timeout=300)

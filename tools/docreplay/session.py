@@ -26,6 +26,7 @@ WRITTEN = {"dump.img", "vmcore", "vmcore-disk.img", "memmap.svg", "memmap.png",
 # Caches in build/ the docs' commands only read, or fill with a temporary
 # file renamed into place (tools/guest/iso.py): shared, not copied.
 SHARED = {"isos", "linux-guest", "fuzz"}
+COPY_MAX = 64 << 20                 # bigger files in build/ stay out of the view
 CONSOLE_TIMEOUT = 120               # one kernel command (kexec -e reboots; crash captures)
 # A printk line the kernel printed at the prompt on its own ("kernel> [
 # 15.717443] NMI backtrace ..."): shown after a prompt, yet not a command.
@@ -45,7 +46,9 @@ class View:
     cmdline.stamp) writes its outputs in place: a hard link or a symlinked
     directory would hand it the user's own kernel.iso and isodir.  Only
     the caches that are written whole and renamed into place are shared
-    (SHARED)."""
+    (SHARED); files past COPY_MAX (disk images, dumps) are left out, and a
+    file that goes while the view is made (a test's scratch disk) is
+    skipped."""
 
     def __init__(self, build):
         self.build = build
@@ -58,15 +61,27 @@ class View:
             dest = self.dir / "build" / entry.name
             if entry.name in WRITTEN:
                 continue
-            if entry.name in SHARED or entry.is_symlink():
-                dest.symlink_to(entry.resolve() if entry.is_symlink() else entry)
-            elif entry.is_dir():
-                shutil.copytree(entry, dest, symlinks=True, copy_function=shutil.copy2)
-            elif entry.is_file():
-                shutil.copy2(entry, dest)
+            try:
+                if entry.name in SHARED or entry.is_symlink():
+                    dest.symlink_to(entry.resolve() if entry.is_symlink() else entry)
+                elif entry.is_dir():
+                    shutil.copytree(entry, dest, symlinks=True, copy_function=_copy_small)
+                elif entry.is_file():
+                    _copy_small(entry, dest)
+            except (FileNotFoundError, shutil.Error):
+                pass    # gone while we looked: a test's scratch file, not the build
 
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _copy_small(src, dest):
+    """Copy a build file with its mtime; leave out one past COPY_MAX (a
+    scratch disk image or a dump: data, not something make rebuilds, and
+    copying a sparse 6 GiB disk would write 6 GiB)."""
+    if os.stat(src).st_size <= COPY_MAX:
+        shutil.copy2(src, dest)
+    return dest
 
 
 def shell_commands(lines):
